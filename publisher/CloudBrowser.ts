@@ -1,0 +1,286 @@
+/**
+ * A session's cloud browser: an isolated headless Chromium with a fresh profile, whose
+ * active tab is captured as a live track and published into the session's router, and
+ * into which viewers' input is injected with CDP.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Browser, CDPSession, Page } from 'puppeteer-core';
+import { getExtensionPage, launch, wss } from 'puppeteer-stream';
+import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
+import { captureScript } from './bundle.js';
+import type { PublisherConfig } from './config.js';
+import { type CdpCommand, InputState, toCdpCommands } from './input.js';
+import type { CaptureOptions, CaptureStats } from './page/capture.js';
+
+// NOTE: puppeteer-stream opens a WebSocket server for its MediaRecorder path when it is
+// imported, on every interface. We never use that path: close it at once.
+void wss.then((server) => server?.close());
+
+/** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
+export interface PublishTarget {
+	routerRtpCapabilities: Record<string, unknown>;
+	createTransport(): Promise<TransportInfo>;
+	connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void>;
+	produce(transportId: string, rendition: Rendition, rtpParameters: Record<string, unknown>): Promise<string>;
+}
+
+export interface CloudBrowserEvents {
+	/** URL, title or loading state changed. */
+	state: [BrowserState];
+	/** Chromium exited without being asked to. */
+	crash: [];
+	/** An input event could not be injected (CDP error); counted by the caller. */
+	inputerror: [Error];
+}
+
+export interface CloudBrowserOptions {
+	sessionId: string;
+	config: PublisherConfig;
+	target: PublishTarget;
+	startUrl: string;
+	logger: Logger;
+}
+
+/** Flags for Debian's Chromium running headless as a service (see platform notes). */
+function chromiumArgs(config: PublisherConfig): string[] {
+	const { width, height } = config.viewport;
+	return [
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-quic',
+		'--no-first-run',
+		'--no-default-browser-check',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync',
+		'--disable-dev-shm-usage',
+		'--disable-default-apps',
+		'--disable-breakpad',
+		// The capture page is a background tab: it must not be throttled.
+		'--disable-background-timer-throttling',
+		'--disable-renderer-backgrounding',
+		'--disable-backgrounding-occluded-windows',
+		// Ask every viewer to render with no playout delay (the RTP playout-delay extension).
+		'--force-fieldtrials=WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/',
+		`--lang=${config.lang}`,
+		// NOTE: headless Chromium still reserves room for window chrome (87 px on Debian's 156);
+		// fitViewport() corrects the window so the page viewport is exactly width x height.
+		`--window-size=${width},${height + 87}`,
+		`--ozone-override-screen-size=${width},${height + 87}`,
+	];
+}
+
+export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
+	readonly #browser: Browser;
+	readonly #page: Page;
+	readonly #cdp: CDPSession;
+	readonly #extension: Page;
+	readonly #profileDir: string;
+	readonly #logger: Logger;
+	readonly #inputStates = new Map<string, InputState>();
+	#viewport: { width: number; height: number };
+	#closing: Promise<void> | undefined;
+
+	/** Launches Chromium, opens `startUrl`, and starts publishing its tab. */
+	static async create(options: CloudBrowserOptions): Promise<CloudBrowser> {
+		const { config, logger } = options;
+		await fs.mkdir(config.profileDir, { recursive: true, mode: 0o700 });
+		const profileDir = await fs.mkdtemp(path.join(config.profileDir, `${options.sessionId}-`));
+		let browser: Browser | undefined;
+		try {
+			browser = await launch({
+				executablePath: config.chromiumPath,
+				headless: 'new',
+				userDataDir: profileDir,
+				defaultViewport: null,
+				args: chromiumArgs(config),
+				env: { ...process.env, LANGUAGE: config.lang.replace('-', '_') },
+			} as Parameters<typeof launch>[0]);
+			const extension = await getExtensionPage(browser);
+			const page = await firstContentPage(browser);
+			await page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` });
+			await page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((error: Error) => {
+				logger.warn({ err: error.message }, 'start page did not load');
+			});
+			const cdp = await page.createCDPSession();
+			const viewport = await fitViewport(cdp, page, config.viewport);
+			// The captured tab must be the front one: hidden tabs stop painting until captured.
+			await page.bringToFront();
+			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
+			await cloud.#publish(options.target, config);
+			return cloud;
+		} catch (error) {
+			await browser?.close().catch(() => undefined);
+			await fs.rm(profileDir, { recursive: true, force: true });
+			throw error;
+		}
+	}
+
+	private constructor(
+		browser: Browser,
+		page: Page,
+		cdp: CDPSession,
+		extension: Page,
+		profileDir: string,
+		viewport: { width: number; height: number },
+		logger: Logger,
+	) {
+		super();
+		this.#browser = browser;
+		this.#page = page;
+		this.#cdp = cdp;
+		this.#extension = extension;
+		this.#profileDir = profileDir;
+		this.#viewport = viewport;
+		this.#logger = logger;
+		browser.on('disconnected', () => {
+			if (!this.#closing) {
+				this.#logger.error('cloud browser exited unexpectedly');
+				this.emit('crash');
+			}
+		});
+		page.on('framenavigated', (frame) => {
+			if (frame === page.mainFrame()) this.#emitState(true);
+		});
+		page.on('load', () => this.#emitState(false));
+		page.on('domcontentloaded', () => this.#emitState(false));
+	}
+
+	/** The page's current URL, title, loading state and viewport. */
+	async state(loading = false): Promise<BrowserState> {
+		const title = await this.#page.title().catch(() => '');
+		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport } };
+	}
+
+	/** Process id of the Chromium browser process (its renderers and GPU process are children). */
+	get pid(): number | undefined {
+		return this.#browser.process()?.pid;
+	}
+
+	/** The profile directory, deleted by {@link close}. */
+	get profileDir(): string {
+		return this.#profileDir;
+	}
+
+	/** Navigates the captured tab. The caller validates the URL. */
+	async navigate(url: string): Promise<void> {
+		await this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+	}
+
+	async history(action: 'back' | 'forward' | 'reload'): Promise<void> {
+		const opts = { waitUntil: 'domcontentloaded' as const, timeout: 15_000 };
+		if (action === 'back') await this.#page.goBack(opts);
+		else if (action === 'forward') await this.#page.goForward(opts);
+		else await this.#page.reload(opts);
+	}
+
+	/**
+	 * Injects one participant's input into the page. Fire-and-forget: CDP keeps commands in
+	 * order, and waiting for each acknowledgement would add a frame per mouse move.
+	 */
+	inject(participantId: string, message: InputMessage): void {
+		let state = this.#inputStates.get(participantId);
+		if (!state) {
+			state = new InputState();
+			this.#inputStates.set(participantId, state);
+		}
+		for (const command of toCdpCommands(message, this.#viewport, state)) this.#send(command);
+	}
+
+	/** Releases a participant's held buttons (they left mid-drag). */
+	releaseInput(participantId: string): void {
+		this.#inputStates.delete(participantId);
+	}
+
+	/** Encoder statistics of the published stream. */
+	async captureStats(): Promise<CaptureStats> {
+		return this.#extension.evaluate(() =>
+			(window as unknown as { __alongsidePublisher: { stats(): Promise<CaptureStats> } }).__alongsidePublisher.stats(),
+		);
+	}
+
+	/** Runs a function in the captured page (tests and benchmarks). */
+	get page(): Page {
+		return this.#page;
+	}
+
+	/** Closes Chromium and deletes its profile. Safe to call twice. */
+	close(): Promise<void> {
+		this.#closing ??= (async () => {
+			const process = this.#browser.process();
+			await Promise.race([
+				this.#browser.close(),
+				new Promise((resolve) => setTimeout(resolve, 5000)),
+			]).catch((error: Error) => this.#logger.warn({ err: error.message }, 'browser close failed'));
+			if (process && process.exitCode === null) process.kill('SIGKILL');
+			await fs.rm(this.#profileDir, { recursive: true, force: true, maxRetries: 3 });
+		})();
+		return this.#closing;
+	}
+
+	#send(command: CdpCommand): void {
+		this.#cdp.send(command.method, command.params as never).catch((error: Error) => {
+			if (!this.#closing) this.emit('inputerror', error);
+		});
+	}
+
+	async #publish(target: PublishTarget, config: PublisherConfig): Promise<void> {
+		const transport = await target.createTransport();
+		await this.#extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
+			if (method === 'connect') {
+				await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
+				return null;
+			}
+			if (method === 'produce') {
+				return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
+			}
+			throw new Error(`unknown method ${method}`);
+		});
+		await this.#extension.evaluate(await captureScript());
+		const captureOptions: CaptureOptions = {
+			routerRtpCapabilities: target.routerRtpCapabilities as unknown as CaptureOptions['routerRtpCapabilities'],
+			transport: transport as unknown as CaptureOptions['transport'],
+			width: config.viewport.width,
+			height: config.viewport.height,
+			maxFps: config.maxFps,
+			maxBitrate: config.maxBitrate,
+			codec: `video/${config.codec}`,
+		};
+		await this.#extension.evaluate(
+			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
+			captureOptions as unknown as Record<string, unknown>,
+		);
+	}
+
+	#emitState(loading: boolean): void {
+		void this.state(loading).then((state) => this.emit('state', state));
+	}
+}
+
+/**
+ * Resizes the browser window so the page's viewport is exactly `want` CSS pixels, whatever
+ * height this Chromium gives its (invisible) window chrome. Returns the viewport it got.
+ */
+async function fitViewport(cdp: CDPSession, page: Page, want: { width: number; height: number }): Promise<{ width: number; height: number }> {
+	const measure = () => page.evaluate('({ width: window.innerWidth, height: window.innerHeight })') as Promise<{ width: number; height: number }>;
+	let got = await measure();
+	if (got.width !== want.width || got.height !== want.height) {
+		const { windowId, bounds } = await cdp.send('Browser.getWindowForTarget');
+		await cdp.send('Browser.setWindowBounds', {
+			windowId,
+			bounds: { width: (bounds.width ?? want.width) + want.width - got.width, height: (bounds.height ?? want.height) + want.height - got.height },
+		});
+		got = await measure();
+	}
+	return got;
+}
+
+/** The first tab that is not puppeteer-stream's extension page; opened if there is none. */
+async function firstContentPage(browser: Browser): Promise<Page> {
+	const pages = await browser.pages();
+	const page = pages.find((p) => !p.url().startsWith('chrome-extension://'));
+	return page ?? browser.newPage();
+}

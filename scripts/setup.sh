@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs everything Alongside needs on a fresh Debian 12 machine, then gets out of the
+# way: it is idempotent and takes well under a second when nothing changed. `npm start`
+# and `npm test` run it first, so the README's two commands work on a fresh clone.
+#
+#   1. Debian packages: Chromium, ffmpeg, and the libraries the mediasoup worker builds
+#      against (installed with apt-get when missing; needs root).
+#   2. npm dependencies (npm ci) when package-lock.json changed. MEDIASOUP_WORKER_BIN is
+#      set during install so mediasoup does not try to download a worker.
+#   3. The mediasoup worker, built against Debian's libraries and cached per version
+#      (scripts/mediasoup-worker/build.sh).
+#   4. The web apps (vite build) when their sources changed.
+#
+# Env: ALONGSIDE_SKIP_APT=1 skips step 1 (e.g. in a container image that has them).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- 1. Debian packages --------------------------------------------------------------
+if [ "${ALONGSIDE_SKIP_APT:-}" != "1" ]; then
+	mapfile -t wanted < <(printf '%s\n' chromium ffmpeg; grep -v '^\s*#' scripts/mediasoup-worker/apt-packages.txt | grep -v '^\s*$')
+	missing=()
+	for pkg in "${wanted[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		if [ "$(id -u)" != "0" ]; then
+			log "missing Debian packages: ${missing[*]}"
+			log "run: sudo apt-get install -y ${missing[*]}"
+			exit 1
+		fi
+		log "installing Debian packages: ${missing[*]}"
+		apt-get update -q >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+	fi
+fi
+
+# --- 2. npm dependencies -------------------------------------------------------------
+stamp=node_modules/.alongside-lock
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+	log "installing npm dependencies"
+	MEDIASOUP_WORKER_BIN=skip PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >&2
+	echo "$lock_sum" > "$stamp"
+fi
+
+# --- 3. mediasoup worker -------------------------------------------------------------
+if [ ! -x node_modules/mediasoup/worker/out/Release/mediasoup-worker ]; then
+	bash scripts/mediasoup-worker/build.sh >&2
+fi
+
+# --- 4. web apps ---------------------------------------------------------------------
+web_sum=$(cat package-lock.json signaling/protocol.ts $(find web -path web/dist -prune -o -type f -print | sort) | sha256sum | cut -d' ' -f1)
+if [ ! -f web/dist/.alongside-build ] || [ "$(cat web/dist/.alongside-build)" != "$web_sum" ]; then
+	log "building the web apps"
+	npx vite build --config web/vite.config.ts --logLevel warn >&2
+	echo "$web_sum" > web/dist/.alongside-build
+fi

@@ -1,0 +1,296 @@
+/**
+ * A session's room: one mediasoup router with everything that hangs off it.
+ *
+ * - Participants (viewers and the publisher) own WebRTC transports on the worker's
+ *   WebRtcServer; every operation names the participant and is refused for resources
+ *   the participant does not own.
+ * - The publisher produces the video renditions; viewers consume the one their role gets.
+ * - Viewers' input DataProducers are consumed on a DirectTransport, so each input message
+ *   surfaces here as an `input` event tagged with the participant whose channel carried it.
+ * - A DataProducer on the same DirectTransport fans the server's cursor messages out to
+ *   every viewer.
+ */
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { BadRequestError, NotFoundError, NotReadyError } from '../signaling/errors.js';
+import type { InputChannel, Rendition, TransportInfo } from '../signaling/protocol.js';
+import type { SfuConfig } from './config.js';
+import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
+
+interface OwnedTransport {
+	transport: ms.WebRtcTransport;
+	participantId: string;
+	direction: TransportDirection;
+}
+
+interface RoomOptions {
+	sessionId: string;
+	router: ms.Router;
+	webRtcServer: ms.WebRtcServer;
+	config: SfuConfig;
+	logger: Logger;
+}
+
+/** SCTP streams per transport: one per data channel; a viewer opens three. */
+const NUM_SCTP_STREAMS = { OS: 64, MIS: 64 };
+/** Largest input or cursor message accepted, in bytes. */
+export const MAX_DATA_MESSAGE_SIZE = 16 * 1024;
+
+export class Room extends EventEmitter<RoomEvents> {
+	readonly sessionId: string;
+	readonly #router: ms.Router;
+	readonly #webRtcServer: ms.WebRtcServer;
+	readonly #config: SfuConfig;
+	readonly #logger: Logger;
+	readonly #direct: ms.DirectTransport;
+	readonly #cursorProducer: ms.DataProducer;
+	readonly #transports = new Map<string, OwnedTransport>();
+	readonly #producers = new Map<Rendition, ms.Producer>();
+	readonly #consumers = new Map<string, { consumer: ms.Consumer; participantId: string }>();
+	/** participantId → input channel label → DataProducer. */
+	readonly #inputs = new Map<string, Map<InputChannel, ms.DataProducer>>();
+	#closed = false;
+
+	static async create(options: RoomOptions): Promise<Room> {
+		const direct = await options.router.createDirectTransport({ maxMessageSize: MAX_DATA_MESSAGE_SIZE });
+		const cursorProducer = await direct.produceData({ label: 'cursors' });
+		return new Room(options, direct, cursorProducer);
+	}
+
+	private constructor(options: RoomOptions, direct: ms.DirectTransport, cursorProducer: ms.DataProducer) {
+		super();
+		this.sessionId = options.sessionId;
+		this.#router = options.router;
+		this.#webRtcServer = options.webRtcServer;
+		this.#config = options.config;
+		this.#logger = options.logger;
+		this.#direct = direct;
+		this.#cursorProducer = cursorProducer;
+		this.#router.observer.once('close', () => this.close());
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	get rtpCapabilities(): ms.RtpCapabilities {
+		return this.#router.rtpCapabilities;
+	}
+
+	/** Open WebRTC transports (viewers' and the publisher's). */
+	get transportCount(): number {
+		return this.#transports.size;
+	}
+
+	/** Whether the given rendition is being produced right now. */
+	hasProducer(rendition: Rendition): boolean {
+		return this.#producers.has(rendition);
+	}
+
+	/**
+	 * Creates a WebRTC transport for a participant. `localAddress` is the address of this
+	 * machine that the participant's signaling connection arrived on; when no announced
+	 * address is configured, ICE candidates carry it, so loopback and LAN clients both work.
+	 */
+	async createTransport(participantId: string, direction: TransportDirection, localAddress: string): Promise<TransportInfo> {
+		this.#assertOpen();
+		const transport = await this.#router.createWebRtcTransport({
+			webRtcServer: this.#webRtcServer,
+			enableUdp: true,
+			enableTcp: true,
+			preferUdp: true,
+			enableSctp: true,
+			numSctpStreams: NUM_SCTP_STREAMS,
+			maxSctpMessageSize: MAX_DATA_MESSAGE_SIZE,
+			initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
+			appData: { participantId, direction },
+		});
+		this.#transports.set(transport.id, { transport, participantId, direction });
+		transport.observer.once('close', () => this.#transports.delete(transport.id));
+		transport.on('dtlsstatechange', (state) => {
+			if (state === 'failed' || state === 'closed') {
+				this.#logger.warn({ participantId, transportId: transport.id, state }, 'transport DTLS ended');
+				transport.close();
+			}
+		});
+		const address = this.#config.announcedAddress ?? announceable(localAddress);
+		return {
+			id: transport.id,
+			iceParameters: { ...transport.iceParameters },
+			iceCandidates: transport.iceCandidates.map((candidate) => ({
+				...candidate,
+				address: this.#config.listenIp === '0.0.0.0' || this.#config.announcedAddress ? address : candidate.address,
+			})),
+			dtlsParameters: { ...transport.dtlsParameters },
+			sctpParameters: transport.sctpParameters ? { ...transport.sctpParameters } : undefined,
+		};
+	}
+
+	async connectTransport(participantId: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+		const { transport } = this.#ownTransport(participantId, transportId);
+		await transport.connect({ dtlsParameters: dtlsParameters as unknown as ms.DtlsParameters }).catch((error: Error) => {
+			throw new BadRequestError(`dtlsParameters: ${error.message}`);
+		});
+	}
+
+	/**
+	 * Produces a video rendition on the publisher's send transport. A new producer for the
+	 * same rendition replaces the old one, and `producerchange` tells viewers to re-consume.
+	 */
+	async produce(participantId: string, transportId: string, rendition: Rendition, rtpParameters: ms.RtpParameters): Promise<string> {
+		const { transport } = this.#ownTransport(participantId, transportId, 'send');
+		const producer = await transport.produce({ kind: 'video', rtpParameters, appData: { rendition } });
+		const previous = this.#producers.get(rendition);
+		this.#producers.set(rendition, producer);
+		producer.observer.once('close', () => {
+			if (this.#producers.get(rendition) === producer) this.#producers.delete(rendition);
+		});
+		previous?.close();
+		this.emit('producerchange', rendition);
+		return producer.id;
+	}
+
+	/** Consumes a rendition for a viewer, paused until {@link resumeConsumer}. */
+	async consume(participantId: string, transportId: string, rendition: Rendition, rtpCapabilities: Record<string, unknown>): Promise<ConsumeInfo> {
+		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
+		const producer = this.#producers.get(rendition);
+		if (!producer) throw new NotReadyError('the cloud browser is not streaming yet');
+		const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
+		let canConsume: boolean;
+		try {
+			canConsume = this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps });
+		} catch (error) {
+			throw new BadRequestError(`rtpCapabilities: ${(error as Error).message}`);
+		}
+		if (!canConsume) throw new BadRequestError('rtpCapabilities: this browser cannot decode H.264 or VP8');
+		const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
+		this.#consumers.set(consumer.id, { consumer, participantId });
+		consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+		return {
+			consumerId: consumer.id,
+			producerId: producer.id,
+			kind: 'video',
+			rtpParameters: { ...consumer.rtpParameters } as Record<string, unknown>,
+			rendition,
+		};
+	}
+
+	async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
+		await this.#ownConsumer(participantId, consumerId).resume();
+	}
+
+	async requestKeyFrame(participantId: string, consumerId: string): Promise<void> {
+		await this.#ownConsumer(participantId, consumerId).requestKeyFrame();
+	}
+
+	/**
+	 * Opens one of a viewer's input channels: its DataProducer on the viewer's send
+	 * transport, consumed on the room's DirectTransport. Messages surface as `input` events.
+	 */
+	async openInput(participantId: string, transportId: string, label: InputChannel, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+		const { transport } = this.#ownTransport(participantId, transportId, 'send');
+		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel, ms.DataProducer>();
+		if (channels.has(label)) throw new BadRequestError(`label: input channel "${label}" is already open`);
+		let dataProducer: ms.DataProducer;
+		try {
+			dataProducer = await transport.produceData({
+				sctpStreamParameters: sctpStreamParameters as unknown as ms.SctpStreamParameters,
+				label,
+				appData: { participantId },
+			});
+		} catch (error) {
+			throw new BadRequestError(`sctpStreamParameters: ${(error as Error).message}`);
+		}
+		channels.set(label, dataProducer);
+		this.#inputs.set(participantId, channels);
+		dataProducer.observer.once('close', () => channels.delete(label));
+		const dataConsumer = await this.#direct.consumeData({ dataProducerId: dataProducer.id });
+		dataConsumer.on('message', (message) => {
+			this.emit('input', participantId, label, message);
+		});
+		return dataProducer.id;
+	}
+
+	/** Subscribes a viewer to the cursor channel: unordered, no retransmissions. */
+	async consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
+		const dataConsumer = await transport.consumeData({
+			dataProducerId: this.#cursorProducer.id,
+			ordered: false,
+			maxRetransmits: 0,
+		});
+		return {
+			dataConsumerId: dataConsumer.id,
+			dataProducerId: this.#cursorProducer.id,
+			sctpStreamParameters: { ...dataConsumer.sctpStreamParameters } as Record<string, unknown>,
+			label: dataConsumer.label,
+			protocol: dataConsumer.protocol,
+		};
+	}
+
+	/** Sends a message to every viewer subscribed to the cursor channel. */
+	broadcastCursor(message: string): void {
+		if (this.#closed) return;
+		this.#cursorProducer.send(message);
+	}
+
+	/** Stats of a rendition's producer: codec, bitrate, frames. */
+	async producerStats(rendition: Rendition): Promise<ms.ProducerStat[]> {
+		const producer = this.#producers.get(rendition);
+		if (!producer) throw new NotReadyError(`no ${rendition} producer`);
+		return producer.getStats();
+	}
+
+	/** The negotiated codec of a rendition's producer, e.g. `video/H264`. */
+	producerCodec(rendition: Rendition): string | undefined {
+		return this.#producers.get(rendition)?.rtpParameters.codecs[0]?.mimeType;
+	}
+
+	/** Closes every transport (and so every producer and consumer) a participant owns. */
+	removeParticipant(participantId: string): void {
+		for (const owned of [...this.#transports.values()]) {
+			if (owned.participantId === participantId) owned.transport.close();
+		}
+		this.#inputs.delete(participantId);
+	}
+
+	/** Closes the router and everything on it. Safe to call twice. */
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#router.close();
+		this.emit('close');
+	}
+
+	#assertOpen(): void {
+		if (this.#closed) throw new NotReadyError('the session has ended');
+	}
+
+	#ownTransport(participantId: string, transportId: string, direction?: TransportDirection): OwnedTransport {
+		this.#assertOpen();
+		const owned = this.#transports.get(transportId);
+		// NOTE: someone else's transport is reported exactly like a missing one.
+		if (!owned || owned.participantId !== participantId) throw new NotFoundError('transport');
+		if (direction && owned.direction !== direction) throw new BadRequestError(`transportId: not a ${direction} transport`);
+		return owned;
+	}
+
+	#ownConsumer(participantId: string, consumerId: string): ms.Consumer {
+		this.#assertOpen();
+		const owned = this.#consumers.get(consumerId);
+		if (!owned || owned.participantId !== participantId) throw new NotFoundError('consumer');
+		return owned.consumer;
+	}
+}
+
+/**
+ * The address to put in ICE candidates for a client whose signaling connection arrived on
+ * `localAddress`: IPv4-mapped IPv6 is unwrapped; IPv6 loopback becomes IPv4 loopback,
+ * because the WebRtcServer listens on IPv4.
+ */
+export function announceable(localAddress: string): string {
+	const unmapped = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
+	if (unmapped === '::1' || unmapped === '' || unmapped.includes(':')) return '127.0.0.1';
+	return unmapped;
+}

@@ -1,0 +1,29 @@
+/** Public types of {@link Room}, kept beside it. */
+import type { InputChannel, Rendition } from '../signaling/protocol.js';
+
+export type TransportDirection = 'send' | 'recv';
+
+export interface RoomEvents {
+	/** The router closed (session ended or worker died). */
+	close: [];
+	/** An input message arrived on a participant's input channel (raw, not yet parsed). */
+	input: [participantId: string, channel: InputChannel, message: Buffer];
+	/** A rendition's producer was (re)created: viewers consuming it should re-consume. */
+	producerchange: [rendition: Rendition];
+}
+
+export interface ConsumeInfo {
+	consumerId: string;
+	producerId: string;
+	kind: 'video';
+	rtpParameters: Record<string, unknown>;
+	rendition: Rendition;
+}
+
+export interface CursorsInfo {
+	dataConsumerId: string;
+	dataProducerId: string;
+	sctpStreamParameters: Record<string, unknown>;
+	label: string;
+	protocol: string;
+}

@@ -1,0 +1,258 @@
+/**
+ * A co-browsing session: its room on the SFU, its cloud browser, and its participants.
+ *
+ * The session is where roles turn into rights: which rendition a participant consumes,
+ * whether it may open input channels, and what happens to each input message.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
+import type { PublisherConfig } from '../publisher/config.js';
+import type { Room } from '../sfu/Room.js';
+import type { Sfu } from '../sfu/Sfu.js';
+import { ForbiddenError, NotReadyError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import {
+	type BrowserState,
+	type CursorMessage,
+	INPUT_ROLES,
+	type InputChannel,
+	InputMessage,
+	type NotificationType,
+	type Notifications,
+	type ParticipantInfo,
+	type Rendition,
+	type Role,
+	type SessionEndReason,
+} from './protocol.js';
+
+/** How a participant is reached: the connection's notify function. */
+export type Notify = <T extends NotificationType>(type: T, data: Notifications[T]) => void;
+
+export interface Participant extends ParticipantInfo {
+	notify: Notify;
+}
+
+export interface SessionEvents {
+	ended: [reason: SessionEndReason];
+}
+
+export interface SessionOptions {
+	id: string;
+	sfu: Sfu;
+	publisherConfig: PublisherConfig;
+	startUrl: string;
+	logger: Logger;
+	metrics: Metrics;
+}
+
+/** Input channel on which each message type is accepted. */
+const CHANNEL_OF: Record<InputMessage['type'], InputChannel> = {
+	'pointer/move': 'pointer',
+	'pointer/wheel': 'pointer',
+	'pointer/leave': 'pointer',
+	'pointer/down': 'control',
+	'pointer/up': 'control',
+	'key/down': 'control',
+	'key/up': 'control',
+	'text/insert': 'control',
+	'touch/start': 'control',
+	'touch/move': 'control',
+	'touch/end': 'control',
+	'touch/cancel': 'control',
+};
+
+/**
+ * The rendition a role consumes. NOTE: until the masked rendition exists every role gets
+ * the clear one; masking changes this mapping to send agents and supervisors `masked`.
+ */
+export function renditionFor(_role: Role): Rendition {
+	return 'clear';
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+	readonly id: string;
+	readonly room: Room;
+	readonly browser: CloudBrowser;
+	readonly startedAt = Date.now();
+	readonly #participants = new Map<string, Participant>();
+	readonly #logger: Logger;
+	readonly #metrics: Metrics;
+	#browserState: BrowserState;
+	#endReason: SessionEndReason | undefined;
+
+	/** Creates the room, starts the cloud browser and waits until it is publishing. */
+	static async create(options: SessionOptions): Promise<Session> {
+		const { sfu, logger, metrics } = options;
+		const started = performance.now();
+		const room = await sfu.createRoom(options.id);
+		try {
+			const target: PublishTarget = {
+				routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
+				createTransport: () => room.createTransport(PUBLISHER_ID, 'send', '127.0.0.1'),
+				connectTransport: (transportId, dtlsParameters) => room.connectTransport(PUBLISHER_ID, transportId, dtlsParameters),
+				produce: (transportId, rendition, rtpParameters) =>
+					room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
+			};
+			const browser = await CloudBrowser.create({
+				sessionId: options.id,
+				config: options.publisherConfig,
+				target,
+				startUrl: options.startUrl,
+				logger: logger.child({ component: 'publisher' }),
+			});
+			metrics.browserStart.observe((performance.now() - started) / 1000);
+			return new Session(options, room, browser, await browser.state());
+		} catch (error) {
+			room.close();
+			throw error;
+		}
+	}
+
+	private constructor(options: SessionOptions, room: Room, browser: CloudBrowser, state: BrowserState) {
+		super();
+		this.id = options.id;
+		this.room = room;
+		this.browser = browser;
+		this.#logger = options.logger;
+		this.#metrics = options.metrics;
+		this.#browserState = state;
+		room.on('input', (participantId, channel, payload) => this.#onInput(participantId, channel, payload));
+		room.on('producerchange', (rendition) => {
+			for (const p of this.#participants.values()) if (renditionFor(p.role) === rendition) p.notify('media/changed', { rendition });
+		});
+		room.once('close', () => void this.end('browser_crashed'));
+		browser.on('state', (s) => {
+			this.#browserState = s;
+			this.#broadcast('browser/state', s);
+		});
+		browser.on('crash', () => void this.end('browser_crashed'));
+		browser.on('inputerror', (error) => {
+			this.#metrics.backgroundErrors.inc({ kind: 'input_injection' });
+			this.#logger.warn({ err: error.message }, 'input injection failed');
+		});
+	}
+
+	get ended(): boolean {
+		return this.#endReason !== undefined;
+	}
+
+	get browserState(): BrowserState {
+		return this.#browserState;
+	}
+
+	get participants(): ParticipantInfo[] {
+		return [...this.#participants.values()].map(({ id, name, role }) => ({ id, name, role }));
+	}
+
+	/**
+	 * Adds a participant. Supervisors are silent: they are not announced to others and do
+	 * not appear in anyone's participant list.
+	 */
+	join(info: ParticipantInfo, notify: Notify): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
+		if (this.ended) throw new NotReadyError('the session has ended');
+		const visible = this.participants.filter((p) => p.role !== 'supervisor');
+		this.#participants.set(info.id, { ...info, notify });
+		this.#metrics.participants.inc({ role: info.role });
+		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
+		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
+		return { participants: visible, inputChannels: INPUT_ROLES.includes(info.role) ? ['pointer', 'control'] : [] };
+	}
+
+	/** Removes a participant and everything it had open on the SFU. Safe to call twice. */
+	leave(participantId: string): void {
+		const participant = this.#participants.get(participantId);
+		if (!participant) return;
+		this.#participants.delete(participantId);
+		this.#metrics.participants.dec({ role: participant.role });
+		this.room.removeParticipant(participantId);
+		this.browser.releaseInput(participantId);
+		if (participant.role !== 'supervisor') {
+			this.#sendCursor({ type: 'cursor/hide', participantId });
+			this.#broadcast('participant/left', { id: participantId });
+		}
+		this.#logger.info({ participantId, role: participant.role }, 'participant left');
+	}
+
+	/** The participant's role, or throws if it is not in this session. */
+	roleOf(participantId: string): Role {
+		const p = this.#participants.get(participantId);
+		if (!p) throw new ForbiddenError('not a participant of this session');
+		return p.role;
+	}
+
+	/** Ends the session: participants are told why, the browser and room close. Safe to call twice. */
+	async end(reason: SessionEndReason): Promise<void> {
+		if (this.#endReason) return;
+		this.#endReason = reason;
+		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
+		this.#broadcast('session/ended', { reason });
+		for (const id of [...this.#participants.keys()]) this.leave(id);
+		this.room.close();
+		await this.browser.close();
+		this.emit('ended', reason);
+	}
+
+	#broadcast<T extends NotificationType>(type: T, data: Notifications[T], exceptId?: string): void {
+		for (const p of this.#participants.values()) if (p.id !== exceptId) p.notify(type, data);
+	}
+
+	#sendCursor(message: CursorMessage): void {
+		this.room.broadcastCursor(JSON.stringify(message));
+	}
+
+	#onInput(participantId: string, channel: InputChannel, payload: Buffer): void {
+		const participant = this.#participants.get(participantId);
+		// NOTE: the room only accepts input channels from joined participants of input roles,
+		// so these are defensive: a race with leave(), or a future bug.
+		if (!participant || !INPUT_ROLES.includes(participant.role)) {
+			this.#metrics.inputDropped.inc({ code: 'forbidden' });
+			return;
+		}
+		let raw: unknown;
+		try {
+			raw = JSON.parse(payload.toString('utf8'));
+		} catch {
+			this.#metrics.inputDropped.inc({ code: 'invalid_json' });
+			return;
+		}
+		const parsed = InputMessage.safeParse(raw);
+		if (!parsed.success) {
+			this.#metrics.inputDropped.inc({ code: 'invalid_message' });
+			return;
+		}
+		const message = parsed.data;
+		if (CHANNEL_OF[message.type] !== channel) {
+			this.#metrics.inputDropped.inc({ code: 'wrong_channel' });
+			return;
+		}
+		this.browser.inject(participantId, message);
+		this.#metrics.inputEvents.inc({ type: message.type, role: participant.role });
+		this.#updateCursor(participantId, message);
+	}
+
+	#updateCursor(participantId: string, message: InputMessage): void {
+		switch (message.type) {
+			case 'pointer/move':
+			case 'pointer/down':
+			case 'pointer/up':
+			case 'pointer/wheel':
+				this.#sendCursor({ type: 'cursor/move', participantId, x: message.x, y: message.y });
+				break;
+			case 'pointer/leave':
+				this.#sendCursor({ type: 'cursor/hide', participantId });
+				break;
+			case 'touch/start':
+			case 'touch/move': {
+				const first = message.touches[0];
+				if (first) this.#sendCursor({ type: 'cursor/move', participantId, x: first.x, y: first.y });
+				break;
+			}
+			default:
+				break;
+		}
+	}
+}
+
+/** The participant id under which the cloud browser's own transport lives in the room. */
+export const PUBLISHER_ID = 'publisher';

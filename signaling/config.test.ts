@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { ConfigError } from './env.js';
+
+describe('loadConfig', () => {
+	it('runs with no configuration at all', () => {
+		const config = loadConfig({});
+		expect(config.signaling.port).toBe(8080);
+		expect(config.publisher.viewport).toEqual({ width: 1280, height: 720 });
+		expect(config.sfu.workers).toBeGreaterThanOrEqual(1);
+		expect(config.sfu.announcedAddress).toBeUndefined();
+	});
+
+	it('treats empty values as unset', () => {
+		expect(loadConfig({ ALONGSIDE_PORT: '' }).signaling.port).toBe(8080);
+	});
+
+	it('names every bad key without echoing values', () => {
+		let error: unknown;
+		try {
+			loadConfig({ ALONGSIDE_PORT: 'eighty', ALONGSIDE_VIEWPORT: 'huge' });
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(ConfigError);
+		expect(String(error)).toMatch(/ALONGSIDE_PORT/);
+		expect(String(error)).toMatch(/ALONGSIDE_VIEWPORT/);
+		expect(String(error)).not.toMatch(/eighty|huge/);
+	});
+
+	it('rejects a malformed viewport and names it', () => {
+		expect(() => loadConfig({ ALONGSIDE_VIEWPORT: '1280*720' })).toThrow(/ALONGSIDE_VIEWPORT: expected WIDTHxHEIGHT/);
+	});
+});

@@ -1,0 +1,61 @@
+/**
+ * The small table of error classes. Each carries a stable `code` (see `ErrorCode` in the
+ * protocol), an HTTP status, and a message that is safe to show to the user. Internal
+ * detail goes to the log, never into these messages.
+ *
+ * One place maps them to HTTP responses (server.ts) and one to WebSocket error replies
+ * (SignalingConnection.ts). This module is a leaf: every service may import it.
+ */
+import type { ErrorCode } from './protocol.js';
+
+export class AppError extends Error {
+	override name = 'AppError';
+	constructor(
+		readonly code: ErrorCode,
+		message: string,
+		readonly status: number,
+	) {
+		super(message);
+	}
+}
+
+/** The request is malformed; the message names the field. */
+export class BadRequestError extends AppError {
+	constructor(message: string) {
+		super('bad_request', message, 400);
+	}
+}
+
+/** No valid credentials. */
+export class UnauthorizedError extends AppError {
+	constructor(message = 'not signed in') {
+		super('unauthorized', message, 401);
+	}
+}
+
+/** Valid credentials, but this role may not do this. */
+export class ForbiddenError extends AppError {
+	constructor(message = 'not allowed for your role') {
+		super('forbidden', message, 403);
+	}
+}
+
+/** The thing does not exist, or belongs to someone else (we do not say which). */
+export class NotFoundError extends AppError {
+	constructor(what: string) {
+		super('not_found', `${what} not found`, 404);
+	}
+}
+
+/** The operation needs state that is not there yet (e.g. the cloud browser is starting). */
+export class NotReadyError extends AppError {
+	constructor(message: string) {
+		super('not_ready', message, 409);
+	}
+}
+
+/** Maps anything thrown to an AppError; unknown errors become `internal` with a generic message. */
+export function toAppError(error: unknown): AppError {
+	if (error instanceof AppError) return error;
+	return new AppError('internal', 'internal error', 500);
+}

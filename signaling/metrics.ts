@@ -1,0 +1,65 @@
+/**
+ * Prometheus metrics (prom-client), all prefixed `alongside_`. One registry per running
+ * service instance, so tests can start several servers in one process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Where gauges that are read at scrape time get their values. */
+export interface MetricSources {
+	sessions(): number;
+	transports(): number;
+}
+
+export class Metrics {
+	readonly registry = new Registry();
+	readonly sessions: Gauge;
+	readonly participants: Gauge<'role'>;
+	readonly transports: Gauge;
+	readonly inputEvents: Counter<'type' | 'role'>;
+	readonly inputDropped: Counter<'code'>;
+	readonly signalingRequests: Counter<'type'>;
+	readonly signalingErrors: Counter<'code'>;
+	readonly backgroundErrors: Counter<'kind'>;
+	readonly browserStart: Histogram;
+
+	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
+
+	constructor(options: { defaultMetrics?: boolean } = {}) {
+		const sources = () => this.#sources;
+		const registers = [this.registry];
+		if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'alongside_' });
+		this.sessions = new Gauge({
+			name: 'alongside_sessions',
+			help: 'Live co-browsing sessions',
+			registers,
+			collect() {
+				this.set(sources().sessions());
+			},
+		});
+		this.participants = new Gauge({ name: 'alongside_participants', help: 'Joined participants, by role', labelNames: ['role'], registers });
+		this.transports = new Gauge({
+			name: 'alongside_transports',
+			help: 'Open WebRTC transports',
+			registers,
+			collect() {
+				this.set(sources().transports());
+			},
+		});
+		this.inputEvents = new Counter({ name: 'alongside_input_events_total', help: 'Input events injected into cloud browsers', labelNames: ['type', 'role'], registers });
+		this.inputDropped = new Counter({ name: 'alongside_input_dropped_total', help: 'Input messages dropped, by reason code', labelNames: ['code'], registers });
+		this.signalingRequests = new Counter({ name: 'alongside_signaling_requests_total', help: 'Signaling requests received, by type', labelNames: ['type'], registers });
+		this.signalingErrors = new Counter({ name: 'alongside_signaling_errors_total', help: 'Signaling error replies, by code', labelNames: ['code'], registers });
+		this.backgroundErrors = new Counter({ name: 'alongside_background_errors_total', help: 'Failures outside any request, by kind', labelNames: ['kind'], registers });
+		this.browserStart = new Histogram({
+			name: 'alongside_browser_start_seconds',
+			help: 'Time from session creation to the cloud browser publishing',
+			buckets: [0.25, 0.5, 1, 2, 4, 8, 16],
+			registers,
+		});
+	}
+
+	/** Sets where the scrape-time gauges read from. */
+	bind(sources: MetricSources): void {
+		this.#sources = sources;
+	}
+}

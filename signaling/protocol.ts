@@ -1,0 +1,230 @@
+/**
+ * The Alongside wire protocol, defined once.
+ *
+ * Three channels carry messages between the browser apps (web/) and the server:
+ * - the WebSocket signaling channel: requests (`{ id, type, data }`) answered by replies
+ *   (`{ id, ok: true, data }` or `{ id, ok: false, error: { code, message } }`), and
+ *   notifications from the server (`{ type, data }`);
+ * - the input data channels (viewer → cloud browser): {@link InputMessage};
+ * - the cursor data channel (server → viewers): {@link CursorMessage}.
+ *
+ * Every message is parsed against these schemas on arrival; TypeScript types are inferred
+ * from them. Message names read as `domain/action`. This module is imported by the
+ * server and by the browser bundles, so it must not import anything Node-specific.
+ */
+import { z } from 'zod';
+
+/** Participant roles. Supervisors watch only: they never get an input channel. */
+export const Role = z.enum(['agent', 'customer', 'supervisor']);
+export type Role = z.infer<typeof Role>;
+
+/** Roles that may send input to the cloud browser. */
+export const INPUT_ROLES: readonly Role[] = ['agent', 'customer'];
+
+/** Labels of the two input data channels a viewer opens. */
+export const InputChannel = z.enum([
+	// Pointer moves and wheel: unordered, no retransmissions (a late move is useless).
+	'pointer',
+	// Clicks, keys, touches, text: reliable and ordered.
+	'control',
+]);
+export type InputChannel = z.infer<typeof InputChannel>;
+
+/** Label of the server-authored data channel that carries everyone's cursors. */
+export const CURSOR_CHANNEL_LABEL = 'cursors';
+
+// ---------------------------------------------------------------------------------------
+// Opaque mediasoup parameter objects. The SFU validates their inner structure itself; at
+// the edge we only require them to be objects so that a malformed frame fails early with a
+// clear field name.
+const Params = z.record(z.string(), z.unknown());
+
+/** A normalized coordinate: 0 is the left/top edge of the video frame, 1 the right/bottom. */
+const Norm = z.number().finite().min(0).max(1);
+/** CDP modifier bit set: Alt=1, Ctrl=2, Meta=4, Shift=8. */
+const Modifiers = z.number().int().min(0).max(15).default(0);
+const Button = z.enum(['left', 'middle', 'right']);
+
+// ---------------------------------------------------------------------------------------
+// Input data-channel messages (viewer → cloud browser).
+// NOTE: a message says only what the sender did. Who sent it is known from the data channel
+// it arrived on, never from the message itself.
+
+export const InputMessage = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('pointer/move'), x: Norm, y: Norm }),
+	z.object({ type: z.literal('pointer/down'), x: Norm, y: Norm, button: Button.default('left'), clickCount: z.number().int().min(1).max(3).default(1), modifiers: Modifiers }),
+	z.object({ type: z.literal('pointer/up'), x: Norm, y: Norm, button: Button.default('left'), clickCount: z.number().int().min(1).max(3).default(1), modifiers: Modifiers }),
+	z.object({ type: z.literal('pointer/wheel'), x: Norm, y: Norm, dx: z.number().finite().min(-10000).max(10000), dy: z.number().finite().min(-10000).max(10000) }),
+	z.object({ type: z.literal('pointer/leave') }),
+	z.object({
+		type: z.enum(['key/down', 'key/up']),
+		/** `KeyboardEvent.key`, e.g. "a", "Enter", "ArrowLeft". */
+		key: z.string().min(1).max(32),
+		/** `KeyboardEvent.code`, e.g. "KeyA". */
+		code: z.string().max(32).default(''),
+		modifiers: Modifiers,
+	}),
+	/** Text committed by an on-screen keyboard or an IME, inserted as is. */
+	z.object({ type: z.literal('text/insert'), text: z.string().min(1).max(1000) }),
+	z.object({
+		type: z.enum(['touch/start', 'touch/move', 'touch/end', 'touch/cancel']),
+		touches: z.array(z.object({ id: z.number().int().min(0).max(1000), x: Norm, y: Norm })).max(10),
+	}),
+]);
+export type InputMessage = z.infer<typeof InputMessage>;
+export type InputType = InputMessage['type'];
+
+/** Cursor positions fanned out by the server to every viewer, on the cursor channel. */
+export const CursorMessage = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('cursor/move'), participantId: z.string(), x: Norm, y: Norm }),
+	z.object({ type: z.literal('cursor/hide'), participantId: z.string() }),
+]);
+export type CursorMessage = z.infer<typeof CursorMessage>;
+
+// ---------------------------------------------------------------------------------------
+// Signaling requests (client → server), one schema per `type`.
+
+export const Requests = {
+	/** Join the session the connection's credentials name. Must be the first request. */
+	'session/join': z.object({
+		/** The participant's credential (the link's token). Never sent in a URL query. */
+		token: z.string().min(16).max(4096),
+		/** Display name shown beside the participant's cursor; the server may override it. */
+		name: z.string().trim().min(1).max(60).optional(),
+	}),
+	'session/leave': z.object({}),
+	'transport/create': z.object({ direction: z.enum(['send', 'recv']) }),
+	'transport/connect': z.object({ transportId: z.string().min(1), dtlsParameters: Params }),
+	/** Consume the video rendition the participant's role is entitled to (server decides). */
+	'media/consume': z.object({ transportId: z.string().min(1), rtpCapabilities: Params }),
+	'media/resume': z.object({ consumerId: z.string().min(1) }),
+	'media/keyframe': z.object({ consumerId: z.string().min(1) }),
+	/** Open an input channel: the client's DataProducer on its send transport. */
+	'input/open': z.object({
+		transportId: z.string().min(1),
+		label: InputChannel,
+		sctpStreamParameters: Params,
+	}),
+	/** Subscribe to the server's cursor channel on a recv transport. */
+	'cursors/consume': z.object({ transportId: z.string().min(1) }),
+	'browser/navigate': z.object({ url: z.string().trim().min(1).max(2048) }),
+	'browser/history': z.object({ action: z.enum(['back', 'forward', 'reload']) }),
+} as const;
+export type RequestType = keyof typeof Requests;
+export type RequestData<T extends RequestType> = z.input<(typeof Requests)[T]>;
+export type ParsedRequestData<T extends RequestType> = z.output<(typeof Requests)[T]>;
+
+/** The envelope of every client frame, before its `data` is parsed by `type`. */
+export const RequestEnvelope = z.object({
+	id: z.number().int().nonnegative(),
+	type: z.string().min(1).max(64),
+	data: z.unknown().optional(),
+});
+
+// ---------------------------------------------------------------------------------------
+// Replies: what each request answers with on success.
+
+export interface ParticipantInfo {
+	id: string;
+	name: string;
+	role: Role;
+}
+
+export interface BrowserState {
+	url: string;
+	title: string;
+	loading: boolean;
+	/** The captured viewport in CSS pixels; the video frame has the same aspect ratio. */
+	viewport: { width: number; height: number };
+}
+
+export interface TransportInfo {
+	id: string;
+	iceParameters: Record<string, unknown>;
+	iceCandidates: Record<string, unknown>[];
+	dtlsParameters: Record<string, unknown>;
+	sctpParameters?: Record<string, unknown>;
+}
+
+export interface Replies {
+	'session/join': {
+		sessionId: string;
+		self: ParticipantInfo;
+		/** Others in the session that this participant is allowed to know about. */
+		participants: ParticipantInfo[];
+		routerRtpCapabilities: Record<string, unknown>;
+		browser: BrowserState;
+		/** Input channels this participant may open; empty for supervisors. */
+		inputChannels: InputChannel[];
+	};
+	'session/leave': Record<string, never>;
+	'transport/create': TransportInfo;
+	'transport/connect': Record<string, never>;
+	'media/consume': {
+		consumerId: string;
+		producerId: string;
+		kind: 'video';
+		rtpParameters: Record<string, unknown>;
+		rendition: Rendition;
+	};
+	'media/resume': Record<string, never>;
+	'media/keyframe': Record<string, never>;
+	'input/open': { dataProducerId: string };
+	'cursors/consume': {
+		dataConsumerId: string;
+		dataProducerId: string;
+		sctpStreamParameters: Record<string, unknown>;
+		label: string;
+		protocol: string;
+	};
+	'browser/navigate': { url: string };
+	'browser/history': Record<string, never>;
+}
+
+/** The video renditions: `clear` for the customer; `masked` for everyone else. */
+export type Rendition = 'clear' | 'masked';
+
+/** Stable error codes carried by error replies and REST errors. */
+export const ErrorCode = z.enum([
+	'bad_request',
+	'unknown_type',
+	'unauthorized',
+	'forbidden',
+	'not_joined',
+	'already_joined',
+	'not_found',
+	'session_ended',
+	'not_ready',
+	'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export type Reply<T extends RequestType = RequestType> =
+	| { id: number; ok: true; data: Replies[T] }
+	| { id: number; ok: false; error: { code: ErrorCode; message: string } };
+
+// ---------------------------------------------------------------------------------------
+// Notifications (server → client).
+
+export interface Notifications {
+	'participant/joined': ParticipantInfo;
+	'participant/left': { id: string };
+	'browser/state': BrowserState;
+	/** The video producer a participant consumes was replaced (e.g. the browser restarted). */
+	'media/changed': { rendition: Rendition };
+	/** One of this participant's input events was refused, with a user-safe reason. */
+	'input/refused': { type: InputType; code: string; message: string };
+	'session/ended': { reason: SessionEndReason };
+}
+export type NotificationType = keyof Notifications;
+export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };
+
+export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed';
+
+/** Formats a zod error as one line naming each offending field. */
+export function describeZodError(error: z.ZodError): string {
+	return error.issues
+		.slice(0, 5)
+		.map((issue) => `${issue.path.length ? issue.path.join('.') : '(message)'}: ${issue.message}`)
+		.join('; ');
+}

@@ -1,0 +1,125 @@
+/**
+ * The signaling protocol over a real server with a real session: bad frames get clear
+ * errors and the connection stays usable; roles are enforced on every request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alongside } from '../signaling/Alongside.js';
+import { startAlongside, tokenOf, WsClient } from './helpers.js';
+
+let app: Alongside;
+
+beforeAll(async () => {
+	app = await startAlongside();
+});
+
+afterAll(async () => {
+	await app?.close();
+});
+
+async function joined(role: 'agent' | 'customer' | 'supervisor'): Promise<WsClient> {
+	const links = app.demoLinks!;
+	const client = await WsClient.connect(app.url);
+	const reply = await client.request('session/join', { token: tokenOf(links[role]) });
+	expect(reply.ok).toBe(true);
+	return client;
+}
+
+describe('signaling', () => {
+	it('answers a frame that is not JSON with bad_request and keeps the connection', async () => {
+		const client = await joined('agent');
+		const bad = await client.raw('{not json', null);
+		expect(bad).toMatchObject({ id: null, ok: false, error: { code: 'bad_request', message: 'frame is not valid JSON' } });
+		const good = await client.request('transport/create', { direction: 'recv' });
+		expect(good.ok).toBe(true);
+		client.close();
+	});
+
+	it('names the missing field of a malformed request', async () => {
+		const client = await joined('agent');
+		const reply = await client.request('transport/create', { direction: 'sideways' });
+		expect(reply.ok).toBe(false);
+		expect(reply.error?.code).toBe('bad_request');
+		expect(reply.error?.message).toMatch(/^direction: /);
+		client.close();
+	});
+
+	it('refuses unknown message types by name', async () => {
+		const client = await joined('customer');
+		const reply = await client.request('admin/shutdown');
+		expect(reply.error).toEqual({ code: 'unknown_type', message: 'unknown message type "admin/shutdown"' });
+		client.close();
+	});
+
+	it('requires joining before anything else', async () => {
+		const client = await WsClient.connect(app.url);
+		const reply = await client.request('transport/create', { direction: 'recv' });
+		expect(reply.error?.code).toBe('not_joined');
+		client.close();
+	});
+
+	it('refuses a forged token and nothing joins', async () => {
+		const client = await WsClient.connect(app.url);
+		const reply = await client.request('session/join', { token: 'A'.repeat(43) });
+		expect(reply.error?.code).toBe('unauthorized');
+		expect(app.session('demo')!.participants.length).toBe(0);
+		client.close();
+	});
+
+	it('announces agents and customers to each other but never supervisors', async () => {
+		const agent = await joined('agent');
+		const supervisor = await joined('supervisor');
+		const customer = await WsClient.connect(app.url);
+		const reply = await customer.request('session/join', { token: tokenOf(app.demoLinks!.customer) });
+		const roles = (reply.data.participants as { role: string }[]).map((p) => p.role);
+		expect(roles).toEqual(['agent']);
+		await new Promise((r) => setTimeout(r, 100));
+		expect(agent.notifications.filter((n) => n.type === 'participant/joined').map((n) => (n.data as { role: string }).role)).toEqual(['customer']);
+		for (const c of [agent, supervisor, customer]) c.close();
+	});
+
+	it('gives a supervisor no input channel, no send transport and no navigation', async () => {
+		const supervisor = await WsClient.connect(app.url);
+		const join = await supervisor.request('session/join', { token: tokenOf(app.demoLinks!.supervisor) });
+		expect(join.data.inputChannels).toEqual([]);
+		expect((await supervisor.request('transport/create', { direction: 'send' })).error?.code).toBe('forbidden');
+		const recv = await supervisor.request('transport/create', { direction: 'recv' });
+		const open = await supervisor.request('input/open', { transportId: recv.data.id, label: 'control', sctpStreamParameters: { streamId: 1 } });
+		expect(open.error?.code).toBe('forbidden');
+		expect((await supervisor.request('browser/navigate', { url: 'https://example.com' })).error?.code).toBe('forbidden');
+		supervisor.close();
+	});
+
+	it("does not let one participant touch another's transport", async () => {
+		const agent = await joined('agent');
+		const customer = await joined('customer');
+		const transport = await agent.request('transport/create', { direction: 'recv' });
+		const steal = await customer.request('transport/connect', { transportId: transport.data.id, dtlsParameters: { role: 'client', fingerprints: [] } });
+		expect(steal.error).toEqual({ code: 'not_found', message: 'transport not found' });
+		agent.close();
+		customer.close();
+	});
+
+	it('refuses browser-level escapes from the URL bar', async () => {
+		const agent = await joined('agent');
+		const reply = await agent.request('browser/navigate', { url: 'javascript:alert(1)' });
+		expect(reply.error?.code).toBe('bad_request');
+		expect(app.session('demo')!.browserState.url).toMatch(/\/welcome\/$/);
+		agent.close();
+	});
+
+	it('announces ICE candidates on the address the client connected to', async () => {
+		const agent = await joined('agent');
+		const reply = await agent.request('transport/create', { direction: 'recv' });
+		const addresses = (reply.data.iceCandidates as { address: string }[]).map((c) => c.address);
+		expect(new Set(addresses)).toEqual(new Set(['127.0.0.1']));
+		agent.close();
+	});
+
+	it('serves health and metrics', async () => {
+		const health = await (await fetch(`${app.url}/healthz`)).json();
+		expect(health).toEqual({ ok: true, sessions: 1 });
+		const metrics = await (await fetch(`${app.url}/metrics`)).text();
+		expect(metrics).toMatch(/alongside_sessions 1/);
+		expect(metrics).toMatch(/alongside_signaling_errors_total\{code="bad_request"\} [1-9]/);
+	});
+});

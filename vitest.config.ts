@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['{signaling,sfu,publisher,web,test,bench}/**/*.test.ts'],
+		// NOTE: integration tests start real Chromium and mediasoup workers; on two cores they
+		// are more reliable one file at a time.
+		fileParallelism: false,
+		testTimeout: 60_000,
+		hookTimeout: 90_000,
+	},
+});
