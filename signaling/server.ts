@@ -39,7 +39,7 @@ export interface RunningServer {
 /** Builds the koa application: REST routes, static web apps, error mapping. */
 export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'health'>): Koa {
 	const app = new Koa();
-	const router = new Router();
+	const router = new Router({ strict: true });
 
 	app.use(async (ctx, next) => {
 		ctx.set('X-Content-Type-Options', 'nosniff');

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { Alongside } from '../signaling/Alongside.js';
 import { loadConfig } from '../signaling/config.js';
@@ -46,7 +46,7 @@ export async function startFixtureServer(pages: Record<string, string>): Promise
 }
 
 /** Launches Debian's Chromium for the viewer side (agent, customer, supervisor windows). */
-export function launchViewerBrowser(): Promise<Browser> {
+export function launchViewerBrowser(extraArgs: string[] = []): Promise<Browser> {
 	return chromium.launch({
 		executablePath: process.env.ALONGSIDE_CHROMIUM_PATH ?? '/usr/bin/chromium',
 		args: [
@@ -59,8 +59,19 @@ export function launchViewerBrowser(): Promise<Browser> {
 			'--disable-sync',
 			'--disable-dev-shm-usage',
 			'--autoplay-policy=no-user-gesture-required',
+			...extraArgs,
 		],
 	});
+}
+
+/**
+ * Opens a viewer page. NOTE: tests run under tsx, whose keep-names transform wraps inner
+ * functions of `page.evaluate` callbacks in `__name(...)`; the page gets a no-op for it.
+ */
+export async function newViewerPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+	const context = await browser.newContext(options);
+	await context.addInitScript('globalThis.__name = (fn) => fn;');
+	return context.newPage();
 }
 
 /** The token inside a link's fragment. */

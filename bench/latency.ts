@@ -1,0 +1,255 @@
+/**
+ * `npm run bench:latency [-- --trials N] [-- --json]`
+ *
+ * Glass-to-glass latency of the live path on this machine: a viewer (the real agent
+ * console in a second headless Chromium) sends a click over its input data channel; the
+ * click is injected into the cloud browser with CDP; the page flips a box's colour; the
+ * tab capture is encoded, forwarded by the SFU, decoded by the viewer; the trial ends when
+ * the viewer's `requestVideoFrameCallback` runs for the first frame showing the new
+ * colour (the frame has been handed to the compositor by then). Also reported per trial:
+ * when that frame's last packet arrived (`receiveTime`) and when it was submitted for
+ * composition (`presentationTime`).
+ * NOTE: `expectedDisplayTime` is not used: in headless Chromium it is off by up to ±450 ms
+ * after idle periods, which once looked like a sending-side stall.
+ *
+ * Two phases: click trials with 0.2–0.5 s gaps, then idle trials with 3 s gaps, because a
+ * co-browsed page is mostly idle and the first change after a pause is what people see.
+ *
+ * Also reported: frames per second delivered to the viewer on an animated page, first
+ * frame time from session start, CPU (% of one core) and memory of the session's
+ * Chromium tree, and the codec and encoder in use.
+ */
+import type { Page } from 'playwright-core';
+import { Alongside } from '../signaling/Alongside.js';
+import { loadConfig } from '../signaling/config.js';
+import { createLogger } from '../signaling/logger.js';
+import { launchViewerBrowser, newViewerPage, startFixtureServer } from '../test/helpers.js';
+import { cpuPercentDuring, memoryMiB, processTree } from './proc.js';
+import { quantile, round } from './stats.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const trials = Number(args[args.indexOf('--trials') + 1]) || 120;
+const idleTrials = Number(args[args.indexOf('--idle-trials') + 1]) || 10;
+const WARMUP = 5;
+
+const CLICK_PAGE = `<!doctype html><html><body style="margin:0;background:#f4f6fb;font:20px system-ui">
+<p style="margin:24px">Latency bench: each click flips the box.</p>
+<div id="box" style="position:absolute;left:480px;top:240px;width:320px;height:240px;background:rgb(230,40,40)"></div>
+<script>
+let on = false; window.hits = [];
+addEventListener('mousedown', () => {
+	on = !on;
+	document.getElementById('box').style.background = on ? 'rgb(40,80,230)' : 'rgb(230,40,40)';
+	hits.push(performance.timeOrigin + performance.now());
+});
+</script></body></html>`;
+
+const ANIMATED_PAGE = `<!doctype html><html><body style="margin:0;background:#10131a;overflow:hidden">
+<canvas id="c" width="1280" height="720"></canvas>
+<script>
+const ctx = document.getElementById('c').getContext('2d');
+let t = 0;
+function draw() {
+	t++;
+	ctx.fillStyle = '#10131a'; ctx.fillRect(0, 0, 1280, 720);
+	for (let i = 0; i < 12; i++) {
+		ctx.fillStyle = 'hsl(' + ((t * 2 + i * 30) % 360) + ',70%,55%)';
+		ctx.fillRect((t * 4 + i * 110) % 1280, 60 + i * 52, 120, 40);
+	}
+	ctx.fillStyle = '#fff'; ctx.font = '48px system-ui'; ctx.fillText('frame ' + t, 40, 680);
+	requestAnimationFrame(draw);
+}
+draw();
+</script></body></html>`;
+
+interface TrialResult {
+	/** Send → rVFC callback for the first changed frame. */
+	latency: number;
+	/** Send → last packet of that frame received. */
+	receive: number;
+	/** Send → frame submitted for composition. */
+	present: number;
+	sentAt: number;
+}
+
+/** One click trial, run inside the viewer page. Resolves when the new colour is displayed. */
+async function clickTrial(page: Page, expectBlue: boolean): Promise<TrialResult | null> {
+	type TrialResultInPage = TrialResult;
+	return page.evaluate(async (wantBlue) => {
+		const hook = window.alongside!;
+		const video = hook.video!;
+		const canvas = new OffscreenCanvas(8, 8);
+		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+		const sentAt = performance.timeOrigin + performance.now();
+		const start = performance.now();
+		hook.send({ type: 'pointer/down', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
+		hook.send({ type: 'pointer/up', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
+		return new Promise<TrialResultInPage | null>((resolve) => {
+			const timeout = setTimeout(() => resolve(null), 5000);
+			const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+				const w = video.videoWidth;
+				const h = video.videoHeight;
+				ctx.drawImage(video, w * 0.5 - 4, h * 0.5 - 4, 8, 8, 0, 0, 8, 8);
+				const [r, , b] = ctx.getImageData(4, 4, 1, 1).data;
+				const isBlue = b! > r! + 60;
+				const isRed = r! > b! + 60;
+				if ((wantBlue && isBlue) || (!wantBlue && isRed)) {
+					clearTimeout(timeout);
+					resolve({
+						latency: performance.now() - start,
+						receive: (meta.receiveTime ?? Number.NaN) - start,
+						present: meta.presentationTime - start,
+						sentAt,
+					});
+				} else {
+					video.requestVideoFrameCallback(onFrame);
+				}
+			};
+			video.requestVideoFrameCallback(onFrame);
+		});
+	}, expectBlue);
+}
+
+/** Frames presented by the viewer's video element over `ms`. */
+async function presentedFps(page: Page, ms: number): Promise<number> {
+	return page.evaluate(async (duration) => {
+		const video = window.alongside!.video!;
+		let frames = 0;
+		const start = performance.now();
+		await new Promise<void>((resolve) => {
+			const onFrame = () => {
+				frames++;
+				if (performance.now() - start < duration) video.requestVideoFrameCallback(onFrame);
+				else resolve();
+			};
+			video.requestVideoFrameCallback(onFrame);
+		});
+		return (frames * 1000) / (performance.now() - start);
+	}, ms);
+}
+
+async function main(): Promise<void> {
+	const fixtures = await startFixtureServer({ '/click': CLICK_PAGE, '/animated': ANIMATED_PAGE });
+	const config = loadConfig({
+		...process.env,
+		ALONGSIDE_HOST: '127.0.0.1',
+		ALONGSIDE_PORT: '0',
+		ALONGSIDE_DEMO: 'false',
+		ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_LOG_LEVEL ?? 'warn',
+	});
+	const app = await Alongside.create(config, createLogger(config.signaling.logLevel), { defaultMetrics: false });
+	const viewerBrowser = await launchViewerBrowser();
+	try {
+		const viewer = await newViewerPage(viewerBrowser, { viewport: { width: 1440, height: 900 } });
+
+		// First frame: session start (cloud browser launch) → first decoded frame at the agent.
+		const sessionStart = Date.now();
+		const session = await app.createSession('bench', `${fixtures.url}/click`);
+		const browserReadyMs = Date.now() - sessionStart;
+		await viewer.goto(app.link('bench', 'agent', 'Bench'));
+		const firstFrameAt = await viewer.evaluate(
+			() =>
+				new Promise<number>((resolve) => {
+					const wait = () => {
+						const video = window.alongside?.video;
+						if (video) video.requestVideoFrameCallback(() => resolve(performance.timeOrigin + performance.now()));
+						else setTimeout(wait, 5);
+					};
+					wait();
+				}),
+		);
+		const firstFrameMs = firstFrameAt - sessionStart;
+
+		const chromiumPid = session.browser.pid;
+		if (!chromiumPid) throw new Error('no Chromium pid');
+
+		// Click trials, with short gaps like a person's, then a few after long idle gaps.
+		let blue = false;
+		let lost = 0;
+		const runTrials = async (count: number, gapMs: () => number): Promise<TrialResult[]> => {
+			const results: TrialResult[] = [];
+			for (let i = 0; i < count; i++) {
+				blue = !blue;
+				const result = await clickTrial(viewer, blue);
+				if (!result) {
+					lost++;
+					// NOTE: resynchronise with what the page shows now.
+					blue = await session.browser.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
+				} else {
+					results.push(result);
+				}
+				await new Promise((r) => setTimeout(r, gapMs()));
+			}
+			return results;
+		};
+		await runTrials(WARMUP, () => 300);
+		const { result: active, cpuPct: cpuInteractive } = await cpuPercentDuring(chromiumPid, () => runTrials(trials, () => 200 + Math.random() * 300));
+		const idle = await runTrials(idleTrials, () => 3000);
+		const hits = (await session.browser.page.evaluate('window.hits')) as number[];
+		const inputLegs = active.map((t) => (hits.find((h) => h >= t.sentAt) ?? Number.NaN) - t.sentAt).filter(Number.isFinite);
+		const latencies = active.map((t) => t.latency);
+		const memory = memoryMiB(processTree(chromiumPid));
+
+		// Animated page: delivered frame rate and CPU under continuous change.
+		await session.browser.navigate(`${fixtures.url}/animated`);
+		await new Promise((r) => setTimeout(r, 1500));
+		const { result: fps, cpuPct: cpuAnimated } = await cpuPercentDuring(chromiumPid, () => presentedFps(viewer, 4000));
+		const capture = await session.browser.captureStats();
+
+		const result = {
+			bench: 'latency',
+			trials: latencies.length,
+			lost,
+			p50_ms: round(quantile(latencies, 0.5)),
+			p95_ms: round(quantile(latencies, 0.95)),
+			max_ms: round(Math.max(...latencies)),
+			receive_p50_ms: round(quantile(active.map((t) => t.receive), 0.5)),
+			present_p50_ms: round(quantile(active.map((t) => t.present), 0.5)),
+			input_leg_p50_ms: round(quantile(inputLegs, 0.5)),
+			idle_trials: idle.length,
+			idle_p50_ms: round(quantile(idle.map((t) => t.latency), 0.5)),
+			idle_max_ms: round(Math.max(...idle.map((t) => t.latency))),
+			fps: round(fps),
+			first_frame_ms: Math.round(firstFrameMs),
+			browser_start_ms: browserReadyMs,
+			cpu_pct: round(cpuAnimated),
+			cpu_interactive_pct: round(cpuInteractive),
+			rss_mb: Math.round(memory.rss),
+			pss_mb: Math.round(memory.pss),
+			codec: capture.codec ?? 'unknown',
+			encoder: capture.encoder ?? 'unknown',
+			resolution: `${capture.frameWidth}x${capture.frameHeight}`,
+		};
+		if (json) {
+			process.stdout.write(`${JSON.stringify(result)}\n`);
+		} else {
+			process.stdout.write(
+				[
+					`latency bench (${result.trials} trials, ${lost} lost, loopback, ${result.resolution})`,
+					`  input → visible change   p50 ${result.p50_ms} ms   p95 ${result.p95_ms} ms   max ${result.max_ms} ms`,
+					`  legs (p50)               page handler ${result.input_leg_p50_ms} ms → frame received ${result.receive_p50_ms} ms → presented ${result.present_p50_ms} ms`,
+					`  after 3 s idle           p50 ${result.idle_p50_ms} ms   max ${result.idle_max_ms} ms (${result.idle_trials} trials)`,
+					`  delivered frame rate     ${result.fps} fps (animated page)`,
+					`  first frame              ${result.first_frame_ms} ms from session start (browser ready after ${browserReadyMs} ms)`,
+					`  Chromium tree CPU        ${result.cpu_pct}% of a core animated, ${result.cpu_interactive_pct}% during click trials`,
+					`  Chromium tree memory     RSS ${result.rss_mb} MiB (PSS ${result.pss_mb} MiB)`,
+					`  codec                    ${result.codec} (${result.encoder})`,
+					'',
+				].join('\n'),
+			);
+		}
+	} finally {
+		await viewerBrowser.close();
+		await app.close();
+		await fixtures.close();
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error('bench:latency failed:', error);
+		process.exit(1);
+	},
+);
