@@ -8,5 +8,6 @@ export default defineConfig({
 		fileParallelism: false,
 		testTimeout: 60_000,
 		hookTimeout: 90_000,
+		reporters: ['default', './test/summary-reporter.ts'],
 	},
 });

@@ -3,6 +3,8 @@ interface Window {
 	alongside?: {
 		state(): Record<string, any>;
 		send(message: Record<string, unknown>): boolean;
+		sendRaw(label: string, text: string): boolean;
+		stats(): Promise<{ codec: string | null; decoder: string | null; framesDecoded: number; frameWidth: number; frameHeight: number } | null>;
 		readonly video: HTMLVideoElement | null;
 	};
 }

@@ -1,0 +1,362 @@
+/**
+ * The reactive state of one viewer's session and the connect / rejoin loop.
+ *
+ *   connecting → joining → live ⇄ reconnecting
+ *        ↘          ↘        ↘ ended (session/ended) · error (bad link, unsupported browser)
+ *
+ * `live` means the video is actually playing. When the WebSocket drops (or a transport
+ * fails) everything is torn down and the viewer joins again from scratch after a
+ * backoff (0.5 s doubling to 30 s, retried until the session ends).
+ */
+import { SvelteMap } from 'svelte/reactivity';
+import type {
+	BrowserState,
+	CursorMessage,
+	InputMessage,
+	Notifications,
+	ParticipantInfo,
+	SessionEndReason,
+} from '../../../signaling/protocol';
+import { backoffDelay, classifyFailure, type LinkCredentials } from './connection';
+import { hasMessage, t, type MessageKey } from './i18n';
+import { MediaLink, type MediaInfo, type VideoStats } from './media';
+import { SignalingClient, SignalingError } from './signaling';
+
+export type Status = 'connecting' | 'joining' | 'live' | 'reconnecting' | 'ended' | 'error';
+
+export interface SessionOptions {
+	/** The link's credentials; null shows the "incomplete link" error. */
+	credentials: LinkCredentials | null;
+	/** WebSocket URL of the signaling server. */
+	url: string;
+}
+
+/** A short message over the stage (e.g. a refused input). */
+export interface Toast {
+	id: number;
+	text: string;
+}
+
+type Outcome = { kind: 'retry'; message: string } | { kind: 'ended'; reason: SessionEndReason | null } | { kind: 'fatal'; message: string } | { kind: 'stopped' };
+
+const TOAST_MS = 4000;
+
+export class Session {
+	status = $state<Status>('connecting');
+	/** Readable reason for `error`, or the last failure while `reconnecting`. */
+	error = $state<string | null>(null);
+	endReason = $state<SessionEndReason | null>(null);
+	/** When the next reconnect attempt starts (ms since epoch), while waiting for it. */
+	retryAt = $state<number | null>(null);
+	sessionId = $state<string | null>(null);
+	self = $state<ParticipantInfo | null>(null);
+	/** Everyone else, in join order. */
+	participants = $state<ParticipantInfo[]>([]);
+	browser = $state<BrowserState | null>(null);
+	/** Whether this participant may send input (it was given input channels). */
+	interactive = $state(false);
+	/** Other participants' cursors, normalized to the frame. */
+	readonly cursors = new SvelteMap<string, { x: number; y: number }>();
+	toast = $state<Toast | null>(null);
+	/** The <video> the stage registered; the test hook exposes it. */
+	video = $state.raw<HTMLVideoElement | null>(null);
+
+	readonly #options: SessionOptions;
+	#client: SignalingClient | null = null;
+	#media: MediaLink | null = null;
+	#stream: MediaStream | null = null;
+	#stopped = false;
+	#wake: (() => void) | null = null;
+	#toastTimer: ReturnType<typeof setTimeout> | null = null;
+	#toastId = 0;
+
+	constructor(options: SessionOptions) {
+		this.#options = options;
+	}
+
+	/** Starts connecting. Call once. */
+	start(): void {
+		if (!this.#options.credentials) {
+			this.#fail(t('error.noToken'));
+			return;
+		}
+		void this.#run(this.#options.credentials);
+	}
+
+	/** Leaves for good (page unload, component teardown). Safe to call twice. */
+	stop(): void {
+		if (this.#stopped) return;
+		this.#stopped = true;
+		this.#wake?.();
+		this.#teardown();
+	}
+
+	/** Skips the wait before the next reconnect attempt. */
+	retryNow(): void {
+		this.#wake?.();
+	}
+
+	/** Sends an input message on its channel; false if that channel is not open. */
+	send(msg: InputMessage): boolean {
+		return this.#media?.send(msg) ?? false;
+	}
+
+	/** Sends raw text on an input channel (tests of the server's input validation). */
+	sendRaw(label: string, text: string): boolean {
+		return this.#media?.sendRaw(label, text) ?? false;
+	}
+
+	/** The receiving side's video statistics, or null before the video is consumed. */
+	videoStats(): Promise<VideoStats | null> {
+		return this.#media?.videoStats() ?? Promise.resolve(null);
+	}
+
+	/** Asks the cloud browser to open `url`; resolves with an error message or null. */
+	navigate(url: string): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('browser/navigate', { url }));
+	}
+
+	/** Back, forward or reload in the cloud browser; resolves with an error message or null. */
+	history(action: 'back' | 'forward' | 'reload'): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('browser/history', { action }));
+	}
+
+	/** Registers the stage's <video>; returns the function that unregisters it. */
+	attachVideo(video: HTMLVideoElement): () => void {
+		this.video = video;
+		const onPlaying = () => this.#liveIfPlaying();
+		video.addEventListener('playing', onPlaying);
+		if (this.#stream) this.#show(this.#stream);
+		return () => {
+			video.removeEventListener('playing', onPlaying);
+			if (this.video === video) this.video = null;
+		};
+	}
+
+	/** The first participant with `role`, if any. */
+	find(role: ParticipantInfo['role']): ParticipantInfo | undefined {
+		return this.participants.find((p) => p.role === role);
+	}
+
+	/** Plain data for the test hook (`window.alongside.state()`). */
+	snapshot(): {
+		status: Status;
+		error: string | null;
+		endReason: SessionEndReason | null;
+		sessionId: string | null;
+		self: ParticipantInfo | null;
+		participants: ParticipantInfo[];
+		browser: BrowserState | null;
+		interactive: boolean;
+		media: MediaInfo | null;
+		video: { width: number; height: number; readyState: number; paused: boolean } | null;
+	} {
+		const v = this.video;
+		return {
+			status: this.status,
+			error: this.error,
+			endReason: this.endReason,
+			sessionId: this.sessionId,
+			self: $state.snapshot(this.self),
+			participants: $state.snapshot(this.participants),
+			browser: $state.snapshot(this.browser),
+			interactive: this.interactive,
+			media: this.#media?.info() ?? null,
+			video: v ? { width: v.videoWidth, height: v.videoHeight, readyState: v.readyState, paused: v.paused } : null,
+		};
+	}
+
+	dismissToast(): void {
+		this.toast = null;
+	}
+
+	showToast(text: string): void {
+		this.toast = { id: ++this.#toastId, text };
+		if (this.#toastTimer) clearTimeout(this.#toastTimer);
+		this.#toastTimer = setTimeout(() => (this.toast = null), TOAST_MS);
+	}
+
+	async #run(credentials: LinkCredentials): Promise<void> {
+		let attempt = 0;
+		while (!this.#stopped) {
+			this.#setStatus(attempt === 0 ? 'connecting' : 'reconnecting');
+			const outcome = await this.#connectOnce(credentials, attempt === 0);
+			const reachedMedia = this.#media !== null;
+			this.#teardown();
+			if (this.#stopped || outcome.kind === 'stopped') return;
+			if (outcome.kind === 'ended') {
+				this.endReason = outcome.reason;
+				this.#setStatus('ended');
+				return;
+			}
+			if (outcome.kind === 'fatal') {
+				this.#fail(outcome.message);
+				return;
+			}
+			// NOTE: a connection that got as far as media starts the backoff over; one that
+			// keeps failing before that backs off to 30 s so as not to hammer the server.
+			attempt = reachedMedia ? 1 : attempt + 1;
+			this.error = outcome.message;
+			const delay = backoffDelay(attempt);
+			this.retryAt = Date.now() + delay;
+			this.#setStatus('reconnecting');
+			await this.#sleep(delay);
+			this.retryAt = null;
+		}
+	}
+
+	async #connectOnce(credentials: LinkCredentials, first: boolean): Promise<Outcome> {
+		let settle!: (outcome: Outcome) => void;
+		// NOTE: the first settle wins, so a session/ended that precedes the socket's close is
+		// reported as the end, not as a drop to reconnect from.
+		const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+		try {
+			const client = await SignalingClient.connect(this.#options.url);
+			if (this.#stopped) {
+				client.close();
+				return { kind: 'stopped' };
+			}
+			this.#client = client;
+			client.onClose((reason) => {
+				console.info('[session] connection closed:', reason);
+				settle({ kind: 'retry', message: t('error.connection') });
+			});
+			client.on('session/ended', ({ reason }) => settle({ kind: 'ended', reason }));
+			this.#subscribe(client, (message) => settle({ kind: 'retry', message }));
+			if (first) this.#setStatus('joining');
+
+			const join = await client.request('session/join', credentials.name ? { token: credentials.token, name: credentials.name } : { token: credentials.token });
+			this.sessionId = join.sessionId;
+			this.self = join.self;
+			this.participants = join.participants.filter((p) => p.id !== join.self.id);
+			this.browser = join.browser;
+			this.interactive = join.inputChannels.length > 0;
+			this.error = null;
+
+			this.#media = await MediaLink.create({
+				signaling: client,
+				join,
+				onStream: (stream) => this.#show(stream),
+				onCursor: (msg) => this.#onCursor(msg),
+				onFailed: (message) => settle({ kind: 'retry', message }),
+			});
+			if (this.#stopped) return { kind: 'stopped' };
+			// NOTE: the first frame often plays before the input channels are open; 'playing'
+			// has then already fired, so check again now that everything is ready.
+			this.#liveIfPlaying();
+		} catch (error) {
+			settle(this.#outcomeOf(error));
+		}
+		return outcome;
+	}
+
+	#subscribe(client: SignalingClient, onBroken: (message: string) => void): void {
+		client.on('participant/joined', (p) => {
+			if (p.id === this.self?.id) return;
+			const others = this.participants.filter((q) => q.id !== p.id);
+			this.participants = [...others, p];
+		});
+		client.on('participant/left', ({ id }) => {
+			this.participants = this.participants.filter((p) => p.id !== id);
+			this.cursors.delete(id);
+		});
+		client.on('browser/state', (state) => {
+			this.browser = state;
+		});
+		client.on('input/refused', (refusal: Notifications['input/refused']) => {
+			this.showToast(t('toast.refused', { message: refusal.message }));
+		});
+		client.on('media/changed', () => {
+			this.#media?.consumeVideo().catch((error: unknown) => onBroken(messageOf(error)));
+		});
+	}
+
+	#onCursor(msg: CursorMessage): void {
+		if (msg.participantId === this.self?.id) return;
+		if (msg.type === 'cursor/hide') this.cursors.delete(msg.participantId);
+		else this.cursors.set(msg.participantId, { x: msg.x, y: msg.y });
+	}
+
+	#show(stream: MediaStream): void {
+		this.#stream = stream;
+		const video = this.video;
+		if (!video) return;
+		video.srcObject = stream;
+		video.play().catch((error: unknown) => {
+			// NOTE: muted autoplay is allowed everywhere; a failure here is an aborted load
+			// (a newer stream replaced this one) and needs no action.
+			console.debug('[session] play() did not start', error);
+		});
+	}
+
+	/** `live` once the video plays and the media link (with its input channels) is ready. */
+	#liveIfPlaying(): void {
+		const video = this.video;
+		if (!video || !this.#media || video.paused || video.readyState < 2) return;
+		if (this.status === 'joining' || this.status === 'connecting' || this.status === 'reconnecting') this.#setStatus('live');
+	}
+
+	#outcomeOf(error: unknown): Outcome {
+		if (error instanceof Error && error.name === 'UnsupportedError') return { kind: 'fatal', message: t('error.unsupported') };
+		const code = error instanceof SignalingError ? error.code : undefined;
+		const kind = classifyFailure(code);
+		if (kind === 'ended') return { kind: 'ended', reason: null };
+		if (kind === 'fatal') {
+			const key = `error.${code}`;
+			return { kind: 'fatal', message: hasMessage(key) ? t(key as MessageKey) : t('error.generic', { message: messageOf(error) }) };
+		}
+		// NOTE: local socket failures get a readable text; server messages are user-safe as sent.
+		if (code === 'closed') return { kind: 'retry', message: t('error.connection') };
+		if (code === 'timeout') return { kind: 'retry', message: t('error.timeout') };
+		return { kind: 'retry', message: messageOf(error) };
+	}
+
+	#teardown(): void {
+		this.#media?.close();
+		this.#media = null;
+		this.#client?.close();
+		this.#client = null;
+		this.#stream = null;
+		this.cursors.clear();
+		if (this.video) this.video.srcObject = null;
+	}
+
+	#fail(message: string): void {
+		this.error = message;
+		this.#setStatus('error');
+	}
+
+	#setStatus(status: Status): void {
+		this.status = status;
+		// NOTE: end-to-end tests and the latency benchmark wait for [data-status=live].
+		if (typeof document !== 'undefined') document.body.dataset.status = status;
+	}
+
+	#sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const timer = setTimeout(done, ms);
+			function done() {
+				clearTimeout(timer);
+				resolve();
+			}
+			this.#wake = () => {
+				this.#wake = null;
+				done();
+			};
+		});
+	}
+
+	async #ask(call: () => Promise<unknown>): Promise<string | null> {
+		if (!this.#client?.open) return t('status.reconnecting');
+		try {
+			await call();
+			return null;
+		} catch (error) {
+			return messageOf(error);
+		}
+	}
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
