@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Browser, CDPSession, Page } from 'puppeteer-core';
+import type { Browser, CDPSession, Page, Target } from 'puppeteer-core';
 import { getExtensionPage, launch, wss } from 'puppeteer-stream';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
 import { captureScript } from './bundle.js';
@@ -146,6 +146,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			if (frame === page.mainFrame()) this.#emitState(true);
 		});
 		page.on('load', () => this.#emitState(false));
+		browser.on('targetcreated', (target) => void this.#foldPopup(target));
 		page.on('domcontentloaded', () => this.#emitState(false));
 	}
 
@@ -253,6 +254,32 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
 			captureOptions as unknown as Record<string, unknown>,
 		);
+	}
+
+	/**
+	 * Until several tabs are supported, a page the captured tab opens (a `target=_blank`
+	 * link, `window.open`) is opened in the captured tab instead, so it is seen.
+	 */
+	async #foldPopup(target: Target): Promise<void> {
+		if (target.type() !== 'page' || target.opener() !== this.#page.target()) return;
+		const popup = await target.page().catch(() => null);
+		if (!popup) return;
+		// NOTE: window.open() creates the target at about:blank and navigates it afterwards.
+		const url = await new Promise<string>((resolve) => {
+			const done = () => {
+				this.#browser.off('targetchanged', onChange);
+				clearTimeout(timer);
+				resolve(target.url());
+			};
+			const onChange = (changed: Target) => {
+				if (changed === target && changed.url() !== 'about:blank') done();
+			};
+			const timer = setTimeout(done, 3000);
+			if (target.url() !== 'about:blank' && target.url() !== '') done();
+			else this.#browser.on('targetchanged', onChange);
+		});
+		await popup.close().catch(() => undefined);
+		if (/^https?:/.test(url)) await this.navigate(url).catch((error: Error) => this.#logger.warn({ err: error.message }, 'popup navigation failed'));
 	}
 
 	#emitState(loading: boolean): void {
