@@ -89,11 +89,16 @@ export class Room extends EventEmitter<RoomEvents> {
 	}
 
 	/**
-	 * Creates a WebRTC transport for a participant. `localAddress` is the address of this
-	 * machine that the participant's signaling connection arrived on; when no announced
-	 * address is configured, ICE candidates carry it, so loopback and LAN clients both work.
+	 * Creates a WebRTC transport for a participant. `reach` says how the peer reaches this
+	 * machine:
+	 * - `{ localAddress }` for a client: the address its signaling connection arrived on.
+	 *   ICE candidates carry the announced address when one is configured, else that
+	 *   address, so loopback and LAN clients both work with no configuration.
+	 * - `'internal'` for the cloud browser, which runs beside the SFU: candidates carry the
+	 *   listen address (loopback when listening on every interface), never the announced
+	 *   one, which may not be reachable from inside a container.
 	 */
-	async createTransport(participantId: string, direction: TransportDirection, localAddress: string): Promise<TransportInfo> {
+	async createTransport(participantId: string, direction: TransportDirection, reach: { localAddress: string } | 'internal'): Promise<TransportInfo> {
 		this.#assertOpen();
 		const transport = await this.#router.createWebRtcTransport({
 			webRtcServer: this.#webRtcServer,
@@ -114,14 +119,16 @@ export class Room extends EventEmitter<RoomEvents> {
 				transport.close();
 			}
 		});
-		const address = this.#config.announcedAddress ?? announceable(localAddress);
+		const { listenIp, announcedAddress } = this.#config;
+		const anyInterface = listenIp === '0.0.0.0' || listenIp === '::';
+		const address =
+			reach === 'internal'
+				? anyInterface ? '127.0.0.1' : listenIp
+				: (announcedAddress ?? (anyInterface ? announceable(reach.localAddress) : listenIp));
 		return {
 			id: transport.id,
 			iceParameters: { ...transport.iceParameters },
-			iceCandidates: transport.iceCandidates.map((candidate) => ({
-				...candidate,
-				address: this.#config.listenIp === '0.0.0.0' || this.#config.announcedAddress ? address : candidate.address,
-			})),
+			iceCandidates: transport.iceCandidates.map((candidate) => ({ ...candidate, address })),
 			dtlsParameters: { ...transport.dtlsParameters },
 			sctpParameters: transport.sctpParameters ? { ...transport.sctpParameters } : undefined,
 		};

@@ -49,6 +49,7 @@ export class Sfu {
 	readonly #logger: Logger;
 	readonly #slots: WorkerSlot[];
 	readonly #rooms = new Map<string, Room>();
+	#deadWorkers = 0;
 	#closed = false;
 
 	/** Starts `config.workers` workers, each with its WebRtcServer. */
@@ -80,7 +81,9 @@ export class Sfu {
 		for (const slot of slots) {
 			slot.worker.on('died', (error) => {
 				// NOTE: a dead worker takes its routers with it; the rooms on it close and their
-				// sessions end. The pool does not respawn it yet: the process supervisor restarts us.
+				// sessions end. The pool does not respawn it: /healthz turns unhealthy so the
+				// process supervisor (Kubernetes, systemd) restarts the service.
+				this.#deadWorkers++;
 				this.#logger.error({ err: error, pid: slot.worker.pid }, 'mediasoup worker died');
 			});
 		}
@@ -88,6 +91,11 @@ export class Sfu {
 
 	get config(): SfuConfig {
 		return this.#config;
+	}
+
+	/** False once any worker has died. */
+	get healthy(): boolean {
+		return this.#deadWorkers === 0 && !this.#closed;
 	}
 
 	/** Process ids of the workers, for CPU and memory accounting. */
@@ -99,7 +107,9 @@ export class Sfu {
 	async createRoom(sessionId: string): Promise<Room> {
 		if (this.#closed) throw new Error('SFU is closed');
 		if (this.#rooms.has(sessionId)) throw new Error(`room ${sessionId} exists`);
-		const slot = this.#slots.reduce((a, b) => (b.rooms < a.rooms ? b : a));
+		const live = this.#slots.filter((s) => !s.worker.died);
+		if (live.length === 0) throw new Error('no live mediasoup worker');
+		const slot = live.reduce((a, b) => (b.rooms < a.rooms ? b : a));
 		slot.rooms++;
 		try {
 			const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS });

@@ -48,7 +48,7 @@ export class Alongside {
 					metrics: app.metrics,
 					logger,
 				},
-				health: () => ({ sessions: app.#sessions.size }),
+				health: () => ({ ok: app.#sfu.healthy, sessions: app.#sessions.size }),
 			});
 			if (config.signaling.demo) await app.startDemo();
 		} catch (error) {

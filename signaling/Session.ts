@@ -89,7 +89,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		try {
 			const target: PublishTarget = {
 				routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
-				createTransport: () => room.createTransport(PUBLISHER_ID, 'send', '127.0.0.1'),
+				createTransport: () => room.createTransport(PUBLISHER_ID, 'send', 'internal'),
 				connectTransport: (transportId, dtlsParameters) => room.connectTransport(PUBLISHER_ID, transportId, dtlsParameters),
 				produce: (transportId, rendition, rtpParameters) =>
 					room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
@@ -121,7 +121,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		room.on('producerchange', (rendition) => {
 			for (const p of this.#participants.values()) if (renditionFor(p.role) === rendition) p.notify('media/changed', { rendition });
 		});
-		room.once('close', () => void this.end('browser_crashed'));
+		room.once('close', () => void this.end('media_failed'));
 		browser.on('state', (s) => {
 			this.#browserState = s;
 			this.#broadcast('browser/state', s);

@@ -167,7 +167,7 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join'>]: Handler<T> } = {
 	async 'transport/create'(this: SignalingConnection, joined, data) {
 		// NOTE: supervisors have no input channel at all, so no send transport either.
 		if (data.direction === 'send') requireInputRole(joined.role);
-		return joined.session.room.createTransport(joined.participantId, data.direction, this.localAddress);
+		return joined.session.room.createTransport(joined.participantId, data.direction, { localAddress: this.localAddress });
 	},
 	async 'transport/connect'(joined, data) {
 		await joined.session.room.connectTransport(joined.participantId, data.transportId, data.dtlsParameters);

@@ -219,7 +219,7 @@ export interface Notifications {
 export type NotificationType = keyof Notifications;
 export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };
 
-export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed';
+export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed';
 
 /** Formats a zod error as one line naming each offending field. */
 export function describeZodError(error: z.ZodError): string {

@@ -9,7 +9,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import serve from 'koa-static';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { toAppError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { type ConnectionContext, SignalingConnection } from './SignalingConnection.js';
@@ -27,7 +27,8 @@ export interface ServerOptions {
 	metrics: Metrics;
 	logger: Logger;
 	connection: ConnectionContext;
-	health(): Record<string, unknown>;
+	/** Health for `/healthz`; `ok: false` answers 503 so supervisors restart the service. */
+	health(): { ok: boolean } & Record<string, unknown>;
 }
 
 export interface RunningServer {
@@ -56,7 +57,9 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 	});
 
 	router.get('/healthz', (ctx) => {
-		ctx.body = { ok: true, ...options.health() };
+		const health = options.health();
+		ctx.status = health.ok ? 200 : 503;
+		ctx.body = health;
 	});
 	router.get('/metrics', async (ctx) => {
 		ctx.type = options.metrics.registry.contentType;
@@ -79,6 +82,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 	const server = http.createServer(app.callback());
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.wsMaxFrame });
 	const connections = new Set<SignalingConnection>();
+	const alive = new WeakMap<WebSocket, boolean>();
+	// NOTE: proxies drop idle WebSockets (nginx after 60 s by default); a ping every 25 s keeps
+	// them open, and a peer that missed a whole interval is gone: its socket is terminated.
+	const keepalive = setInterval(() => {
+		for (const ws of wss.clients) {
+			if (alive.get(ws) === false) {
+				ws.terminate();
+				continue;
+			}
+			alive.set(ws, false);
+			ws.ping();
+		}
+	}, 25_000);
+	keepalive.unref();
 
 	server.on('upgrade', (request, socket, head) => {
 		if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
@@ -86,6 +103,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			return;
 		}
 		wss.handleUpgrade(request, socket, head, (ws) => {
+			alive.set(ws, true);
+			ws.on('pong', () => alive.set(ws, true));
 			const connection = new SignalingConnection(ws, request.socket.localAddress ?? '127.0.0.1', options.connection);
 			connections.add(connection);
 			ws.on('close', () => connections.delete(connection));
@@ -103,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 		server,
 		port,
 		async close() {
+			clearInterval(keepalive);
 			for (const connection of connections) connection.close();
 			wss.close();
 			server.closeAllConnections();

@@ -78,3 +78,39 @@ describe('session lifecycle', () => {
 		await session.end('agent_ended');
 	});
 });
+
+describe('behind NAT (announced address configured)', () => {
+	it('tells clients the announced address while the cloud browser streams over loopback', async () => {
+		// 192.0.2.1 is TEST-NET-1: never routed. The client below never connects its transport,
+		// so nothing is sent there.
+		const natted = await startAlongside({ ALONGSIDE_RTC_ANNOUNCED_ADDRESS: '192.0.2.1' });
+		try {
+			const session = natted.session('demo')!;
+			await expect.poll(async () => (await session.room.producerStats('clear'))[0]?.bitrate ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+			const client = await WsClient.connect(natted.url);
+			await client.request('session/join', { token: tokenOf(natted.demoLinks!.agent) });
+			const transport = await client.request('transport/create', { direction: 'recv' });
+			expect(new Set((transport.data.iceCandidates as { address: string }[]).map((c) => c.address))).toEqual(new Set(['192.0.2.1']));
+			client.close();
+		} finally {
+			await natted.close();
+		}
+	});
+});
+
+describe('when a mediasoup worker dies', () => {
+	it('ends its sessions as media_failed and turns /healthz to 503 so the supervisor restarts us', async () => {
+		const doomed = await startAlongside();
+		try {
+			const ended = new Promise((resolve) => doomed.session('demo')!.once('ended', resolve));
+			expect((await fetch(`${doomed.url}/healthz`)).status).toBe(200);
+			for (const pid of doomed.sfuPids) process.kill(pid, 'SIGKILL');
+			expect(await ended).toBe('media_failed');
+			const health = await fetch(`${doomed.url}/healthz`);
+			expect(health.status).toBe(503);
+			expect(await health.json()).toEqual({ ok: false, sessions: 0 });
+		} finally {
+			await doomed.close();
+		}
+	});
+});

@@ -33,6 +33,7 @@ const en = {
 	'ended.idle': 'The session ended after a period of inactivity.',
 	'ended.server_shutdown': 'The service is restarting. Please start a new session.',
 	'ended.browser_crashed': 'The shared browser stopped unexpectedly.',
+	'ended.media_failed': 'The video service stopped unexpectedly.',
 	'ended.unknown': 'The session is over.',
 	'ended.closeHint': 'You can close this page.',
 
