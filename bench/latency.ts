@@ -20,10 +20,8 @@
  * Chromium tree, and the codec and encoder in use.
  */
 import type { Page } from 'playwright-core';
-import { Alongside } from '../signaling/Alongside.js';
-import { loadConfig } from '../signaling/config.js';
-import { createLogger } from '../signaling/logger.js';
-import { launchViewerBrowser, newViewerPage, startFixtureServer } from '../test/helpers.js';
+import { issuePin, launchViewerBrowser, newViewerPage, startAlongside, startFixtureServer } from '../test/helpers.js';
+import { enterPin, FIRST_FRAME_PROBE, signInToConsole } from '../test/ui.js';
 import { cpuPercentDuring, memoryMiB, processTree } from './proc.js';
 import { quantile, round } from './stats.js';
 
@@ -131,35 +129,25 @@ async function presentedFps(page: Page, ms: number): Promise<number> {
 
 async function main(): Promise<void> {
 	const fixtures = await startFixtureServer({ '/click': CLICK_PAGE, '/animated': ANIMATED_PAGE });
-	const config = loadConfig({
-		...process.env,
-		ALONGSIDE_HOST: '127.0.0.1',
-		ALONGSIDE_PORT: '0',
-		ALONGSIDE_DEMO: 'false',
-		ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_LOG_LEVEL ?? 'warn',
-	});
-	const app = await Alongside.create(config, createLogger(config.signaling.logLevel), { defaultMetrics: false });
-	const viewerBrowser = await launchViewerBrowser();
+	// NOTE: no warm browser, so the first-frame figure includes launching Chromium.
+	const app = await startAlongside({ ALONGSIDE_WARM_BROWSERS: '0', ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_LOG_LEVEL ?? 'warn' });
+	const viewerBrowser = await launchViewerBrowser(process.env.BENCH_VIEWER_ARGS ? process.env.BENCH_VIEWER_ARGS.split(' ') : []);
 	try {
 		const viewer = await newViewerPage(viewerBrowser, { viewport: { width: 1440, height: 900 } });
+		await viewer.addInitScript(FIRST_FRAME_PROBE);
 
-		// First frame: session start (cloud browser launch) → first decoded frame at the agent.
-		const sessionStart = Date.now();
-		const session = await app.createSession('bench', `${fixtures.url}/click`);
-		const browserReadyMs = Date.now() - sessionStart;
-		await viewer.goto(app.link('bench', 'agent', 'Bench'));
-		const firstFrameAt = await viewer.evaluate(
-			() =>
-				new Promise<number>((resolve) => {
-					const wait = () => {
-						const video = window.alongside?.video;
-						if (video) video.requestVideoFrameCallback(() => resolve(performance.timeOrigin + performance.now()));
-						else setTimeout(wait, 5);
-					};
-					wait();
-				}),
-		);
-		const firstFrameMs = firstFrameAt - sessionStart;
+		// First frame: the agent submits the customer's PIN → first frame in the agent's video.
+		await signInToConsole(viewer, app);
+		const { pin } = await issuePin(app);
+		await viewer.getByLabel("Customer's PIN").fill(pin);
+		const submittedAt = await viewer.evaluate(() => performance.now());
+		await enterPin(viewer, pin);
+		const firstFrameMs = ((await (await viewer.waitForFunction(() => (window as unknown as { __firstFrames: number[] }).__firstFrames[0], undefined, { timeout: 20_000, polling: 5 })).jsonValue()) as number) - submittedAt;
+		await viewer.waitForSelector('body[data-status=live]');
+		const session = app.liveSessions()[0]!;
+		await session.ready;
+		await session.browser.navigate(`${fixtures.url}/click`);
+		await new Promise((r) => setTimeout(r, 500));
 
 		const chromiumPid = session.browser.pid;
 		if (!chromiumPid) throw new Error('no Chromium pid');
@@ -212,7 +200,6 @@ async function main(): Promise<void> {
 			idle_max_ms: round(Math.max(...idle.map((t) => t.latency))),
 			fps: round(fps),
 			first_frame_ms: Math.round(firstFrameMs),
-			browser_start_ms: browserReadyMs,
 			cpu_pct: round(cpuAnimated),
 			cpu_interactive_pct: round(cpuInteractive),
 			rss_mb: Math.round(memory.rss),
@@ -231,7 +218,7 @@ async function main(): Promise<void> {
 					`  legs (p50)               page handler ${result.input_leg_p50_ms} ms → frame received ${result.receive_p50_ms} ms → presented ${result.present_p50_ms} ms`,
 					`  after 3 s idle           p50 ${result.idle_p50_ms} ms   max ${result.idle_max_ms} ms (${result.idle_trials} trials)`,
 					`  delivered frame rate     ${result.fps} fps (animated page)`,
-					`  first frame              ${result.first_frame_ms} ms from session start (browser ready after ${browserReadyMs} ms)`,
+					`  first frame              ${result.first_frame_ms} ms from the agent submitting the PIN (cold: Chromium launched for the session)`,
 					`  Chromium tree CPU        ${result.cpu_pct}% of a core animated, ${result.cpu_interactive_pct}% during click trials`,
 					`  Chromium tree memory     RSS ${result.rss_mb} MiB (PSS ${result.pss_mb} MiB)`,
 					`  codec                    ${result.codec} (${result.encoder})`,

@@ -90,6 +90,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		await fs.mkdir(config.profileDir, { recursive: true, mode: 0o700 });
 		const profileDir = await fs.mkdtemp(path.join(config.profileDir, `${options.sessionId}-`));
 		let browser: Browser | undefined;
+		const t0 = performance.now();
+		const mark = (phase: string) => logger.debug({ phase, ms: Math.round(performance.now() - t0) }, 'cloud browser start');
 		try {
 			browser = await launch({
 				executablePath: config.chromiumPath,
@@ -98,19 +100,32 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				defaultViewport: null,
 				args: chromiumArgs(config),
 				env: { ...process.env, LANGUAGE: config.lang.replace('-', '_') },
+				// NOTE: puppeteer-stream sleeps `startDelay || 250` ms after launch "to let the
+				// extension load"; getExtensionPage() waits for its target anyway.
+				startDelay: 1,
 			} as Parameters<typeof launch>[0]);
-			const extension = await getExtensionPage(browser);
-			const page = await firstContentPage(browser);
-			await page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` });
-			await page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((error: Error) => {
-				logger.warn({ err: error.message }, 'start page did not load');
-			});
+			mark('launched');
+			const [extension, page] = await Promise.all([getExtensionPage(browser), firstContentPage(browser)]);
+			mark('extension');
 			const cdp = await page.createCDPSession();
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
+			mark('viewport');
 			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
-			await cloud.#publish(options.target, config);
+			// NOTE: the start page loads while capture and publishing are set up: the capture
+			// follows the tab across navigations.
+			const [, navigated] = await Promise.all([
+				cloud.#publish(options.target, config),
+				page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` })
+					.then(() => page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
+					.then(() => true, (error: Error) => {
+						logger.warn({ err: error.message }, 'start page did not load');
+						return false;
+					}),
+			]);
+			if (navigated) cloud.#emitState(false);
+			mark('publishing');
 			return cloud;
 		} catch (error) {
 			await browser?.close().catch(() => undefined);

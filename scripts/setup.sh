@@ -42,6 +42,9 @@ lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
 	log "installing npm dependencies"
 	MEDIASOUP_WORKER_BIN=skip PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >&2
+	# NOTE: better-sqlite3 is a native addon built at install time (node-gyp, Node's headers);
+	# make sure it loads before going on.
+	node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null || npm rebuild better-sqlite3 >&2
 	echo "$lock_sum" > "$stamp"
 fi
 

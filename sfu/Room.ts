@@ -34,6 +34,8 @@ interface RoomOptions {
 
 /** SCTP streams per transport: one per data channel; a viewer opens three. */
 const NUM_SCTP_STREAMS = { OS: 64, MIS: 64 };
+/** How long a consumer waits for the cloud browser to start publishing. */
+const PRODUCER_WAIT_MS = 15_000;
 /** Largest input or cursor message accepted, in bytes. */
 export const MAX_DATA_MESSAGE_SIZE = 16 * 1024;
 
@@ -161,8 +163,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	/** Consumes a rendition for a viewer, paused until {@link resumeConsumer}. */
 	async consume(participantId: string, transportId: string, rendition: Rendition, rtpCapabilities: Record<string, unknown>): Promise<ConsumeInfo> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
-		const producer = this.#producers.get(rendition);
-		if (!producer) throw new NotReadyError('the cloud browser is not streaming yet');
+		const producer = this.#producers.get(rendition) ?? (await this.#producerOf(rendition, PRODUCER_WAIT_MS));
 		const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
 		let canConsume: boolean;
 		try {
@@ -268,6 +269,27 @@ export class Room extends EventEmitter<RoomEvents> {
 		this.#closed = true;
 		this.#router.close();
 		this.emit('close');
+	}
+
+	/** Waits for a rendition's producer (the cloud browser may still be starting). */
+	#producerOf(rendition: Rendition, timeoutMs: number): Promise<ms.Producer> {
+		return new Promise((resolve, reject) => {
+			const done = (error?: Error) => {
+				clearTimeout(timer);
+				this.off('producerchange', onChange);
+				this.off('close', onClose);
+				const producer = this.#producers.get(rendition);
+				if (producer) resolve(producer);
+				else reject(error ?? new NotReadyError('the cloud browser is not streaming yet'));
+			};
+			const onChange = (changed: Rendition) => {
+				if (changed === rendition) done();
+			};
+			const onClose = () => done(new NotReadyError('the session has ended'));
+			const timer = setTimeout(() => done(), timeoutMs);
+			this.on('producerchange', onChange);
+			this.once('close', onClose);
+		});
 	}
 
 	#assertOpen(): void {

@@ -1,56 +1,92 @@
 /**
- * The whole service in one process tree: SFU workers, cloud browsers, and the signaling
- * server, wired together. `index.ts` runs it; tests and benchmarks start it on port 0.
+ * The whole service in one process tree: the store, authentication, the SFU workers, the
+ * cloud browsers (with a warm pool) and the signaling server, wired together. `index.ts`
+ * runs it; tests and benchmarks start it on port 0.
  */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { Sfu } from '../sfu/Sfu.js';
+import type { ApiContext, LiveSessionInfo, SessionDirectory } from './api/context.js';
+import { type Audit, createAudit } from './audit.js';
+import { KeyStore } from './auth/KeyStore.js';
+import { TokenService } from './auth/TokenService.js';
+import type { User } from './store/Store.js';
+import { ensureFirstRun, type FirstRunInfo } from './bootstrap.js';
 import type { Config } from './config.js';
-import { MemoryTokens } from './credentials.js';
+import { NotFoundError } from './errors.js';
 import { Metrics } from './metrics.js';
-import type { Role } from './protocol.js';
+import { PinService } from './pins/PinService.js';
+import { PinWatchers } from './pins/PinWatchers.js';
 import { type RunningServer, startServer } from './server.js';
 import { Session } from './Session.js';
+import { SessionPool } from './SessionPool.js';
+import { SqliteStore } from './store/SqliteStore.js';
+import type { Store } from './store/Store.js';
 
-export interface DemoLinks {
-	agent: string;
-	customer: string;
-	supervisor: string;
+export interface AlongsideOptions {
+	/** Register prom-client's default process metrics. Default true (false in tests: one registry per instance). */
+	defaultMetrics?: boolean;
 }
-
-/** The id of the session started at boot when demo mode is on. */
-export const DEMO_SESSION_ID = 'demo';
 
 export class Alongside {
 	readonly config: Config;
 	readonly metrics: Metrics;
-	readonly tokens = new MemoryTokens();
+	readonly store: Store;
+	readonly tokens: TokenService;
+	readonly pins: PinService;
+	readonly watchers = new PinWatchers();
+	readonly audit: Audit;
+	/** Credentials created on this (first) run, if any; printed once by index.ts. */
+	readonly firstRun: FirstRunInfo | null;
 	readonly #logger: Logger;
 	readonly #sfu: Sfu;
+	readonly #pool: SessionPool;
+	/** Live sessions, bound to a company. Warm, unbound ones live in the pool. */
 	readonly #sessions = new Map<string, Session>();
 	#server!: RunningServer;
-	#demoLinks: DemoLinks | undefined;
+	#idleTimer: NodeJS.Timeout | undefined;
 	#closing = false;
 
-	/** Starts the SFU and the server, then (in demo mode) the demo session. */
-	static async create(config: Config, logger: Logger, options: { defaultMetrics?: boolean } = {}): Promise<Alongside> {
-		const sfu = await Sfu.create(config.sfu, logger.child({ component: 'sfu' }));
-		const app = new Alongside(config, logger, sfu, new Metrics(options));
+	/** Opens the store and keys, starts the SFU, the server and the warm pool. */
+	static async create(config: Config, logger: Logger, options: AlongsideOptions = {}): Promise<Alongside> {
+		const { dataDir } = config.signaling;
+		fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		const store = SqliteStore.open(path.join(dataDir, 'alongside.db'));
+		const keys = KeyStore.open(dataDir);
+		const firstRun = config.signaling.firstRunDemo ? await ensureFirstRun(store, dataDir, logger) : null;
+		let sfu: Sfu;
+		try {
+			sfu = await Sfu.create(config.sfu, logger.child({ component: 'sfu' }));
+		} catch (error) {
+			await store.close();
+			throw error;
+		}
+		const app = new Alongside(config, logger, sfu, store, keys, firstRun, new Metrics(options));
 		try {
 			app.#server = await startServer({
 				host: config.signaling.host,
 				port: config.signaling.port,
+				tls: config.signaling.tls,
+				trustProxy: config.signaling.trustProxy,
 				wsMaxFrame: config.signaling.wsMaxFrame,
 				metrics: app.metrics,
 				logger,
+				api: app.#apiContext(),
 				connection: {
-					verifier: app.tokens,
+					tokens: app.tokens,
+					store,
+					pins: app.pins,
+					watchers: app.watchers,
+					audit: app.audit,
 					findSession: (id) => app.#sessions.get(id),
 					metrics: app.metrics,
 					logger,
 				},
-				health: () => ({ ok: app.#sfu.healthy, sessions: app.#sessions.size }),
+				health: () => ({ ok: app.#sfu.healthy, sessions: app.#sessions.size, warm: app.#pool.ready }),
 			});
-			if (config.signaling.demo) await app.startDemo();
+			await app.#pool.fill();
 		} catch (error) {
 			await app.close();
 			throw error;
@@ -58,37 +94,58 @@ export class Alongside {
 		return app;
 	}
 
-	private constructor(config: Config, logger: Logger, sfu: Sfu, metrics: Metrics) {
+	private constructor(config: Config, logger: Logger, sfu: Sfu, store: Store, keys: KeyStore, firstRun: FirstRunInfo | null, metrics: Metrics) {
 		this.config = config;
 		this.#logger = logger;
 		this.#sfu = sfu;
+		this.store = store;
+		this.firstRun = firstRun;
 		this.metrics = metrics;
+		this.audit = createAudit(store, logger, metrics);
+		this.tokens = new TokenService({
+			keys,
+			store,
+			accessTtlSeconds: config.signaling.accessTokenTtl,
+			refreshTtlSeconds: config.signaling.refreshTokenTtl,
+		});
+		this.pins = new PinService({ store, pepper: keys.pinPepper, issueMax: config.signaling.pinIssueMax });
+		this.#pool = new SessionPool({
+			size: config.signaling.warmBrowsers,
+			create: () => this.#newSession(true),
+			logger: logger.child({ component: 'pool' }),
+			metrics,
+		});
 		metrics.bind({
 			sessions: () => this.#sessions.size,
 			transports: () => [...this.#sessions.values()].reduce((n, s) => n + s.room.transportCount, 0),
 		});
+		this.#idleTimer = setInterval(() => this.#endIdleSessions(), 15_000);
+		this.#idleTimer.unref();
 	}
 
 	/** Base URL of the server, e.g. `http://localhost:8080`. */
 	get url(): string {
-		return this.config.signaling.publicUrl ?? `http://localhost:${this.#server.port}`;
+		const scheme = this.config.signaling.tls ? 'https' : 'http';
+		return this.config.signaling.publicUrl ?? `${scheme}://localhost:${this.#server.port}`;
 	}
 
 	/** The loopback URL the cloud browsers use to reach this server's own pages. */
 	get loopbackUrl(): string {
-		return `http://127.0.0.1:${this.#server.port}`;
+		return `${this.config.signaling.tls ? 'https' : 'http'}://127.0.0.1:${this.#server.port}`;
 	}
 
 	get port(): number {
 		return this.#server.port;
 	}
 
-	get demoLinks(): DemoLinks | undefined {
-		return this.#demoLinks;
-	}
-
+	/** A live (bound) session. */
 	session(id: string): Session | undefined {
 		return this.#sessions.get(id);
+	}
+
+	/** The live (bound) sessions. */
+	liveSessions(): Session[] {
+		return [...this.#sessions.values()];
 	}
 
 	/** Process ids of the SFU workers. */
@@ -96,48 +153,119 @@ export class Alongside {
 		return this.#sfu.workerPids;
 	}
 
-	/** Starts a session with a cloud browser on `startUrl` (default: the welcome page). */
-	async createSession(id: string, startUrl?: string): Promise<Session> {
-		const session = await Session.create({
-			id,
-			sfu: this.#sfu,
-			publisherConfig: this.config.publisher,
-			startUrl: startUrl ?? this.config.signaling.startUrl ?? `${this.loopbackUrl}/welcome/`,
-			logger: this.#logger.child({ sessionId: id }),
-			metrics: this.metrics,
+	/** Warm sessions ready now. */
+	get warmSessions(): number {
+		return this.#pool.ready;
+	}
+
+	/**
+	 * Starts a session for an agent: a warm one from the pool when there is one, else a new
+	 * cloud browser. The session is bound to the agent's company.
+	 */
+	async startSession(agent: User, pinId: string | null = null): Promise<Session> {
+		const company = await this.store.getCompany(agent.companyId);
+		if (!company) throw new NotFoundError('company');
+		// NOTE: a cold session is returned while its browser launches: the agent's join and
+		// transports are set up meanwhile, and the video consumer waits for the producer.
+		const session = this.#pool.take() ?? (await this.#newSession(false));
+		session.bind({
+			companyId: company.id,
+			agentUserId: agent.id,
+			agentName: agent.name,
+			announceSupervision: company.settings.announceSupervision,
 		});
-		this.#sessions.set(id, session);
-		session.once('ended', () => {
-			this.#sessions.delete(id);
-			this.tokens.revokeSession(id);
+		this.#sessions.set(session.id, session);
+		const url = company.settings.startUrl;
+		if (url) {
+			void session.ready
+				.then(() => session.browser.navigate(url))
+				.catch((error: Error) => this.#logger.warn({ sessionId: session.id, err: error.message }, 'start page did not load'));
+		}
+		await this.store.insertSession({
+			id: session.id,
+			companyId: company.id,
+			agentUserId: agent.id,
+			pinId,
+			startedAt: session.boundAt,
+			endedAt: null,
+			endReason: null,
+		});
+		session.once('ended', (reason) => {
+			this.#sessions.delete(session.id);
+			// NOTE: the session record and audit entries are the report; its PIN is session data.
+			void Promise.all([this.store.endSession(session.id, Date.now(), reason), this.store.deleteSessionPins(session.id)]).catch((error: unknown) => {
+				this.metrics.backgroundErrors.inc({ kind: 'store' });
+				this.#logger.error({ err: error, sessionId: session.id }, 'could not record session end');
+			});
+			this.audit({ companyId: company.id, actorType: 'system', actorId: null, action: 'session.ended', sessionId: session.id, detail: { reason } });
 		});
 		return session;
 	}
 
-	/** Issues a link for a participant of a session. The token rides in the fragment, so it never reaches server logs. */
-	link(sessionId: string, role: Role, name: string): string {
-		const token = this.tokens.issue({ sessionId, role, name });
-		const app = role === 'customer' ? 'customer' : 'agent';
-		return `${this.url}/${app}/#t=${token}`;
-	}
-
-	/** Starts the demo session and issues its links. */
-	async startDemo(): Promise<DemoLinks> {
-		await this.createSession(DEMO_SESSION_ID);
-		this.#demoLinks = {
-			agent: this.link(DEMO_SESSION_ID, 'agent', 'Alex'),
-			customer: this.link(DEMO_SESSION_ID, 'customer', 'Casey'),
-			supervisor: this.link(DEMO_SESSION_ID, 'supervisor', 'Sam'),
-		};
-		return this.#demoLinks;
-	}
-
-	/** Ends every session, stops the server and the SFU. Safe to call twice. */
+	/** Ends every session, stops the server, the pool and the SFU. Safe to call twice. */
 	async close(): Promise<void> {
 		if (this.#closing) return;
 		this.#closing = true;
+		clearInterval(this.#idleTimer);
+		await this.#pool.close();
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.#server?.close();
 		this.#sfu.close();
+		await this.store.close();
+	}
+
+	/** A new unbound session; `waitReady` waits for its browser to publish (the pool does). */
+	#newSession(waitReady: boolean): Promise<Session> {
+		const id = randomUUID();
+		return Session[waitReady ? 'create' : 'start']({
+			id,
+			sfu: this.#sfu,
+			publisherConfig: this.config.publisher,
+			startUrl: this.config.signaling.startUrl ?? `${this.loopbackUrl}/welcome/`,
+			logger: this.#logger.child({ sessionId: id }),
+			metrics: this.metrics,
+		});
+	}
+
+	/** Every 15 s: ends idle sessions and deletes expired PINs. */
+	#endIdleSessions(): void {
+		const limit = this.config.signaling.sessionIdleTimeout * 1000;
+		for (const session of this.#sessions.values()) if (session.idleMs > limit) void session.end('idle');
+		this.store.deleteExpiredPins(Date.now()).catch((error: unknown) => {
+			this.metrics.backgroundErrors.inc({ kind: 'store' });
+			this.#logger.error({ err: error }, 'could not delete expired PINs');
+		});
+	}
+
+	#apiContext(): ApiContext {
+		const info = (s: Session): LiveSessionInfo => ({
+			id: s.id,
+			companyId: s.binding!.companyId,
+			agentUserId: s.binding!.agentUserId,
+			agentName: s.binding!.agentName,
+			startedAt: s.boundAt,
+			customerPresent: s.customerPresent,
+			url: s.browserState.url,
+			title: s.browserState.title,
+		});
+		const directory: SessionDirectory = {
+			live: (companyId) => [...this.#sessions.values()].filter((s) => !s.ended && s.binding?.companyId === companyId).map(info),
+			get: (id) => {
+				const s = this.#sessions.get(id);
+				return s && !s.ended ? info(s) : undefined;
+			},
+		};
+		return {
+			store: this.store,
+			tokens: this.tokens,
+			config: this.config,
+			logger: this.#logger,
+			metrics: this.metrics,
+			sessions: directory,
+			pins: this.pins,
+			watchers: this.watchers,
+			audit: this.audit,
+			startSession: (agent, pinId) => this.startSession(agent, pinId),
+		};
 	}
 }

@@ -31,10 +31,23 @@ export type Notify = <T extends NotificationType>(type: T, data: Notifications[T
 
 export interface Participant extends ParticipantInfo {
 	notify: Notify;
+	/** May open input channels and navigate: customers, and agents with the control permission. */
+	canControl: boolean;
 }
 
 export interface SessionEvents {
 	ended: [reason: SessionEndReason];
+	joined: [participant: ParticipantInfo];
+	left: [participant: ParticipantInfo];
+}
+
+/** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
+export interface SessionBinding {
+	companyId: string;
+	agentUserId: string;
+	agentName: string;
+	/** Whether customers are told that sessions may be supervised (company setting). */
+	announceSupervision: boolean;
 }
 
 export interface SessionOptions {
@@ -73,55 +86,91 @@ export function renditionFor(_role: Role): Rendition {
 export class Session extends EventEmitter<SessionEvents> {
 	readonly id: string;
 	readonly room: Room;
-	readonly browser: CloudBrowser;
 	readonly startedAt = Date.now();
 	readonly #participants = new Map<string, Participant>();
-	readonly #logger: Logger;
+	#logger: Logger;
 	readonly #metrics: Metrics;
 	#browserState: BrowserState;
 	#endReason: SessionEndReason | undefined;
+	#binding: SessionBinding | undefined;
+	#boundAt = 0;
+	#lastActivity = Date.now();
 
-	/** Creates the room, starts the cloud browser and waits until it is publishing. */
-	static async create(options: SessionOptions): Promise<Session> {
-		const { sfu, logger, metrics } = options;
-		const started = performance.now();
-		const room = await sfu.createRoom(options.id);
-		try {
-			const target: PublishTarget = {
-				routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
-				createTransport: () => room.createTransport(PUBLISHER_ID, 'send', 'internal'),
-				connectTransport: (transportId, dtlsParameters) => room.connectTransport(PUBLISHER_ID, transportId, dtlsParameters),
-				produce: (transportId, rendition, rtpParameters) =>
-					room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
-			};
-			const browser = await CloudBrowser.create({
-				sessionId: options.id,
-				config: options.publisherConfig,
-				target,
-				startUrl: options.startUrl,
-				logger: logger.child({ component: 'publisher' }),
-			});
-			metrics.browserStart.observe((performance.now() - started) / 1000);
-			return new Session(options, room, browser, await browser.state());
-		} catch (error) {
-			room.close();
-			throw error;
-		}
+	/**
+	 * Creates the room and starts the cloud browser in the background: the session exists
+	 * at once, so participants can join and set up their transports while Chromium launches
+	 * (their video consumer waits for the producer). `ready` settles when it publishes.
+	 */
+	static async start(options: SessionOptions): Promise<Session> {
+		const room = await options.sfu.createRoom(options.id);
+		return new Session(options, room);
 	}
 
-	private constructor(options: SessionOptions, room: Room, browser: CloudBrowser, state: BrowserState) {
+	/** Starts a session and waits until its cloud browser publishes (the warm pool). */
+	static async create(options: SessionOptions): Promise<Session> {
+		const session = await Session.start(options);
+		await session.ready;
+		return session;
+	}
+
+	/** Settles when the cloud browser publishes; rejects (and the session ends) if it cannot start. */
+	readonly ready: Promise<void>;
+	#browser: CloudBrowser | undefined;
+
+	private constructor(options: SessionOptions, room: Room) {
 		super();
 		this.id = options.id;
 		this.room = room;
-		this.browser = browser;
 		this.#logger = options.logger;
 		this.#metrics = options.metrics;
-		this.#browserState = state;
+		const { width, height } = options.publisherConfig.viewport;
+		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height } };
 		room.on('input', (participantId, channel, payload) => this.#onInput(participantId, channel, payload));
 		room.on('producerchange', (rendition) => {
 			for (const p of this.#participants.values()) if (renditionFor(p.role) === rendition) p.notify('media/changed', { rendition });
 		});
 		room.once('close', () => void this.end('media_failed'));
+		this.ready = this.#startBrowser(options);
+		// NOTE: a failed start ends the session; callers that await `ready` see the error too.
+		this.ready.catch(() => undefined);
+	}
+
+	/** The cloud browser. Throws NotReadyError while it is still starting. */
+	get browser(): CloudBrowser {
+		if (!this.#browser) throw new NotReadyError('the cloud browser is starting');
+		return this.#browser;
+	}
+
+	async #startBrowser(options: SessionOptions): Promise<void> {
+		const started = performance.now();
+		const room = this.room;
+		const target: PublishTarget = {
+			routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
+			createTransport: () => room.createTransport(PUBLISHER_ID, 'send', 'internal'),
+			connectTransport: (transportId, dtlsParameters) => room.connectTransport(PUBLISHER_ID, transportId, dtlsParameters),
+			produce: (transportId, rendition, rtpParameters) => room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
+		};
+		let browser: CloudBrowser;
+		try {
+			browser = await CloudBrowser.create({
+				sessionId: options.id,
+				config: options.publisherConfig,
+				target,
+				startUrl: options.startUrl,
+				logger: options.logger.child({ component: 'publisher' }),
+			});
+		} catch (error) {
+			this.#metrics.backgroundErrors.inc({ kind: 'browser_start' });
+			this.#logger.error({ err: error }, 'cloud browser failed to start');
+			await this.end('browser_crashed');
+			throw error;
+		}
+		if (this.ended) {
+			await browser.close();
+			throw new NotReadyError('the session ended while its browser started');
+		}
+		this.#browser = browser;
+		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
 			this.#broadcast('browser/state', s);
@@ -131,10 +180,41 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#metrics.backgroundErrors.inc({ kind: 'input_injection' });
 			this.#logger.warn({ err: error.message }, 'input injection failed');
 		});
+		this.#browserState = await browser.state();
+		this.#broadcast('browser/state', this.#browserState);
 	}
 
 	get ended(): boolean {
 		return this.#endReason !== undefined;
+	}
+
+	/** The company, agent and settings, once bound; undefined for a warm, unused session. */
+	get binding(): SessionBinding | undefined {
+		return this.#binding;
+	}
+
+	/** When the session was bound to a PIN (its start, as people see it). */
+	get boundAt(): number {
+		return this.#boundAt;
+	}
+
+	/** Milliseconds since the last input or join. */
+	get idleMs(): number {
+		return Date.now() - this.#lastActivity;
+	}
+
+	/** Whether a customer is connected now. */
+	get customerPresent(): boolean {
+		return [...this.#participants.values()].some((p) => p.role === 'customer');
+	}
+
+	/** Binds a warm session to the company and agent that redeemed a PIN. Only once. */
+	bind(binding: SessionBinding): void {
+		if (this.#binding) throw new Error(`session ${this.id} is already bound`);
+		this.#binding = binding;
+		this.#boundAt = Date.now();
+		this.#lastActivity = this.#boundAt;
+		this.#logger = this.#logger.child({ companyId: binding.companyId });
 	}
 
 	get browserState(): BrowserState {
@@ -149,14 +229,22 @@ export class Session extends EventEmitter<SessionEvents> {
 	 * Adds a participant. Supervisors are silent: they are not announced to others and do
 	 * not appear in anyone's participant list.
 	 */
-	join(info: ParticipantInfo, notify: Notify): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
+	join(info: ParticipantInfo, notify: Notify, options: { canControl: boolean }): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
 		if (this.ended) throw new NotReadyError('the session has ended');
 		const visible = this.participants.filter((p) => p.role !== 'supervisor');
-		this.#participants.set(info.id, { ...info, notify });
+		const canControl = options.canControl && INPUT_ROLES.includes(info.role);
+		this.#participants.set(info.id, { ...info, notify, canControl });
+		this.#lastActivity = Date.now();
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
-		return { participants: visible, inputChannels: INPUT_ROLES.includes(info.role) ? ['pointer', 'control'] : [] };
+		this.emit('joined', { id: info.id, name: info.name, role: info.role });
+		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
+	}
+
+	/** Whether a participant may drive the browser (input channels, navigation). */
+	canControl(participantId: string): boolean {
+		return this.#participants.get(participantId)?.canControl ?? false;
 	}
 
 	/** Removes a participant and everything it had open on the SFU. Safe to call twice. */
@@ -166,12 +254,13 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#participants.delete(participantId);
 		this.#metrics.participants.dec({ role: participant.role });
 		this.room.removeParticipant(participantId);
-		this.browser.releaseInput(participantId);
+		this.#browser?.releaseInput(participantId);
 		if (participant.role !== 'supervisor') {
 			this.#sendCursor({ type: 'cursor/hide', participantId });
 			this.#broadcast('participant/left', { id: participantId });
 		}
 		this.#logger.info({ participantId, role: participant.role }, 'participant left');
+		this.emit('left', { id: participantId, name: participant.name, role: participant.role });
 	}
 
 	/** The participant's role, or throws if it is not in this session. */
@@ -189,7 +278,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#broadcast('session/ended', { reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);
 		this.room.close();
-		await this.browser.close();
+		await this.#browser?.close();
 		this.emit('ended', reason);
 	}
 
@@ -205,10 +294,11 @@ export class Session extends EventEmitter<SessionEvents> {
 		const participant = this.#participants.get(participantId);
 		// NOTE: the room only accepts input channels from joined participants of input roles,
 		// so these are defensive: a race with leave(), or a future bug.
-		if (!participant || !INPUT_ROLES.includes(participant.role)) {
+		if (!participant?.canControl) {
 			this.#metrics.inputDropped.inc({ code: 'forbidden' });
 			return;
 		}
+		this.#lastActivity = Date.now();
 		let raw: unknown;
 		try {
 			raw = JSON.parse(payload.toString('utf8'));
@@ -226,7 +316,11 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#metrics.inputDropped.inc({ code: 'wrong_channel' });
 			return;
 		}
-		this.browser.inject(participantId, message);
+		if (!this.#browser) {
+			this.#metrics.inputDropped.inc({ code: 'not_ready' });
+			return;
+		}
+		this.#browser.inject(participantId, message);
 		this.#metrics.inputEvents.inc({ type: message.type, role: participant.role });
 		this.#updateCursor(participantId, message);
 	}

@@ -22,8 +22,31 @@ const SignalingEnv = z.object({
 	ALONGSIDE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** The page a new session's cloud browser opens. Default: the built-in welcome page. */
 	ALONGSIDE_START_URL: z.url().optional(),
-	/** Start a demo session at boot and print its agent and customer links. Default true. */
-	ALONGSIDE_DEMO: z.enum(['true', 'false']).default('true'),
+	/**
+	 * On first run (empty store), create the company `demo` with an admin, an agent and a
+	 * supervisor whose generated passwords are printed once and written to
+	 * `<data dir>/first-run-credentials.txt`. Default true.
+	 */
+	ALONGSIDE_FIRST_RUN_DEMO: z.enum(['true', 'false']).default('true'),
+	/** Cloud browsers kept launched and ready for the next PIN. Default 1; 0 disables. */
+	ALONGSIDE_WARM_BROWSERS: z.coerce.number().int().min(0).max(32).default(1),
+	/** PINs one network address may request per 10 minutes. Default 30. */
+	ALONGSIDE_PIN_ISSUE_MAX: z.coerce.number().int().min(1).max(100_000).default(30),
+	/** Lifetime of access tokens, in seconds. Default 600 (10 minutes). */
+	ALONGSIDE_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(3600).default(600),
+	/** Lifetime of refresh tokens, in seconds. Default 604800 (7 days). */
+	ALONGSIDE_REFRESH_TOKEN_TTL: z.coerce.number().int().min(600).max(90 * 86400).default(7 * 86400),
+	/** A session with no input and no joins for this many seconds ends as `idle`. Default 1800. */
+	ALONGSIDE_SESSION_IDLE_TIMEOUT: z.coerce.number().int().min(30).max(86400).default(1800),
+	/** TLS certificate (PEM file). With ALONGSIDE_TLS_KEY, the server speaks HTTPS and WSS. */
+	ALONGSIDE_TLS_CERT: z.string().min(1).optional(),
+	/** TLS private key (PEM file). */
+	ALONGSIDE_TLS_KEY: z.string().min(1).optional(),
+	/**
+	 * Trust X-Forwarded-For from a reverse proxy for client addresses (attempt limits,
+	 * audit). Only enable behind a proxy that sets it. Default false.
+	 */
+	ALONGSIDE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 	/** Largest WebSocket frame accepted, in bytes. Default 64 KiB. */
 	ALONGSIDE_WS_MAX_FRAME: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
 });
@@ -35,7 +58,14 @@ export interface SignalingConfig {
 	dataDir: string;
 	logLevel: string;
 	startUrl: string | undefined;
-	demo: boolean;
+	firstRunDemo: boolean;
+	warmBrowsers: number;
+	pinIssueMax: number;
+	accessTokenTtl: number;
+	refreshTokenTtl: number;
+	sessionIdleTimeout: number;
+	tls: { cert: string; key: string } | undefined;
+	trustProxy: boolean;
 	wsMaxFrame: number;
 }
 
@@ -60,7 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const e = attempt(() => readEnv(SignalingEnv, env));
 	const sfu = attempt(() => loadSfuConfig(env));
 	const publisher = attempt(() => loadPublisherConfig(env));
-	if (!e || !sfu || !publisher) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+	if (e && !e.ALONGSIDE_TLS_CERT !== !e.ALONGSIDE_TLS_KEY) problems.push('ALONGSIDE_TLS_CERT and ALONGSIDE_TLS_KEY must be set together');
+	if (!e || !sfu || !publisher || problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 	return {
 		signaling: {
 			host: e.ALONGSIDE_HOST,
@@ -69,7 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			dataDir: path.resolve(e.ALONGSIDE_DATA_DIR),
 			logLevel: e.ALONGSIDE_LOG_LEVEL,
 			startUrl: e.ALONGSIDE_START_URL,
-			demo: e.ALONGSIDE_DEMO === 'true',
+			firstRunDemo: e.ALONGSIDE_FIRST_RUN_DEMO === 'true',
+			warmBrowsers: e.ALONGSIDE_WARM_BROWSERS,
+			pinIssueMax: e.ALONGSIDE_PIN_ISSUE_MAX,
+			accessTokenTtl: e.ALONGSIDE_ACCESS_TOKEN_TTL,
+			refreshTokenTtl: e.ALONGSIDE_REFRESH_TOKEN_TTL,
+			sessionIdleTimeout: e.ALONGSIDE_SESSION_IDLE_TIMEOUT,
+			tls: e.ALONGSIDE_TLS_CERT && e.ALONGSIDE_TLS_KEY ? { cert: e.ALONGSIDE_TLS_CERT, key: e.ALONGSIDE_TLS_KEY } : undefined,
+			trustProxy: e.ALONGSIDE_TRUST_PROXY === 'true',
 			wsMaxFrame: e.ALONGSIDE_WS_MAX_FRAME,
 		},
 		sfu,

@@ -21,16 +21,23 @@ async function main(): Promise<void> {
 	const logger = createLogger(config.signaling.logLevel);
 	const app = await Alongside.create(config, logger);
 	logger.info({ url: app.url }, 'Alongside is running');
-	const links = app.demoLinks;
-	if (links) {
-		process.stdout.write(
-			`\n  Alongside is running at ${app.url}\n\n` +
-				`  Agent console:  ${links.agent}\n` +
-				`  Customer page:  ${links.customer}\n` +
-				`  Supervisor:     ${links.supervisor}\n\n` +
-				'  Open the agent and customer links in two windows (one phone-sized) to browse together.\n\n',
-		);
+	const lines = [
+		'',
+		`  Alongside is running at ${app.url}`,
+		'',
+		`  Agent console:   ${app.url}/agent/`,
+		`  Customer link:   ${app.url}/c/demo      (a customer opens this and reads the PIN to the agent)`,
+		`  Supervisor:      ${app.url}/supervisor/`,
+		`  Company admin:   ${app.url}/admin/`,
+	];
+	if (app.firstRun) {
+		// NOTE: printed once, on the run that created them; the file stays for whoever missed it.
+		lines.push('', '  First run: these accounts were created (the passwords are shown only now):');
+		for (const c of app.firstRun.credentials) lines.push(`    ${c.role.padEnd(10)} ${c.email.padEnd(24)} ${c.password}`);
+		lines.push(`  They are also in ${app.firstRun.file}; delete it once you have them.`);
 	}
+	lines.push('', '');
+	process.stdout.write(lines.join('\n'));
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;

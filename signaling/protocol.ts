@@ -87,12 +87,30 @@ export type CursorMessage = z.infer<typeof CursorMessage>;
 export const Requests = {
 	/** Join the session the connection's credentials name. Must be the first request. */
 	'session/join': z.object({
-		/** The participant's credential (the link's token). Never sent in a URL query. */
+		/**
+		 * The participant's credential, never sent in a URL query: a customer's session token
+		 * (from `pin/redeemed`), or a user's access token (from /api/auth/login).
+		 */
 		token: z.string().min(16).max(4096),
+		/** Which session, for users; a customer's token names its session itself. */
+		sessionId: z.string().min(1).max(64).optional(),
+		/**
+		 * How a user joins: `agent` (only the agent who redeemed the PIN) or `supervisor`
+		 * (silent, view only; needs the supervise permission). Default: agent if the user
+		 * redeemed this session's PIN, else supervisor.
+		 */
+		as: z.enum(['agent', 'supervisor']).optional(),
 		/** Display name shown beside the participant's cursor; the server may override it. */
 		name: z.string().trim().min(1).max(60).optional(),
 	}),
 	'session/leave': z.object({}),
+	/** Ends the session for everyone (agent or customer). */
+	'session/end': z.object({}),
+	/**
+	 * Before joining: the customer's page waits for its PIN to be redeemed. Answers at once;
+	 * `pin/redeemed` or `pin/expired` follows.
+	 */
+	'pin/watch': z.object({ watchToken: z.string().min(20).max(200) }),
 	'transport/create': z.object({ direction: z.enum(['send', 'recv']) }),
 	'transport/connect': z.object({ transportId: z.string().min(1), dtlsParameters: Params }),
 	/** Consume the video rendition the participant's role is entitled to (server decides). */
@@ -154,10 +172,14 @@ export interface Replies {
 		participants: ParticipantInfo[];
 		routerRtpCapabilities: Record<string, unknown>;
 		browser: BrowserState;
-		/** Input channels this participant may open; empty for supervisors. */
+		/** Input channels this participant may open; empty for supervisors and view-only agents. */
 		inputChannels: InputChannel[];
+		/** Customers only: whether the company tells customers sessions may be supervised. */
+		supervisionAnnounced: boolean;
 	};
 	'session/leave': Record<string, never>;
+	'session/end': Record<string, never>;
+	'pin/watch': { expiresAt: number };
 	'transport/create': TransportInfo;
 	'transport/connect': Record<string, never>;
 	'media/consume': {
@@ -195,6 +217,11 @@ export const ErrorCode = z.enum([
 	'not_found',
 	'session_ended',
 	'not_ready',
+	'invalid_credentials',
+	'invalid_pin',
+	'locked_out',
+	'rate_limited',
+	'conflict',
 	'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -215,6 +242,10 @@ export interface Notifications {
 	/** One of this participant's input events was refused, with a user-safe reason. */
 	'input/refused': { type: InputType; code: string; message: string };
 	'session/ended': { reason: SessionEndReason };
+	/** To a customer's page watching its PIN: an agent redeemed it; join with this token. */
+	'pin/redeemed': { sessionId: string; token: string };
+	/** To a customer's page watching its PIN: it expired unredeemed. */
+	'pin/expired': Record<string, never>;
 }
 export type NotificationType = keyof Notifications;
 export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };

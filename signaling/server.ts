@@ -2,7 +2,9 @@
  * The HTTP side: koa with @koa/router for health, metrics and the web apps, plus the
  * WebSocket signaling endpoint at `/ws` on the same port.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
@@ -10,7 +12,15 @@ import Koa from 'koa';
 import serve from 'koa-static';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { toAppError } from './errors.js';
+import { auditRoutes } from './api/audit/routes.js';
+import { authRoutes } from './api/auth/routes.js';
+import { jsonBody } from './api/body.js';
+import { companyRoutes } from './api/company/routes.js';
+import type { ApiContext } from './api/context.js';
+import { errorMiddleware } from './api/errors-middleware.js';
+import { pinRoutes } from './api/pins/routes.js';
+import { sessionRoutes } from './api/sessions/routes.js';
+import { userRoutes } from './api/users/routes.js';
 import type { Metrics } from './metrics.js';
 import { type ConnectionContext, SignalingConnection } from './SignalingConnection.js';
 
@@ -23,7 +33,12 @@ const PAGES = path.resolve(here, 'pages');
 export interface ServerOptions {
 	host: string;
 	port: number;
+	/** PEM files; when given the server speaks HTTPS and WSS. */
+	tls: { cert: string; key: string } | undefined;
+	/** Trust X-Forwarded-For (behind a reverse proxy). */
+	trustProxy: boolean;
 	wsMaxFrame: number;
+	api: ApiContext;
 	metrics: Metrics;
 	logger: Logger;
 	connection: ConnectionContext;
@@ -32,29 +47,24 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
-	server: http.Server;
+	server: http.Server | https.Server;
 	port: number;
 	close(): Promise<void>;
 }
 
 /** Builds the koa application: REST routes, static web apps, error mapping. */
-export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'health'>): Koa {
-	const app = new Koa();
+export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'health' | 'api' | 'trustProxy'>): Koa {
+	const app = new Koa({ proxy: options.trustProxy });
 	const router = new Router({ strict: true });
 
 	app.use(async (ctx, next) => {
 		ctx.set('X-Content-Type-Options', 'nosniff');
 		ctx.set('Referrer-Policy', 'no-referrer');
-		try {
-			await next();
-		} catch (error) {
-			const appError = toAppError(error);
-			if (appError.code === 'internal') options.logger.error({ err: error, path: ctx.path }, 'request failed');
-			options.metrics.signalingErrors.inc({ code: appError.code });
-			ctx.status = appError.status;
-			ctx.body = { error: { code: appError.code, message: appError.message } };
-		}
+		ctx.set('X-Frame-Options', 'DENY');
+		await next();
 	});
+	app.use(errorMiddleware(options.metrics, options.logger));
+	app.use(jsonBody());
 
 	router.get('/healthz', (ctx) => {
 		const health = options.health();
@@ -65,10 +75,19 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.type = options.metrics.registry.contentType;
 		ctx.body = await options.metrics.registry.metrics();
 	});
-	router.get('/', (ctx) => ctx.redirect('/agent/'));
-	router.get('/agent', (ctx) => ctx.redirect('/agent/'));
-	router.get('/customer', (ctx) => ctx.redirect('/customer/'));
+	for (const app of ['agent', 'customer', 'supervisor', 'admin']) router.get(`/${app}`, (ctx) => ctx.redirect(`/${app}/`));
+	// The customer app answers every company link: /c/<company>.
+	router.get(['/c/:companyId', '/c/:companyId/'], (ctx) => {
+		ctx.type = 'html';
+		ctx.set('Cache-Control', 'no-cache');
+		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
+	});
 
+	for (const routes of [authRoutes, userRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes]) {
+		const r = routes(options.api);
+		app.use(r.routes());
+		app.use(r.allowedMethods());
+	}
 	app.use(router.routes());
 	app.use(router.allowedMethods());
 	app.use(serve(WEB_DIST, { index: 'index.html', maxage: 0 }));
@@ -79,7 +98,9 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 /** Starts the HTTP server and the WebSocket endpoint. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
 	const app = createApp(options);
-	const server = http.createServer(app.callback());
+	const server = options.tls
+		? https.createServer({ cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }, app.callback())
+		: http.createServer(app.callback());
 	const wss = new WebSocketServer({ noServer: true, maxPayload: options.wsMaxFrame });
 	const connections = new Set<SignalingConnection>();
 	const alive = new WeakMap<WebSocket, boolean>();

@@ -2,8 +2,11 @@
  * Shared helpers for integration tests: a real Alongside on loopback (port 0), a fixture
  * web server, a real headless Chromium driven by playwright-core, and a WebSocket client.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { Alongside } from '../signaling/Alongside.js';
@@ -12,19 +15,106 @@ import { createLogger } from '../signaling/logger.js';
 
 let nextRtcPort = 42000 + (process.pid % 50) * 40;
 
-/** Starts the whole service on 127.0.0.1 with a fresh RTC port range, logs silenced. */
+/**
+ * Starts the whole service on 127.0.0.1 with a fresh data directory (a real SQLite file)
+ * and RTC port range, logs silenced, no warm browsers unless asked.
+ */
 export async function startAlongside(env: Record<string, string> = {}): Promise<Alongside> {
 	const rtcPort = nextRtcPort;
 	nextRtcPort += 4;
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-test-'));
 	const config = loadConfig({
 		ALONGSIDE_HOST: '127.0.0.1',
 		ALONGSIDE_PORT: '0',
 		ALONGSIDE_RTC_PORT: String(rtcPort),
 		ALONGSIDE_SFU_WORKERS: '1',
+		ALONGSIDE_WARM_BROWSERS: '0',
+		// Every test customer comes from 127.0.0.1.
+		ALONGSIDE_PIN_ISSUE_MAX: '10000',
+		ALONGSIDE_DATA_DIR: dataDir,
 		ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_TEST_LOG ?? 'silent',
 		...env,
 	});
 	return Alongside.create(config, createLogger(config.signaling.logLevel), { defaultMetrics: false });
+}
+
+/** The first-run account of a role (company `demo`). */
+export function account(app: Alongside, role: 'admin' | 'agent' | 'supervisor'): { email: string; password: string } {
+	const found = app.firstRun?.credentials.find((c) => c.role === role);
+	if (!found) throw new Error(`no first-run ${role}`);
+	return found;
+}
+
+/** Calls the REST API; resolves with status, headers and parsed JSON body (if any). */
+export async function api(
+	app: Alongside,
+	method: string,
+	route: string,
+	options: { token?: string; body?: unknown; raw?: string } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+	const headers: Record<string, string> = {};
+	if (options.token) headers.authorization = `Bearer ${options.token}`;
+	if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+	const response = await fetch(`${app.url}${route}`, {
+		method,
+		headers,
+		body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+	});
+	const text = await response.text();
+	return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+/** Signs in and returns the access token. */
+export async function login(app: Alongside, role: 'admin' | 'agent' | 'supervisor'): Promise<string> {
+	const { email, password } = account(app, role);
+	const reply = await api(app, 'POST', '/api/auth/login', { body: { email, password } });
+	if (reply.status !== 200) throw new Error(`login ${role}: ${reply.status} ${JSON.stringify(reply.body)}`);
+	return reply.body.accessToken as string;
+}
+
+/** What a customer's page gets for a PIN. */
+export async function issuePin(app: Alongside, companyId = 'demo'): Promise<{ pin: string; watchToken: string; expiresAt: number }> {
+	const reply = await api(app, 'POST', `/api/companies/${companyId}/pins`);
+	if (reply.status !== 201) throw new Error(`pin: ${reply.status} ${JSON.stringify(reply.body)}`);
+	return reply.body;
+}
+
+/** Polls until `check` returns a value (not undefined). */
+export async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = check();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error('timed out waiting');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+export interface StartedSession {
+	sessionId: string;
+	agentToken: string;
+	customerToken: string;
+	/** The customer page's signaling connection, which watched the PIN. */
+	customer: WsClient;
+	watchToken: string;
+}
+
+/**
+ * The whole start, as people do it: the customer's page gets a PIN and watches it; the
+ * agent signs in and redeems it; the customer's page is told and receives its token.
+ */
+export async function startSessionWithPin(app: Alongside): Promise<StartedSession> {
+	const { pin, watchToken } = await issuePin(app);
+	const customer = await WsClient.connect(app.url);
+	const watched = await customer.request('pin/watch', { watchToken });
+	if (!watched.ok) throw new Error(`pin/watch: ${JSON.stringify(watched.error)}`);
+	const agentToken = await login(app, 'agent');
+	const started = await api(app, 'POST', '/api/sessions', { token: agentToken, body: { pin } });
+	if (started.status !== 201) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
+	const redeemed = await until(() => customer.notifications.find((n) => n.type === 'pin/redeemed'));
+	const { sessionId, token } = redeemed.data as { sessionId: string; token: string };
+	if (sessionId !== started.body.sessionId) throw new Error('customer told another session');
+	return { sessionId, agentToken, customerToken: token, customer, watchToken };
 }
 
 /** Serves fixed HTML pages on 127.0.0.1 for the cloud browser to open. */
@@ -72,11 +162,6 @@ export async function newViewerPage(browser: Browser, options: BrowserContextOpt
 	const context = await browser.newContext(options);
 	await context.addInitScript('globalThis.__name = (fn) => fn;');
 	return context.newPage();
-}
-
-/** The token inside a link's fragment. */
-export function tokenOf(link: string): string {
-	return new URL(link).hash.replace(/^#t=/, '');
 }
 
 /** A raw signaling client: send frames, await replies by id, collect notifications. */

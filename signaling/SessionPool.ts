@@ -1,0 +1,82 @@
+/**
+ * A warm pool of sessions: cloud browsers already launched and publishing into their own
+ * rooms, waiting for a PIN. Taking one makes a session start in the time it takes the agent
+ * to subscribe, instead of a Chromium launch. The pool refills in the background.
+ */
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+import type { Session } from './Session.js';
+
+export interface SessionPoolOptions {
+	/** How many warm sessions to keep. 0 disables the pool. */
+	size: number;
+	/** Creates one unbound session (launches its browser). */
+	create(): Promise<Session>;
+	logger: Logger;
+	metrics: Metrics;
+}
+
+export class SessionPool {
+	readonly #options: SessionPoolOptions;
+	readonly #ready: Session[] = [];
+	#starting = 0;
+	#closed = false;
+	#failures = 0;
+
+	constructor(options: SessionPoolOptions) {
+		this.#options = options;
+	}
+
+	/** Warm sessions ready to take now. */
+	get ready(): number {
+		return this.#ready.length;
+	}
+
+	/** Starts filling the pool; returns once it is full (or a start failed). */
+	async fill(): Promise<void> {
+		const wanted = this.#options.size - this.#ready.length - this.#starting;
+		await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.#startOne()));
+	}
+
+	/** A warm session, or undefined if none is ready. Refills in the background. */
+	take(): Session | undefined {
+		let session: Session | undefined;
+		while ((session = this.#ready.shift()) && session.ended) {
+			// NOTE: a warm session can die while waiting (browser crash); skip it.
+		}
+		if (!this.#closed) void this.fill();
+		return session;
+	}
+
+	/** Ends the warm sessions and stops refilling. */
+	async close(): Promise<void> {
+		this.#closed = true;
+		const idle = this.#ready.splice(0);
+		await Promise.all(idle.map((s) => s.end('server_shutdown')));
+	}
+
+	async #startOne(): Promise<void> {
+		this.#starting++;
+		try {
+			const session = await this.#options.create();
+			if (this.#closed) {
+				await session.end('server_shutdown');
+				return;
+			}
+			this.#failures = 0;
+			this.#ready.push(session);
+			session.once('ended', () => {
+				const index = this.#ready.indexOf(session);
+				if (index >= 0) this.#ready.splice(index, 1);
+			});
+		} catch (error) {
+			this.#failures++;
+			this.#options.metrics.backgroundErrors.inc({ kind: 'pool_start' });
+			this.#options.logger.error({ err: error }, 'warm session failed to start');
+			// NOTE: back off after repeated failures instead of relaunching Chromium in a loop.
+			if (!this.#closed) setTimeout(() => void this.fill(), Math.min(60_000, 1000 * 2 ** this.#failures)).unref();
+		} finally {
+			this.#starting--;
+		}
+	}
+}

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authRoutes } from '../auth/routes.js';
+import type { ErrorBody } from '../common.js';
+import { startTestApi, type TestApi } from '../testing.js';
+import { companyRoutes } from './routes.js';
+import type { CompanyResponse, PublicCompanyResponse } from './schema.js';
+
+describe('/api/company', () => {
+	let t: TestApi;
+
+	beforeEach(async () => {
+		t = await startTestApi([authRoutes, companyRoutes]);
+		await t.seedCompany('acme', 'Acme Inc');
+		await t.seedCompany('globex', 'Globex');
+		await t.seedUser('acme', 'admin@acme.test', 'admin');
+		await t.seedUser('acme', 'agent@acme.test', 'agent');
+		await t.seedUser('globex', 'admin@globex.test', 'admin');
+	});
+
+	afterEach(async () => {
+		await t.close();
+	});
+
+	it('shows any signed-in user their own company', async () => {
+		const { accessToken } = await t.login('agent@acme.test');
+		const response = await t.request('GET', '/api/company', { token: accessToken });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({
+			company: { id: 'acme', name: 'Acme Inc', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null } },
+		} satisfies CompanyResponse);
+	});
+
+	it('refuses to show the company without a token', async () => {
+		expect((await t.request('GET', '/api/company')).status).toBe(401);
+	});
+
+	it('lets an admin change settings, keeps the others, and records the changed fields', async () => {
+		const { accessToken, user } = await t.login('admin@acme.test');
+		const response = await t.request('PATCH', '/api/company', { token: accessToken, body: { brandName: 'ACME Help', pinTtlSeconds: 300 } });
+		expect(response.status).toBe(200);
+		const expected = { announceSupervision: false, pinTtlSeconds: 300, brandName: 'ACME Help', startUrl: null };
+		expect(((await response.json()) as CompanyResponse).company.settings).toEqual(expected);
+		expect((await t.store.getCompany('acme'))?.settings).toEqual(expected);
+		const [entry] = await t.store.listAudit('acme', { limit: 1 });
+		expect(entry).toMatchObject({ action: 'company.updated', actorId: user.id, detail: { fields: ['pinTtlSeconds', 'brandName'] } });
+	});
+
+	it('names the bad field of a settings change and changes nothing', async () => {
+		const { accessToken } = await t.login('admin@acme.test');
+		const cases: Array<[unknown, RegExp]> = [
+			[{ pinTtlSeconds: 5 }, /^pinTtlSeconds: /],
+			[{ startUrl: 'javascript:alert(1)' }, /^startUrl: /],
+			[{ name: 'Renamed' }, /name/],
+		];
+		for (const [body, message] of cases) {
+			const response = await t.request('PATCH', '/api/company', { token: accessToken, body });
+			expect(response.status).toBe(400);
+			expect(((await response.json()) as ErrorBody).error.message).toMatch(message);
+		}
+		expect((await t.store.getCompany('acme'))?.settings.pinTtlSeconds).toBe(600);
+	});
+
+	it('refuses settings changes by an agent', async () => {
+		const { accessToken } = await t.login('agent@acme.test');
+		const response = await t.request('PATCH', '/api/company', { token: accessToken, body: { announceSupervision: true } });
+		expect(response.status).toBe(403);
+		expect((await t.store.getCompany('acme'))?.settings.announceSupervision).toBe(false);
+	});
+
+	it('changes only the admin’s own company', async () => {
+		const { accessToken } = await t.login('admin@globex.test');
+		await t.request('PATCH', '/api/company', { token: accessToken, body: { brandName: 'Hijacked' } });
+		expect((await t.store.getCompany('acme'))?.settings.brandName).toBeNull();
+		expect((await t.store.getCompany('globex'))?.settings.brandName).toBe('Hijacked');
+	});
+
+	describe('public view', () => {
+		it('tells anyone the brand name and whether sessions may be supervised', async () => {
+			await t.store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 600, brandName: 'ACME Help', startUrl: 'https://internal.acme.test/' });
+			const response = await t.request('GET', '/api/companies/acme/public');
+			expect(response.status).toBe(200);
+			expect(await response.json()).toEqual({ id: 'acme', brandName: 'ACME Help', announceSupervision: true } satisfies PublicCompanyResponse);
+		});
+
+		it('falls back to the company name as brand', async () => {
+			expect(((await (await t.request('GET', '/api/companies/globex/public')).json()) as PublicCompanyResponse).brandName).toBe('Globex');
+		});
+
+		it('answers not_found for unknown and malformed company ids alike', async () => {
+			for (const id of ['nope', 'NOT..VALID', '%00']) {
+				const response = await t.request('GET', `/api/companies/${id}/public`);
+				expect(response.status).toBe(404);
+				expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'company not found' } });
+			}
+		});
+	});
+});

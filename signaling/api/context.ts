@@ -1,0 +1,46 @@
+/**
+ * What every REST route module receives. Route modules export a function taking an
+ * ApiContext and returning a koa Router.
+ */
+import type { Logger } from 'pino';
+import type { Audit } from '../audit.js';
+import type { Tokens } from '../auth/types.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { PinService } from '../pins/PinService.js';
+import type { PinWatchers } from '../pins/PinWatchers.js';
+import type { Session } from '../Session.js';
+import type { Store, User } from '../store/Store.js';
+
+export interface ApiContext {
+	store: Store;
+	tokens: Tokens;
+	config: Config;
+	logger: Logger;
+	metrics: Metrics;
+	/** Live sessions of a company, for listing. */
+	sessions: SessionDirectory;
+	pins: PinService;
+	watchers: PinWatchers;
+	/** Writes an audit entry in the background (failures are logged and counted). */
+	audit: Audit;
+	/** Starts a session bound to the agent's company (warm pool first). */
+	startSession(agent: User, pinId: string | null): Promise<Session>;
+}
+
+export interface LiveSessionInfo {
+	id: string;
+	companyId: string;
+	agentUserId: string;
+	agentName: string;
+	startedAt: number;
+	customerPresent: boolean;
+	url: string;
+	title: string;
+}
+
+/** Implemented by the signaling core (Alongside); routes use it without knowing sessions' insides. */
+export interface SessionDirectory {
+	live(companyId: string): LiveSessionInfo[];
+	get(sessionId: string): LiveSessionInfo | undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * The one place REST errors become HTTP responses: any AppError answers with its status
+ * and `{ error: { code, message } }` (ErrorBody); anything else is logged and answers 500
+ * `internal` with a generic message. Every error is counted by code. A refusal carrying
+ * `retryAfterSeconds` also sets the `Retry-After` header.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { toAppError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { ErrorBody } from './common.js';
+
+/** Koa middleware mapping thrown errors to responses. Mount it before every route. */
+export function errorMiddleware(metrics: Metrics, logger: Logger): Middleware {
+	return async (ctx, next) => {
+		try {
+			await next();
+		} catch (error) {
+			const appError = toAppError(error);
+			if (appError.code === 'internal') logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+			metrics.signalingErrors.inc({ code: appError.code });
+			// NOTE: any refusal that says when to retry (RateLimitError, the PIN service's
+			// LockedOutError) gets the standard header.
+			const retryAfter = (appError as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+			if (typeof retryAfter === 'number' && retryAfter > 0) ctx.set('Retry-After', String(Math.ceil(retryAfter)));
+			ctx.status = appError.status;
+			ctx.body = { error: { code: appError.code, message: appError.message } } satisfies ErrorBody;
+		}
+	};
+}

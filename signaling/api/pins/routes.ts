@@ -1,0 +1,27 @@
+/**
+ * POST /api/companies/:companyId/pins: a customer asks for a PIN. No account: the
+ * customer's page keeps the returned watch token to learn when an agent redeems it.
+ */
+import Router from '@koa/router';
+import { NotFoundError } from '../../errors.js';
+import type { ApiContext } from '../context.js';
+import { CompanyId } from '../common.js';
+import type { IssuePinResponse } from './schema.js';
+
+export function pinRoutes(api: ApiContext): Router {
+	const router = new Router({ prefix: '/api/companies/:companyId/pins' });
+
+	router.post('/', async (ctx) => {
+		const companyId = CompanyId.safeParse(ctx.params.companyId);
+		const company = companyId.success ? await api.store.getCompany(companyId.data) : undefined;
+		if (!company) throw new NotFoundError('company');
+		const issued = await api.pins.issue(company.id, company.settings.pinTtlSeconds, ctx.ip);
+		api.audit({ companyId: company.id, actorType: 'anonymous', actorId: null, action: 'pin.issued', detail: { pinId: issued.pinId }, ip: ctx.ip });
+		const body: IssuePinResponse = { pin: issued.pin, expiresAt: issued.expiresAt, watchToken: issued.watchToken };
+		ctx.status = 201;
+		ctx.set('Cache-Control', 'no-store');
+		ctx.body = body;
+	});
+
+	return router;
+}

@@ -1,0 +1,14 @@
+/**
+ * POST /api/companies/:companyId/pins: a customer (no account) asks for a PIN to read to
+ * the agent. Answers 201.
+ */
+export interface IssuePinResponse {
+	/** Six digits, shown to the customer and read aloud. Never stored in clear. */
+	pin: string;
+	expiresAt: number;
+	/**
+	 * Secret the customer's page presents over the WebSocket (`pin/watch`) to be told when
+	 * an agent redeemed the PIN, and to receive its session token.
+	 */
+	watchToken: string;
+}

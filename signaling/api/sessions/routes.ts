@@ -1,0 +1,59 @@
+/**
+ * /api/sessions: an agent starts a session by redeeming the customer's PIN; supervisors
+ * list their company's live sessions.
+ */
+import Router from '@koa/router';
+import { InvalidPinError, LockedOutError } from '../../pins/PinService.js';
+import { parseBody } from '../body.js';
+import type { ApiContext } from '../context.js';
+import { requireActiveUser, requirePermission } from '../guard.js';
+import { type ListSessionsResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
+
+export function sessionRoutes(api: ApiContext): Router {
+	const router = new Router({ prefix: '/api/sessions' });
+
+	router.post('/', async (ctx) => {
+		const { claims, user } = await requireActiveUser(ctx, api);
+		requirePermission(claims, 'cobrowse');
+		const { pin } = parseBody(StartSessionBody, ctx);
+		let found;
+		try {
+			found = await api.pins.find(user.companyId, user.id, pin, ctx.ip);
+		} catch (error) {
+			const reason = error instanceof LockedOutError ? 'locked_out' : error instanceof InvalidPinError ? 'invalid' : 'error';
+			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.refused', detail: { reason }, ip: ctx.ip });
+			if (error instanceof LockedOutError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+			throw error;
+		}
+		const session = await api.startSession(user, found.id);
+		if (!(await api.pins.redeem(found, user.id, session.id))) {
+			// NOTE: another agent redeemed the same PIN between our lookup and now.
+			await session.end('agent_ended');
+			throw new InvalidPinError();
+		}
+		api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.redeemed', sessionId: session.id, detail: { pinId: found.id }, ip: ctx.ip });
+		api.watchers.redeemed(found.id, session.id);
+		const body: StartSessionResponse = { sessionId: session.id };
+		ctx.status = 201;
+		ctx.body = body;
+	});
+
+	router.get('/', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requirePermission(claims, 'supervise');
+		const body: ListSessionsResponse = {
+			sessions: api.sessions.live(claims.cid).map((s) => ({
+				id: s.id,
+				startedAt: s.startedAt,
+				agent: { id: s.agentUserId, name: s.agentName },
+				customerPresent: s.customerPresent,
+				url: s.url,
+				title: s.title,
+			})),
+		};
+		ctx.body = body;
+	});
+
+	return router;
+}
+

@@ -1,0 +1,30 @@
+/** /api/sessions: agents start sessions with a PIN; supervisors list live ones. */
+import { z } from 'zod';
+
+/** Spaces and dashes people type between digit groups are ignored. */
+export const StartSessionBody = z.object({
+	pin: z
+		.string()
+		.transform((s) => s.replace(/[\s-]/g, ''))
+		.pipe(z.string().regex(/^\d{6}$/, 'expected the 6-digit PIN')),
+});
+export type StartSessionBody = z.infer<typeof StartSessionBody>;
+
+/** POST /api/sessions answers 201: join it over the WebSocket with the access token. */
+export interface StartSessionResponse {
+	sessionId: string;
+}
+
+export interface LiveSessionView {
+	id: string;
+	startedAt: number;
+	agent: { id: string; name: string };
+	customerPresent: boolean;
+	url: string;
+	title: string;
+}
+
+/** GET /api/sessions (live sessions of the caller's company; supervise permission). */
+export interface ListSessionsResponse {
+	sessions: LiveSessionView[];
+}

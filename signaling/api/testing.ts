@@ -1,0 +1,136 @@
+/**
+ * Support for the REST integration tests: a real koa app on port 0 with the given route
+ * modules, a real SQLite store in memory, real keys in a temporary directory and the real
+ * TokenService. Not used by the service itself.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type Router from '@koa/router';
+import Koa from 'koa';
+import { createAudit } from '../audit.js';
+import { KeyStore } from '../auth/KeyStore.js';
+import { hashPassword } from '../auth/passwords.js';
+import { TokenService } from '../auth/TokenService.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { Metrics } from '../metrics.js';
+import { PinService } from '../pins/PinService.js';
+import { PinWatchers } from '../pins/PinWatchers.js';
+import { SqliteStore } from '../store/SqliteStore.js';
+import type { Company, User, UserRole } from '../store/Store.js';
+import type { AuthResponse } from './auth/schema.js';
+import { DEFAULT_PERMISSIONS } from './common.js';
+import type { ApiContext } from './context.js';
+import { errorMiddleware } from './errors-middleware.js';
+
+/** The password every seeded user gets. */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+// NOTE: one scrypt hash shared by every seeded user keeps the tests fast.
+let testPasswordHash: Promise<string> | undefined;
+let userCounter = 0;
+
+export interface TestApi {
+	url: string;
+	api: ApiContext;
+	store: SqliteStore;
+	keys: KeyStore;
+	tokens: TokenService;
+	/** Creates a company with default settings. */
+	seedCompany(id: string, name?: string): Promise<Company>;
+	/** Creates a user with {@link TEST_PASSWORD} and the role's default permissions. */
+	seedUser(companyId: string, email: string, role: UserRole, overrides?: Partial<User>): Promise<User>;
+	/** Logs in through POST /api/auth/login; throws unless it answers 200. */
+	login(email: string, password?: string): Promise<AuthResponse>;
+	/** fetch() against the server, with an optional bearer token and JSON body. */
+	request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+	close(): Promise<void>;
+}
+
+/** Starts a server with the given route modules (the auth routes are usually among them). */
+export async function startTestApi(routes: Array<(api: ApiContext) => Router>): Promise<TestApi> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-api-'));
+	const store = SqliteStore.open(':memory:');
+	const keys = KeyStore.open(dir);
+	const tokens = new TokenService({ keys, store });
+	const logger = createLogger('silent');
+	const metrics = new Metrics({ defaultMetrics: false });
+	const api: ApiContext = {
+		store,
+		tokens,
+		config: loadConfig({ ALONGSIDE_DATA_DIR: dir }),
+		logger,
+		metrics,
+		sessions: { live: () => [], get: () => undefined },
+		pins: new PinService({ store, pepper: keys.pinPepper }),
+		watchers: new PinWatchers(),
+		audit: createAudit(store, logger, metrics),
+		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
+	};
+
+	const app = new Koa();
+	app.use(errorMiddleware(metrics, logger));
+	for (const build of routes) {
+		const router = build(api);
+		app.use(router.routes());
+		app.use(router.allowedMethods());
+	}
+	const server = http.createServer(app.callback());
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+	const request: TestApi['request'] = (method, urlPath, options = {}) =>
+		fetch(`${url}${urlPath}`, {
+			method,
+			headers: {
+				...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+				...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+				...options.headers,
+			},
+			body: options.body === undefined ? undefined : JSON.stringify(options.body),
+		});
+
+	return {
+		url,
+		api,
+		store,
+		keys,
+		tokens,
+		async seedCompany(id, name = `Company ${id}`) {
+			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null }, createdAt: Date.now() };
+			await store.createCompany(company);
+			return company;
+		},
+		async seedUser(companyId, email, role, overrides = {}) {
+			const user: User = {
+				id: `user-${++userCounter}`,
+				companyId,
+				email,
+				name: email.split('@')[0] as string,
+				role,
+				permissions: DEFAULT_PERMISSIONS[role],
+				disabled: false,
+				passwordHash: await (testPasswordHash ??= hashPassword(TEST_PASSWORD)),
+				createdAt: Date.now(),
+				...overrides,
+			};
+			await store.createUser(user);
+			return user;
+		},
+		async login(email, password = TEST_PASSWORD) {
+			const response = await request('POST', '/api/auth/login', { body: { email, password } });
+			if (response.status !== 200) throw new Error(`login as ${email} answered ${response.status}: ${await response.text()}`);
+			return (await response.json()) as AuthResponse;
+		},
+		request,
+		async close() {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await store.close();
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}

@@ -1,0 +1,258 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+import { SqliteStore } from './SqliteStore.js';
+import type { Company, Pin, User } from './Store.js';
+
+const company = (id: string): Company => ({
+	id,
+	name: `Company ${id}`,
+	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null },
+	createdAt: 1_000,
+});
+
+const user = (id: string, companyId: string, email: string): User => ({
+	id,
+	companyId,
+	email,
+	name: id,
+	role: 'agent',
+	permissions: { cobrowse: true, control: true, supervise: false },
+	disabled: false,
+	passwordHash: 'scrypt$x',
+	createdAt: 1_000,
+});
+
+const pin = (id: string, overrides: Partial<Pin> = {}): Pin => ({
+	id,
+	companyId: 'acme',
+	lookup: `lookup-${id}`,
+	watchTokenHash: `watch-${id}`,
+	createdAt: 1_000,
+	expiresAt: 10_000,
+	redeemedAt: null,
+	redeemedBy: null,
+	sessionId: null,
+	...overrides,
+});
+
+describe('SqliteStore', () => {
+	let store: SqliteStore;
+
+	beforeEach(async () => {
+		store = SqliteStore.open(':memory:');
+		await store.createCompany(company('acme'));
+		await store.createCompany(company('globex'));
+	});
+
+	afterEach(async () => {
+		await store.close();
+	});
+
+	describe('on disk', () => {
+		let dir: string;
+		beforeEach(() => {
+			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-store-'));
+		});
+		afterEach(() => {
+			fs.rmSync(dir, { recursive: true, force: true });
+		});
+
+		it('creates a missing database file with mode 0600 in a new 0700 directory', async () => {
+			const file = path.join(dir, 'data', 'alongside.db');
+			const disk = SqliteStore.open(file);
+			await disk.close();
+			expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+			expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+		});
+
+		it('applies migrations once and keeps the data when reopened', async () => {
+			const file = path.join(dir, 'alongside.db');
+			const first = SqliteStore.open(file);
+			expect(first.schemaVersion).toBe(MIGRATIONS.length);
+			await first.createCompany(company('acme'));
+			await first.close();
+
+			const second = SqliteStore.open(file);
+			expect(second.schemaVersion).toBe(MIGRATIONS.length);
+			expect((await second.getCompany('acme'))?.name).toBe('Company acme');
+			expect(await second.countCompanies()).toBe(1);
+			await second.close();
+		});
+	});
+
+	it('round-trips a company with its JSON settings and counts companies', async () => {
+		expect(await store.countCompanies()).toBe(2);
+		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/' });
+		expect(await store.getCompany('acme')).toEqual({
+			...company('acme'),
+			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/' },
+		});
+		expect(await store.getCompany('nope')).toBeUndefined();
+	});
+
+	it('refuses a second company with the same id as a conflict', async () => {
+		await expect(store.createCompany(company('acme'))).rejects.toMatchObject({ code: 'conflict', status: 409 });
+	});
+
+	it('stores emails lower-cased and finds users whatever the case of the lookup', async () => {
+		await store.createUser(user('u1', 'acme', 'Alex@Example.COM'));
+		expect((await store.getUser('u1'))?.email).toBe('alex@example.com');
+		expect((await store.getUserByEmail('ALEX@example.com'))?.id).toBe('u1');
+	});
+
+	it('refuses a second user with the same email in any case, even in another company', async () => {
+		await store.createUser(user('u1', 'acme', 'alex@example.com'));
+		const error = await store.createUser(user('u2', 'globex', 'ALEX@example.com')).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(AppError);
+		expect(error).toMatchObject({ code: 'conflict' });
+		expect(await store.getUser('u2')).toBeUndefined();
+	});
+
+	it('updates only the given user fields and reports a missing user', async () => {
+		await store.createUser(user('u1', 'acme', 'alex@example.com'));
+		expect(await store.updateUser('u1', { disabled: true, permissions: { cobrowse: false, control: false, supervise: false } })).toBe(true);
+		const updated = await store.getUser('u1');
+		expect(updated).toMatchObject({ disabled: true, name: 'u1', role: 'agent', permissions: { cobrowse: false, control: false, supervise: false } });
+		expect(await store.updateUser('u1', {})).toBe(true);
+		expect(await store.updateUser('ghost', { name: 'Ghost' })).toBe(false);
+		expect(await store.updateUser('ghost', {})).toBe(false);
+	});
+
+	it('lists only the users of the given company', async () => {
+		await store.createUser(user('u1', 'acme', 'a@example.com'));
+		await store.createUser(user('u2', 'globex', 'b@example.com'));
+		expect((await store.listUsers('acme')).map((u) => u.id)).toEqual(['u1']);
+	});
+
+	describe('PINs', () => {
+		it('redeems a PIN only once', async () => {
+			await store.insertPin(pin('p1'));
+			await store.createUser(user('u1', 'acme', 'a@example.com'));
+			expect(await store.redeemPin('p1', 2_000, 'u1', 's1')).toBe(true);
+			expect(await store.redeemPin('p1', 2_001, 'u2', 's2')).toBe(false);
+			expect(await store.getPinByWatchTokenHash('watch-p1')).toMatchObject({ redeemedAt: 2_000, redeemedBy: 'u1', sessionId: 's1' });
+		});
+
+		it('does not redeem an expired PIN', async () => {
+			await store.insertPin(pin('p1', { expiresAt: 5_000 }));
+			expect(await store.redeemPin('p1', 5_000, 'u1', 's1')).toBe(false);
+			expect((await store.getPinByWatchTokenHash('watch-p1'))?.redeemedAt).toBeNull();
+		});
+
+		it('finds an open PIN by lookup but not once redeemed or expired', async () => {
+			await store.insertPin(pin('p1'));
+			expect((await store.findOpenPin('lookup-p1', 2_000))?.id).toBe('p1');
+			expect(await store.findOpenPin('lookup-p1', 10_000)).toBeUndefined();
+			await store.redeemPin('p1', 2_000, 'u1', 's1');
+			expect(await store.findOpenPin('lookup-p1', 2_000)).toBeUndefined();
+		});
+
+		it('deletes only the PINs that expired before now', async () => {
+			await store.insertPin(pin('old', { expiresAt: 4_000 }));
+			await store.insertPin(pin('edge', { expiresAt: 5_000 }));
+			await store.insertPin(pin('new', { expiresAt: 9_000 }));
+			expect(await store.deleteExpiredPins(5_000)).toBe(1);
+			expect(await store.getPinByWatchTokenHash('watch-old')).toBeUndefined();
+			expect(await store.getPinByWatchTokenHash('watch-edge')).toBeDefined();
+			expect(await store.getPinByWatchTokenHash('watch-new')).toBeDefined();
+		});
+	});
+
+	describe('refresh tokens', () => {
+		beforeEach(async () => {
+			await store.createUser(user('u1', 'acme', 'a@example.com'));
+			for (const [id, familyId] of [['t1', 'f1'], ['t2', 'f1'], ['t3', 'f2']] as const) {
+				await store.insertRefreshToken({ id, userId: 'u1', familyId, tokenHash: `hash-${id}`, expiresAt: 9_000, usedAt: null, revokedAt: null, createdAt: 1_000 });
+			}
+		});
+
+		it('spends a refresh token only once', async () => {
+			expect(await store.useRefreshToken('t1', 2_000)).toBe(true);
+			expect(await store.useRefreshToken('t1', 2_001)).toBe(false);
+			expect((await store.getRefreshTokenByHash('hash-t1'))?.usedAt).toBe(2_000);
+		});
+
+		it('revokes a whole family and then refuses to spend its tokens', async () => {
+			await store.revokeRefreshFamily('f1', 3_000);
+			expect((await store.getRefreshTokenByHash('hash-t2'))?.revokedAt).toBe(3_000);
+			expect(await store.useRefreshToken('t2', 3_001)).toBe(false);
+			expect(await store.useRefreshToken('t3', 3_001)).toBe(true);
+		});
+
+		it('revokes every token of a user', async () => {
+			await store.revokeUserRefreshTokens('u1', 3_000);
+			for (const id of ['t1', 't2', 't3']) expect((await store.getRefreshTokenByHash(`hash-${id}`))?.revokedAt).toBe(3_000);
+		});
+	});
+
+	describe('attempt limits', () => {
+		const limits = { windowMs: 1_000, max: 3, lockMs: 5_000 };
+
+		it('locks a key once it exceeds the maximum and refuses it while locked without counting', async () => {
+			for (let i = 1; i <= 3; i++) expect(await store.hitAttempt('k', 100 + i, limits)).toEqual({ allowed: true, lockedUntil: null, count: i });
+			expect(await store.hitAttempt('k', 200, limits)).toEqual({ allowed: false, lockedUntil: 5_200, count: 4 });
+			expect(await store.hitAttempt('k', 3_000, limits)).toEqual({ allowed: false, lockedUntil: 5_200, count: 4 });
+			expect(await store.lockedUntil('k', 3_000)).toBe(5_200);
+			expect(await store.lockedUntil('other', 3_000)).toBeNull();
+		});
+
+		it('starts a fresh window once the lock has ended', async () => {
+			for (let i = 0; i < 4; i++) await store.hitAttempt('k', 100, limits);
+			expect(await store.lockedUntil('k', 5_100)).toBeNull();
+			expect(await store.hitAttempt('k', 5_100, limits)).toEqual({ allowed: true, lockedUntil: null, count: 1 });
+		});
+
+		it('resets the count when the window has passed', async () => {
+			for (let i = 0; i < 3; i++) await store.hitAttempt('k', 100, limits);
+			expect(await store.hitAttempt('k', 1_100, limits)).toEqual({ allowed: true, lockedUntil: null, count: 1 });
+		});
+
+		it('forgets a key when its attempts are cleared', async () => {
+			for (let i = 0; i < 4; i++) await store.hitAttempt('k', 100, limits);
+			await store.clearAttempts('k');
+			expect(await store.lockedUntil('k', 200)).toBeNull();
+			expect((await store.hitAttempt('k', 200, limits)).count).toBe(1);
+		});
+	});
+
+	describe('audit log', () => {
+		it('lists a company’s entries newest first, pages with beforeId, and hides other companies’ entries', async () => {
+			for (let i = 1; i <= 5; i++) {
+				await store.audit({ companyId: 'acme', actorType: 'user', actorId: 'u1', action: `test.a${i}`, detail: { i }, at: i });
+				await store.audit({ companyId: 'globex', actorType: 'system', actorId: null, action: `test.g${i}` });
+			}
+			const page1 = await store.listAudit('acme', { limit: 2 });
+			expect(page1.map((e) => e.action)).toEqual(['test.a5', 'test.a4']);
+			expect(page1[0]).toMatchObject({ companyId: 'acme', actorType: 'user', actorId: 'u1', detail: { i: 5 }, at: 5, sessionId: null, ip: null });
+			const page2 = await store.listAudit('acme', { limit: 10, beforeId: page1[1]?.id });
+			expect(page2.map((e) => e.action)).toEqual(['test.a3', 'test.a2', 'test.a1']);
+		});
+	});
+
+	describe('session records', () => {
+		beforeEach(async () => {
+			await store.createUser(user('u1', 'acme', 'a@example.com'));
+			await store.insertSession({ id: 's1', companyId: 'acme', agentUserId: 'u1', pinId: null, startedAt: 1, endedAt: null, endReason: null });
+			await store.insertSession({ id: 's2', companyId: 'acme', agentUserId: 'u1', pinId: 'p', startedAt: 2, endedAt: null, endReason: null });
+		});
+
+		it('lists live and ended sessions separately, newest first', async () => {
+			await store.endSession('s1', 10, 'agent_ended');
+			await store.endSession('s1', 20, 'server_shutdown');
+			expect(await store.getSession('s1')).toMatchObject({ endedAt: 10, endReason: 'agent_ended' });
+			expect((await store.listSessions('acme', { live: true, limit: 10 })).map((s) => s.id)).toEqual(['s2']);
+			expect((await store.listSessions('acme', { live: false, limit: 10 })).map((s) => s.id)).toEqual(['s1']);
+			expect((await store.listSessions('acme', { limit: 10 })).map((s) => s.id)).toEqual(['s2', 's1']);
+			expect(await store.listSessions('globex', { limit: 10 })).toEqual([]);
+		});
+	});
+
+	it('can be closed twice', async () => {
+		await store.close();
+		await expect(store.close()).resolves.toBeUndefined();
+	});
+});

@@ -1,0 +1,426 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3), no setup. better-sqlite3 is
+ * synchronous; each method runs its statement at once and returns a settled promise, so
+ * callers see the async Store interface that a server database would also satisfy.
+ *
+ * The database runs in WAL mode (readers do not block the writer), with foreign keys on and
+ * a busy timeout, so a CLI opening the same file waits instead of failing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+import type {
+	AttemptResult,
+	AuditActor,
+	AuditEntry,
+	Company,
+	CompanySettings,
+	NewAuditEntry,
+	Permissions,
+	Pin,
+	RefreshToken,
+	SessionRecord,
+	Store,
+	User,
+	UserRole,
+} from './Store.js';
+
+/** How long a write waits for another connection's lock before failing, in ms. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+type Row = Record<string, unknown>;
+type UserPatch = Parameters<Store['updateUser']>[1];
+
+export class SqliteStore implements Store {
+	readonly #db: Database.Database;
+	readonly #statements = new Map<string, Database.Statement>();
+
+	private constructor(db: Database.Database) {
+		this.#db = db;
+	}
+
+	/**
+	 * Opens (creating if needed) the database at `file` and brings its schema up to date.
+	 * A new file is created with mode 0600 in a directory created with mode 0700. Pass
+	 * `':memory:'` for a private in-memory database (tests).
+	 */
+	static open(file: string): SqliteStore {
+		if (file !== ':memory:' && !fs.existsSync(file)) {
+			fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+			// NOTE: create the file ourselves so it is 0600 from its first byte; SQLite then
+			// gives the -wal and -shm files the same mode.
+			fs.closeSync(fs.openSync(file, 'a', 0o600));
+		}
+		const db = new Database(file);
+		try {
+			db.pragma('journal_mode = WAL');
+			db.pragma('foreign_keys = ON');
+			db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+			db.pragma('synchronous = NORMAL');
+			SqliteStore.#migrate(db);
+		} catch (error) {
+			db.close();
+			throw error;
+		}
+		return new SqliteStore(db);
+	}
+
+	/** The schema version of the open database (the number of migrations applied). */
+	get schemaVersion(): number {
+		return this.#db.pragma('user_version', { simple: true }) as number;
+	}
+
+	static #migrate(db: Database.Database): void {
+		const current = db.pragma('user_version', { simple: true }) as number;
+		if (current > MIGRATIONS.length) {
+			throw new Error(`database schema version ${current} is newer than this build knows (${MIGRATIONS.length}); upgrade Alongside`);
+		}
+		for (let version = current; version < MIGRATIONS.length; version++) {
+			const apply = db.transaction(() => {
+				db.exec(MIGRATIONS[version] as string);
+				db.pragma(`user_version = ${version + 1}`);
+			});
+			// NOTE: IMMEDIATE takes the write lock first, so two processes opening a fresh file
+			// at once cannot both apply the same migration.
+			apply.immediate();
+		}
+	}
+
+	#q(sql: string): Database.Statement {
+		let statement = this.#statements.get(sql);
+		if (!statement) {
+			statement = this.#db.prepare(sql);
+			this.#statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	/** Runs an insert, turning a uniqueness violation into a `conflict` error naming `what`. */
+	#insert(sql: string, what: string, params: Row): void {
+		try {
+			this.#q(sql).run(params);
+		} catch (error) {
+			if (error instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(error.code)) {
+				throw new AppError('conflict', `${what} already exists`, 409);
+			}
+			throw error;
+		}
+	}
+
+	// Companies -------------------------------------------------------------------------
+
+	async countCompanies(): Promise<number> {
+		return (this.#q('SELECT count(*) AS n FROM companies').get() as { n: number }).n;
+	}
+
+	async getCompany(id: string): Promise<Company | undefined> {
+		const row = this.#q('SELECT * FROM companies WHERE id = ?').get(id) as Row | undefined;
+		return row && toCompany(row);
+	}
+
+	async createCompany(company: Company): Promise<void> {
+		this.#insert('INSERT INTO companies (id, name, settings, created_at) VALUES (@id, @name, @settings, @createdAt)', 'company', {
+			id: company.id,
+			name: company.name,
+			settings: JSON.stringify(company.settings),
+			createdAt: company.createdAt,
+		});
+	}
+
+	async updateCompanySettings(id: string, settings: CompanySettings): Promise<void> {
+		this.#q('UPDATE companies SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+	}
+
+	// Users -----------------------------------------------------------------------------
+
+	async getUser(id: string): Promise<User | undefined> {
+		const row = this.#q('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+		return row && toUser(row);
+	}
+
+	async getUserByEmail(email: string): Promise<User | undefined> {
+		const row = this.#q('SELECT * FROM users WHERE email = ?').get(email.toLowerCase()) as Row | undefined;
+		return row && toUser(row);
+	}
+
+	async listUsers(companyId: string): Promise<User[]> {
+		return (this.#q('SELECT * FROM users WHERE company_id = ? ORDER BY created_at, email').all(companyId) as Row[]).map(toUser);
+	}
+
+	async createUser(user: User): Promise<void> {
+		this.#insert(
+			`INSERT INTO users (id, company_id, email, name, role, permissions, disabled, password_hash, created_at)
+			 VALUES (@id, @companyId, @email, @name, @role, @permissions, @disabled, @passwordHash, @createdAt)`,
+			'a user with this email',
+			{
+				id: user.id,
+				companyId: user.companyId,
+				email: user.email.toLowerCase(),
+				name: user.name,
+				role: user.role,
+				permissions: JSON.stringify(user.permissions),
+				disabled: user.disabled ? 1 : 0,
+				passwordHash: user.passwordHash,
+				createdAt: user.createdAt,
+			},
+		);
+	}
+
+	async updateUser(id: string, patch: UserPatch): Promise<boolean> {
+		const values: Row = {
+			name: patch.name,
+			role: patch.role,
+			permissions: patch.permissions && JSON.stringify(patch.permissions),
+			disabled: patch.disabled === undefined ? undefined : patch.disabled ? 1 : 0,
+			password_hash: patch.passwordHash,
+		};
+		const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+		if (columns.length === 0) return this.#q('SELECT 1 FROM users WHERE id = ?').get(id) !== undefined;
+		const params: Row = { id };
+		for (const column of columns) params[column] = values[column];
+		const sets = columns.map((column) => `${column} = @${column}`).join(', ');
+		return this.#q(`UPDATE users SET ${sets} WHERE id = @id`).run(params).changes === 1;
+	}
+
+	// Refresh tokens --------------------------------------------------------------------
+
+	async insertRefreshToken(token: RefreshToken): Promise<void> {
+		this.#insert(
+			`INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at, used_at, revoked_at, created_at)
+			 VALUES (@id, @userId, @familyId, @tokenHash, @expiresAt, @usedAt, @revokedAt, @createdAt)`,
+			'refresh token',
+			{ ...token },
+		);
+	}
+
+	async getRefreshTokenByHash(tokenHash: string): Promise<RefreshToken | undefined> {
+		const row = this.#q('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+		return row && toRefreshToken(row);
+	}
+
+	async useRefreshToken(id: string, at: number): Promise<boolean> {
+		const result = this.#q('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL').run(at, id);
+		return result.changes === 1;
+	}
+
+	async revokeRefreshFamily(familyId: string, at: number): Promise<void> {
+		this.#q('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(at, familyId);
+	}
+
+	async revokeUserRefreshTokens(userId: string, at: number): Promise<void> {
+		this.#q('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at, userId);
+	}
+
+	// PINs ------------------------------------------------------------------------------
+
+	async insertPin(pin: Pin): Promise<void> {
+		this.#insert(
+			`INSERT INTO pins (id, company_id, lookup, watch_token_hash, created_at, expires_at, redeemed_at, redeemed_by, session_id)
+			 VALUES (@id, @companyId, @lookup, @watchTokenHash, @createdAt, @expiresAt, @redeemedAt, @redeemedBy, @sessionId)`,
+			'PIN',
+			{ ...pin },
+		);
+	}
+
+	async findOpenPin(lookup: string, now: number): Promise<Pin | undefined> {
+		const row = this.#q('SELECT * FROM pins WHERE lookup = ? AND redeemed_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1').get(lookup, now) as
+			| Row
+			| undefined;
+		return row && toPin(row);
+	}
+
+	async getPinByWatchTokenHash(watchTokenHash: string): Promise<Pin | undefined> {
+		const row = this.#q('SELECT * FROM pins WHERE watch_token_hash = ?').get(watchTokenHash) as Row | undefined;
+		return row && toPin(row);
+	}
+
+	async redeemPin(id: string, at: number, userId: string, sessionId: string): Promise<boolean> {
+		const result = this.#q(
+			'UPDATE pins SET redeemed_at = @at, redeemed_by = @userId, session_id = @sessionId WHERE id = @id AND redeemed_at IS NULL AND expires_at > @at',
+		).run({ id, at, userId, sessionId });
+		return result.changes === 1;
+	}
+
+	async deleteExpiredPins(now: number): Promise<number> {
+		return this.#q('DELETE FROM pins WHERE expires_at < ?').run(now).changes;
+	}
+
+	async deleteSessionPins(sessionId: string): Promise<number> {
+		return this.#q('DELETE FROM pins WHERE session_id = ?').run(sessionId).changes;
+	}
+
+	// Session records -------------------------------------------------------------------
+
+	async insertSession(record: SessionRecord): Promise<void> {
+		this.#insert(
+			`INSERT INTO sessions (id, company_id, agent_user_id, pin_id, started_at, ended_at, end_reason)
+			 VALUES (@id, @companyId, @agentUserId, @pinId, @startedAt, @endedAt, @endReason)`,
+			'session',
+			{ ...record },
+		);
+	}
+
+	async endSession(id: string, at: number, reason: string): Promise<void> {
+		// NOTE: the first end wins; a later end (e.g. shutdown after the agent ended) keeps it.
+		this.#q('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(at, reason, id);
+	}
+
+	async getSession(id: string): Promise<SessionRecord | undefined> {
+		const row = this.#q('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+		return row && toSession(row);
+	}
+
+	async listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]> {
+		const filter = options.live === undefined ? '' : options.live ? 'AND ended_at IS NULL' : 'AND ended_at IS NOT NULL';
+		const rows = this.#q(`SELECT * FROM sessions WHERE company_id = ? ${filter} ORDER BY started_at DESC, id LIMIT ?`).all(companyId, options.limit) as Row[];
+		return rows.map(toSession);
+	}
+
+	// Audit log -------------------------------------------------------------------------
+
+	async audit(entry: NewAuditEntry): Promise<void> {
+		this.#q(
+			`INSERT INTO audit (at, company_id, actor_type, actor_id, action, session_id, detail, ip)
+			 VALUES (@at, @companyId, @actorType, @actorId, @action, @sessionId, @detail, @ip)`,
+		).run({
+			at: entry.at ?? Date.now(),
+			companyId: entry.companyId,
+			actorType: entry.actorType,
+			actorId: entry.actorId,
+			action: entry.action,
+			sessionId: entry.sessionId ?? null,
+			detail: JSON.stringify(entry.detail ?? {}),
+			ip: entry.ip ?? null,
+		});
+	}
+
+	async listAudit(companyId: string, options: { limit: number; beforeId?: number }): Promise<AuditEntry[]> {
+		const rows = this.#q('SELECT * FROM audit WHERE company_id = @companyId AND id < @beforeId ORDER BY id DESC LIMIT @limit').all({
+			companyId,
+			beforeId: options.beforeId ?? Number.MAX_SAFE_INTEGER,
+			limit: options.limit,
+		}) as Row[];
+		return rows.map(toAuditEntry);
+	}
+
+	// Attempt limits --------------------------------------------------------------------
+
+	/**
+	 * Fixed-window counting. A key whose lock has ended starts a fresh window, so a lockout
+	 * is not followed at once by another one.
+	 */
+	async hitAttempt(key: string, now: number, limits: { windowMs: number; max: number; lockMs: number }): Promise<AttemptResult> {
+		const hit = this.#db.transaction((): AttemptResult => {
+			const row = this.#q('SELECT window_start, count, locked_until FROM attempts WHERE key = ?').get(key) as
+				| { window_start: number; count: number; locked_until: number | null }
+				| undefined;
+			if (row?.locked_until != null && row.locked_until > now) {
+				return { allowed: false, lockedUntil: row.locked_until, count: row.count };
+			}
+			const fresh = !row || row.locked_until != null || now - row.window_start >= limits.windowMs;
+			const windowStart = fresh ? now : row.window_start;
+			const count = fresh ? 1 : row.count + 1;
+			const lockedUntil = count > limits.max ? now + limits.lockMs : null;
+			this.#q(
+				`INSERT INTO attempts (key, window_start, count, locked_until) VALUES (?, ?, ?, ?)
+				 ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count, locked_until = excluded.locked_until`,
+			).run(key, windowStart, count, lockedUntil);
+			return { allowed: lockedUntil === null, lockedUntil, count };
+		});
+		return hit.immediate();
+	}
+
+	async lockedUntil(key: string, now: number): Promise<number | null> {
+		const row = this.#q('SELECT locked_until FROM attempts WHERE key = ?').get(key) as { locked_until: number | null } | undefined;
+		return row?.locked_until != null && row.locked_until > now ? row.locked_until : null;
+	}
+
+	async clearAttempts(key: string): Promise<void> {
+		this.#q('DELETE FROM attempts WHERE key = ?').run(key);
+	}
+
+	/** Closes the database; safe to call twice. */
+	async close(): Promise<void> {
+		if (this.#db.open) this.#db.close();
+	}
+}
+
+// Row mapping ---------------------------------------------------------------------------
+
+function toCompany(row: Row): Company {
+	return {
+		id: row.id as string,
+		name: row.name as string,
+		settings: JSON.parse(row.settings as string) as CompanySettings,
+		createdAt: row.created_at as number,
+	};
+}
+
+function toUser(row: Row): User {
+	return {
+		id: row.id as string,
+		companyId: row.company_id as string,
+		email: row.email as string,
+		name: row.name as string,
+		role: row.role as UserRole,
+		permissions: JSON.parse(row.permissions as string) as Permissions,
+		disabled: row.disabled === 1,
+		passwordHash: row.password_hash as string,
+		createdAt: row.created_at as number,
+	};
+}
+
+function toRefreshToken(row: Row): RefreshToken {
+	return {
+		id: row.id as string,
+		userId: row.user_id as string,
+		familyId: row.family_id as string,
+		tokenHash: row.token_hash as string,
+		expiresAt: row.expires_at as number,
+		usedAt: row.used_at as number | null,
+		revokedAt: row.revoked_at as number | null,
+		createdAt: row.created_at as number,
+	};
+}
+
+function toPin(row: Row): Pin {
+	return {
+		id: row.id as string,
+		companyId: row.company_id as string,
+		lookup: row.lookup as string,
+		watchTokenHash: row.watch_token_hash as string,
+		createdAt: row.created_at as number,
+		expiresAt: row.expires_at as number,
+		redeemedAt: row.redeemed_at as number | null,
+		redeemedBy: row.redeemed_by as string | null,
+		sessionId: row.session_id as string | null,
+	};
+}
+
+function toSession(row: Row): SessionRecord {
+	return {
+		id: row.id as string,
+		companyId: row.company_id as string,
+		agentUserId: row.agent_user_id as string,
+		pinId: row.pin_id as string | null,
+		startedAt: row.started_at as number,
+		endedAt: row.ended_at as number | null,
+		endReason: row.end_reason as string | null,
+	};
+}
+
+function toAuditEntry(row: Row): AuditEntry {
+	return {
+		id: row.id as number,
+		at: row.at as number,
+		companyId: row.company_id as string | null,
+		actorType: row.actor_type as AuditActor,
+		actorId: row.actor_id as string | null,
+		action: row.action as string,
+		sessionId: row.session_id as string | null,
+		detail: JSON.parse(row.detail as string) as Record<string, unknown>,
+		ip: row.ip as string | null,
+	};
+}

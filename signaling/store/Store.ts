@@ -1,0 +1,180 @@
+/**
+ * The store: everything Alongside keeps beyond one process's memory. An interface, so the
+ * embedded SQLite store (the default, no setup) can be replaced by a server database when
+ * running on several machines. Every method is async for that reason.
+ *
+ * Times are milliseconds since the epoch. Ids are opaque strings.
+ */
+
+/** Company-wide settings an admin edits. */
+export interface CompanySettings {
+	/** Shown to customers: "this session may be supervised for quality". Default false. */
+	announceSupervision: boolean;
+	/** How long a PIN stays redeemable, in seconds. Default 600 (10 minutes). */
+	pinTtlSeconds: number;
+	/** Brand name shown on the customer page. Default: the company name. */
+	brandName: string | null;
+	/** The page a new session's cloud browser opens. Default: the built-in welcome page. */
+	startUrl: string | null;
+}
+
+export interface Company {
+	/** Short, URL-safe id used in the customer link `/c/<id>`, e.g. `acme`. */
+	id: string;
+	name: string;
+	settings: CompanySettings;
+	createdAt: number;
+}
+
+export type UserRole = 'admin' | 'supervisor' | 'agent';
+
+/** What a user may do. Roles give defaults; an admin can change each flag. */
+export interface Permissions {
+	/** May redeem PINs and join sessions as the agent. */
+	cobrowse: boolean;
+	/** May drive the cloud browser (input channels, navigation). Without it: view only. */
+	control: boolean;
+	/** May list the company's live sessions and watch them silently. */
+	supervise: boolean;
+}
+
+export interface User {
+	id: string;
+	companyId: string;
+	/** Lower-cased; unique across the installation (it is the login name). */
+	email: string;
+	name: string;
+	role: UserRole;
+	permissions: Permissions;
+	disabled: boolean;
+	/** scrypt hash in PHC-like format; never leaves the store layer except to verify. */
+	passwordHash: string;
+	createdAt: number;
+}
+
+export interface RefreshToken {
+	id: string;
+	userId: string;
+	/** All tokens descending from one login share a family; reuse of a spent one revokes it. */
+	familyId: string;
+	/** SHA-256 of the token; the token itself is never stored. */
+	tokenHash: string;
+	expiresAt: number;
+	usedAt: number | null;
+	revokedAt: number | null;
+	createdAt: number;
+}
+
+export interface Pin {
+	id: string;
+	companyId: string;
+	/** HMAC-SHA256(pepper, companyId + ':' + pin), hex. The PIN itself is never stored. */
+	lookup: string;
+	/** SHA-256 of the customer's watch token (lets the customer's page learn of redemption). */
+	watchTokenHash: string;
+	createdAt: number;
+	expiresAt: number;
+	redeemedAt: number | null;
+	redeemedBy: string | null;
+	sessionId: string | null;
+}
+
+/** A session's record: kept after the session ends, as the basis of its report. */
+export interface SessionRecord {
+	id: string;
+	companyId: string;
+	agentUserId: string;
+	pinId: string | null;
+	startedAt: number;
+	endedAt: number | null;
+	endReason: string | null;
+}
+
+export type AuditActor = 'user' | 'customer' | 'system' | 'anonymous';
+
+export interface AuditEntry {
+	id: number;
+	at: number;
+	companyId: string | null;
+	actorType: AuditActor;
+	actorId: string | null;
+	/** `domain.action`, e.g. `auth.login`, `pin.refused`, `session.joined`. */
+	action: string;
+	sessionId: string | null;
+	/** Extra facts; never secrets (no PINs, tokens or passwords). */
+	detail: Record<string, unknown>;
+	ip: string | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'sessionId' | 'detail' | 'ip'> &
+	Partial<Pick<AuditEntry, 'at' | 'sessionId' | 'detail' | 'ip'>>;
+
+/** The outcome of counting one attempt against a limit. */
+export interface AttemptResult {
+	/** False when the key is locked out (this attempt is refused before any check). */
+	allowed: boolean;
+	/** When the lockout ends, if locked. */
+	lockedUntil: number | null;
+	/** Attempts counted in the current window, including this one. */
+	count: number;
+}
+
+export interface Store {
+	// Companies -------------------------------------------------------------------------
+	/** How many companies exist (zero on a fresh installation: see bootstrap.ts). */
+	countCompanies(): Promise<number>;
+	getCompany(id: string): Promise<Company | undefined>;
+	createCompany(company: Company): Promise<void>;
+	updateCompanySettings(id: string, settings: CompanySettings): Promise<void>;
+
+	// Users -----------------------------------------------------------------------------
+	getUser(id: string): Promise<User | undefined>;
+	getUserByEmail(email: string): Promise<User | undefined>;
+	listUsers(companyId: string): Promise<User[]>;
+	createUser(user: User): Promise<void>;
+	/** Updates the given fields; returns false if no such user. */
+	updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'permissions' | 'disabled' | 'passwordHash'>>): Promise<boolean>;
+
+	// Refresh tokens --------------------------------------------------------------------
+	insertRefreshToken(token: RefreshToken): Promise<void>;
+	getRefreshTokenByHash(tokenHash: string): Promise<RefreshToken | undefined>;
+	/** Marks a token spent, only if it is neither spent nor revoked; returns whether it did. */
+	useRefreshToken(id: string, at: number): Promise<boolean>;
+	revokeRefreshFamily(familyId: string, at: number): Promise<void>;
+	revokeUserRefreshTokens(userId: string, at: number): Promise<void>;
+
+	// PINs ------------------------------------------------------------------------------
+	insertPin(pin: Pin): Promise<void>;
+	/** The unredeemed, unexpired PIN with this lookup, if any. */
+	findOpenPin(lookup: string, now: number): Promise<Pin | undefined>;
+	getPinByWatchTokenHash(watchTokenHash: string): Promise<Pin | undefined>;
+	/** Redeems atomically: succeeds only if still open and unexpired. */
+	redeemPin(id: string, at: number, userId: string, sessionId: string): Promise<boolean>;
+	/** Deletes PINs expired before `now`; returns how many. */
+	deleteExpiredPins(now: number): Promise<number>;
+	/** Deletes the PIN a session was started with (session data, gone when it ends). */
+	deleteSessionPins(sessionId: string): Promise<number>;
+
+	// Session records -------------------------------------------------------------------
+	insertSession(record: SessionRecord): Promise<void>;
+	endSession(id: string, at: number, reason: string): Promise<void>;
+	getSession(id: string): Promise<SessionRecord | undefined>;
+	listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]>;
+
+	// Audit log -------------------------------------------------------------------------
+	audit(entry: NewAuditEntry): Promise<void>;
+	listAudit(companyId: string, options: { limit: number; beforeId?: number }): Promise<AuditEntry[]>;
+
+	// Attempt limits (PIN guessing, login) ----------------------------------------------
+	/**
+	 * Counts one attempt for `key` in a fixed window of `windowMs`. When the count exceeds
+	 * `max`, the key is locked until `now + lockMs`. A locked key's attempts are refused and
+	 * not counted.
+	 */
+	hitAttempt(key: string, now: number, limits: { windowMs: number; max: number; lockMs: number }): Promise<AttemptResult>;
+	/** Peeks without counting: is the key locked now? */
+	lockedUntil(key: string, now: number): Promise<number | null>;
+	clearAttempts(key: string): Promise<void>;
+
+	close(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+/**
+ * The SQLite schema, as an ordered list of migrations. Migration `i` (0-based) brings a
+ * database from `PRAGMA user_version = i` to `i + 1`; SqliteStore applies the missing ones,
+ * each in its own transaction, on open.
+ *
+ * Append new migrations at the end; never edit or reorder one that has shipped.
+ *
+ * Conventions: times are INTEGER milliseconds since the epoch; booleans are INTEGER 0/1;
+ * settings, permissions and audit detail are JSON text.
+ */
+export const MIGRATIONS: readonly string[] = [
+	// 1: the first schema.
+	`
+	CREATE TABLE companies (
+		id          TEXT PRIMARY KEY,
+		name        TEXT NOT NULL,
+		settings    TEXT NOT NULL CHECK (json_valid(settings)),
+		created_at  INTEGER NOT NULL
+	) STRICT;
+
+	CREATE TABLE users (
+		id            TEXT PRIMARY KEY,
+		company_id    TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		email         TEXT NOT NULL UNIQUE CHECK (email = lower(email)),
+		name          TEXT NOT NULL,
+		role          TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'agent')),
+		permissions   TEXT NOT NULL CHECK (json_valid(permissions)),
+		disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+		password_hash TEXT NOT NULL,
+		created_at    INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX users_company ON users (company_id, created_at);
+
+	CREATE TABLE refresh_tokens (
+		id          TEXT PRIMARY KEY,
+		user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+		family_id   TEXT NOT NULL,
+		token_hash  TEXT NOT NULL UNIQUE,
+		expires_at  INTEGER NOT NULL,
+		used_at     INTEGER,
+		revoked_at  INTEGER,
+		created_at  INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+	CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+
+	CREATE TABLE pins (
+		id               TEXT PRIMARY KEY,
+		company_id       TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		lookup           TEXT NOT NULL,
+		watch_token_hash TEXT NOT NULL,
+		created_at       INTEGER NOT NULL,
+		expires_at       INTEGER NOT NULL,
+		redeemed_at      INTEGER,
+		redeemed_by      TEXT,
+		session_id       TEXT
+	) STRICT;
+	CREATE INDEX pins_lookup ON pins (lookup);
+	CREATE INDEX pins_watch_token_hash ON pins (watch_token_hash);
+	CREATE INDEX pins_expires ON pins (expires_at);
+
+	-- NOTE: session records outlive their PIN (PINs are deleted once expired), so pin_id is
+	-- a plain column, not a foreign key.
+	CREATE TABLE sessions (
+		id             TEXT PRIMARY KEY,
+		company_id     TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		agent_user_id  TEXT NOT NULL REFERENCES users (id),
+		pin_id         TEXT,
+		started_at     INTEGER NOT NULL,
+		ended_at       INTEGER,
+		end_reason     TEXT
+	) STRICT;
+	CREATE INDEX sessions_company_ended ON sessions (company_id, ended_at);
+
+	-- NOTE: no foreign key on company_id: refusals name companies that may not exist.
+	CREATE TABLE audit (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		at          INTEGER NOT NULL,
+		company_id  TEXT,
+		actor_type  TEXT NOT NULL CHECK (actor_type IN ('user', 'customer', 'system', 'anonymous')),
+		actor_id    TEXT,
+		action      TEXT NOT NULL,
+		session_id  TEXT,
+		detail      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+		ip          TEXT
+	) STRICT;
+	CREATE INDEX audit_company ON audit (company_id, id);
+
+	CREATE TABLE attempts (
+		key           TEXT PRIMARY KEY,
+		window_start  INTEGER NOT NULL,
+		count         INTEGER NOT NULL,
+		locked_until  INTEGER
+	) STRICT;
+	`,
+];

@@ -1,0 +1,40 @@
+/**
+ * Driving the real web apps in a real browser, the way people use them.
+ */
+import type { Page } from 'playwright-core';
+import type { Alongside } from '../signaling/Alongside.js';
+import { account } from './helpers.js';
+
+/** Opens the agent console and signs in; resolves on the PIN screen. */
+export async function signInToConsole(page: Page, app: Alongside, role: 'agent' | 'supervisor' | 'admin' = 'agent', path = '/agent/'): Promise<void> {
+	const { email, password } = account(app, role);
+	await page.goto(`${app.url}${path}`);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Types the customer's PIN into the agent console and starts; resolves when the request is sent. */
+export async function enterPin(page: Page, pin: string): Promise<void> {
+	await page.getByLabel("Customer's PIN").fill(pin);
+	await page.getByRole('button', { name: 'Start', exact: true }).click();
+}
+
+/**
+ * An init script that records when each new video stream presents its first frame
+ * (`window.__firstFrames`, performance.now() values), without touching the app's code.
+ */
+export const FIRST_FRAME_PROBE = `
+	window.__firstFrames = [];
+	const desc = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
+	Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+		configurable: true,
+		get() { return desc.get.call(this); },
+		set(stream) {
+			desc.set.call(this, stream);
+			if (stream && this instanceof HTMLVideoElement) {
+				this.requestVideoFrameCallback(() => window.__firstFrames.push(performance.now()));
+			}
+		},
+	});
+`;
