@@ -66,6 +66,8 @@ function chromiumArgs(config: PublisherConfig): string[] {
 		// Ask every viewer to render with no playout delay (the RTP playout-delay extension).
 		'--force-fieldtrials=WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/',
 		`--lang=${config.lang}`,
+		// Only the service's own certificate, by public key: never certificate errors in general.
+		...(config.trustedSpkiHashes.length ? [`--ignore-certificate-errors-spki-list=${config.trustedSpkiHashes.join(',')}`] : []),
 		// NOTE: headless Chromium still reserves room for window chrome (87 px on Debian's 156);
 		// fitViewport() corrects the window so the page viewport is exactly width x height.
 		`--window-size=${width},${height + 87}`,

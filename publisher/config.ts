@@ -33,6 +33,12 @@ export interface PublisherConfig {
 	codec: 'H264' | 'VP8';
 	profileDir: string;
 	lang: string;
+	/**
+	 * SHA-256 hashes (base64) of public keys whose certificates the cloud browser trusts
+	 * even if self-signed: the service's own, so it can open its pages over HTTPS. Set by
+	 * the service, not from the environment. Default none.
+	 */
+	trustedSpkiHashes: string[];
 }
 
 /** Reads and validates the publisher's configuration; throws naming the offending key. */
@@ -47,5 +53,6 @@ export function loadPublisherConfig(env: NodeJS.ProcessEnv = process.env): Publi
 		codec: e.ALONGSIDE_CODEC,
 		profileDir: e.ALONGSIDE_PROFILE_DIR,
 		lang: e.ALONGSIDE_BROWSER_LANG,
+		trustedSpkiHashes: [],
 	};
 }

@@ -3,7 +3,7 @@
  * cloud browsers (with a warm pool) and the signaling server, wired together. `index.ts`
  * runs it; tests and benchmarks start it on port 0.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -95,6 +95,12 @@ export class Alongside {
 	}
 
 	private constructor(config: Config, logger: Logger, sfu: Sfu, store: Store, keys: KeyStore, firstRun: FirstRunInfo | null, metrics: Metrics) {
+		if (config.signaling.tls) {
+			// NOTE: the cloud browsers open this server's own pages over HTTPS; trust its key.
+			const cert = new X509Certificate(fs.readFileSync(config.signaling.tls.cert));
+			const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+			config = { ...config, publisher: { ...config.publisher, trustedSpkiHashes: [createHash('sha256').update(spki).digest('base64')] } };
+		}
 		this.config = config;
 		this.#logger = logger;
 		this.#sfu = sfu;
