@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 import type { Session } from './Session.js';
 
+/** How long after a warm session is taken its replacement starts launching. */
+const REFILL_DELAY_MS = 3000;
+
 export interface SessionPoolOptions {
 	/** How many warm sessions to keep. 0 disables the pool. */
 	size: number;
@@ -34,6 +37,7 @@ export class SessionPool {
 
 	/** Starts filling the pool; returns once it is full (or a start failed). */
 	async fill(): Promise<void> {
+		if (this.#closed) return;
 		const wanted = this.#options.size - this.#ready.length - this.#starting;
 		await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.#startOne()));
 	}
@@ -44,7 +48,9 @@ export class SessionPool {
 		while ((session = this.#ready.shift()) && session.ended) {
 			// NOTE: a warm session can die while waiting (browser crash); skip it.
 		}
-		if (!this.#closed) void this.fill();
+		// NOTE: launching the replacement at once would compete for CPU with the session
+		// being started (its agent and customer are connecting now); wait a little.
+		if (!this.#closed) setTimeout(() => void this.fill(), session ? REFILL_DELAY_MS : 0).unref();
 		return session;
 	}
 
