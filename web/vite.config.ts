@@ -1,7 +1,10 @@
 /**
- * Build of the browser apps: the agent console and the customer page, one multi-page
- * Vite build. `vite build --config web/vite.config.ts` writes web/dist/{agent,customer}/
- * index.html with shared assets under web/dist/assets; the signaling server serves them.
+ * Build of the browser apps, one multi-page Vite build: the home page, the agent console,
+ * the customer page, the supervisor view and the company admin.
+ * `vite build --config web/vite.config.ts` writes web/dist/index.html and
+ * web/dist/{agent,customer,supervisor,admin}/index.html with shared assets under
+ * web/dist/assets; the signaling server serves them (and web/dist/customer/index.html for
+ * every path under /c/).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -20,16 +23,22 @@ export default defineConfig({
 		target: 'es2022',
 		rolldownOptions: {
 			input: {
+				home: fileURLToPath(new URL('./index.html', import.meta.url)),
 				agent: fileURLToPath(new URL('./agent/index.html', import.meta.url)),
 				customer: fileURLToPath(new URL('./customer/index.html', import.meta.url)),
+				supervisor: fileURLToPath(new URL('./supervisor/index.html', import.meta.url)),
+				admin: fileURLToPath(new URL('./admin/index.html', import.meta.url)),
 			},
 		},
 	},
 	server: {
 		// NOTE: web/ imports ../signaling/protocol.ts, which is outside the Vite root.
 		fs: { allow: [repoRoot] },
-		// `vite --config web/vite.config.ts` during development: the signaling server's
-		// WebSocket runs on its own port (8080 by default).
-		proxy: { '/ws': { target: 'ws://localhost:8080', ws: true } },
+		// `vite --config web/vite.config.ts` during development: the signaling server (REST
+		// and WebSocket) runs on its own port (8080 by default).
+		proxy: {
+			'/api': { target: 'http://localhost:8080' },
+			'/ws': { target: 'ws://localhost:8080', ws: true },
+		},
 	},
 });

@@ -1,7 +1,15 @@
 import { mount } from 'svelte';
 import '../app.css';
-import { startSession } from '../lib/boot';
+import { Auth } from '../lib/auth.svelte';
+import { boot } from '../lib/boot';
+import { installTestHook } from '../lib/testHook';
 import App from './App.svelte';
+import { AgentConsole } from './console.svelte';
 
-const session = startSession('agent');
-mount(App, { target: document.getElementById('app')!, props: { session } });
+boot();
+const auth = new Auth();
+const agent = new AgentConsole(auth);
+installTestHook(() => agent.session);
+document.body.dataset.status = 'idle';
+mount(App, { target: document.getElementById('app')!, props: { auth, agent } });
+void auth.restore();

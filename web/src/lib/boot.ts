@@ -1,24 +1,20 @@
 /**
- * Start-up shared by the apps: language, the link's credentials, the session, and the
- * test hook. Returns the started session for the app component.
+ * Start-up shared by the apps: the language and the sessionStorage handle. Sessions are
+ * created later, by each app's state module, once it knows how to join.
  */
-import { takeCredentials } from './connection';
 import { pickLocale, setLocale } from './i18n';
-import { Session } from './session.svelte';
-import { defaultSocketUrl } from './signaling';
-import { installTestHook } from './testHook';
 
-export function startSession(app: 'agent' | 'customer'): Session {
+/** Picks the UI language from the browser's preferences. Call before mounting. */
+export function boot(): void {
 	setLocale(pickLocale(navigator.languages ?? [navigator.language]));
-	let storage: Storage | null = null;
+}
+
+/** This tab's sessionStorage, or null where it is disabled (private modes, sandboxed frames). */
+export function tabStorage(): Storage | null {
 	try {
-		storage = window.sessionStorage;
+		return window.sessionStorage;
 	} catch (error) {
 		console.warn('[boot] sessionStorage is not available', error);
+		return null;
 	}
-	const credentials = takeCredentials(app, window.location, storage, window.history);
-	const session = new Session({ credentials, url: defaultSocketUrl(window.location) });
-	installTestHook(session);
-	session.start();
-	return session;
 }

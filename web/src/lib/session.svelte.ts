@@ -6,7 +6,8 @@
  *
  * `live` means the video is actually playing. When the WebSocket drops (or a transport
  * fails) everything is torn down and the viewer joins again from scratch after a
- * backoff (0.5 s doubling to 30 s, retried until the session ends).
+ * backoff (0.5 s doubling to 30 s, retried until the session ends). Every attempt asks
+ * for a fresh `session/join` request, so that a user's access token is refreshed first.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type {
@@ -15,9 +16,10 @@ import type {
 	InputMessage,
 	Notifications,
 	ParticipantInfo,
+	RequestData,
 	SessionEndReason,
 } from '../../../signaling/protocol';
-import { backoffDelay, classifyFailure, type LinkCredentials } from './connection';
+import { backoffDelay, classifyFailure } from './connection';
 import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
 import { SignalingClient, SignalingError } from './signaling';
@@ -25,10 +27,16 @@ import { SignalingClient, SignalingError } from './signaling';
 export type Status = 'connecting' | 'joining' | 'live' | 'reconnecting' | 'ended' | 'error';
 
 export interface SessionOptions {
-	/** The link's credentials; null shows the "incomplete link" error. */
-	credentials: LinkCredentials | null;
+	/**
+	 * Builds the `session/join` request before each attempt; `rejoin` is true after a drop
+	 * (a user's access token should then be refreshed first). Throwing a SignalingError
+	 * with a fatal code (e.g. `unauthorized`) stops; any other error is retried.
+	 */
+	join: (rejoin: boolean) => Promise<RequestData<'session/join'>>;
 	/** WebSocket URL of the signaling server. */
 	url: string;
+	/** Called once when the session is over for this viewer: `ended`, or `error` (cannot join). */
+	onOver?: (status: 'ended' | 'error') => void;
 }
 
 /** A short message over the stage (e.g. a refused input). */
@@ -55,6 +63,8 @@ export class Session {
 	browser = $state<BrowserState | null>(null);
 	/** Whether this participant may send input (it was given input channels). */
 	interactive = $state(false);
+	/** Customers only: whether the company tells customers that sessions may be supervised. */
+	supervisionAnnounced = $state(false);
 	/** Other participants' cursors, normalized to the frame. */
 	readonly cursors = new SvelteMap<string, { x: number; y: number }>();
 	toast = $state<Toast | null>(null);
@@ -67,6 +77,10 @@ export class Session {
 	#stream: MediaStream | null = null;
 	#stopped = false;
 	#wake: (() => void) | null = null;
+	/** Settles the current connection attempt (see #connectOnce). */
+	#settle: ((outcome: Outcome) => void) | null = null;
+	/** Set once this viewer ended the session with `session/end`. */
+	#ended: Outcome | null = null;
 	#toastTimer: ReturnType<typeof setTimeout> | null = null;
 	#toastId = 0;
 
@@ -76,11 +90,56 @@ export class Session {
 
 	/** Starts connecting. Call once. */
 	start(): void {
-		if (!this.#options.credentials) {
-			this.#fail(t('error.noToken'));
-			return;
+		void this.#run();
+	}
+
+	/**
+	 * Ends the session for everyone (`session/end`); resolves with an error message or
+	 * null. On success the session is `ended` even if the server's `session/ended`
+	 * notification is lost with the socket.
+	 */
+	async end(): Promise<string | null> {
+		try {
+			const client = this.#client;
+			if (client?.open) await client.request('session/end', {});
+			else await this.#endOverNewSocket();
+		} catch (error) {
+			if (error instanceof SignalingError && error.code === 'session_ended') {
+				this.#finish(null);
+				return null;
+			}
+			return messageOf(error);
 		}
-		void this.#run(this.#options.credentials);
+		this.#finish(this.self?.role === 'customer' ? 'customer_ended' : 'agent_ended');
+		return null;
+	}
+
+	/**
+	 * Between reconnect attempts there is no socket; ending must still work (the customer
+	 * keeps control), so join on a short-lived socket just to send `session/end`.
+	 */
+	async #endOverNewSocket(): Promise<void> {
+		const client = await SignalingClient.connect(this.#options.url);
+		try {
+			await client.request('session/join', await this.#options.join(true));
+			await client.request('session/end', {});
+		} finally {
+			client.close();
+		}
+	}
+
+	/** Leaves without ending the session for the others (`session/leave`), then stops. */
+	async leave(): Promise<void> {
+		const client = this.#client;
+		if (client?.open) {
+			try {
+				await client.request('session/leave', {});
+			} catch (error) {
+				// NOTE: closing the socket below leaves the session anyway.
+				console.info('[session] session/leave failed', error);
+			}
+		}
+		this.stop();
 	}
 
 	/** Leaves for good (page unload, component teardown). Safe to call twice. */
@@ -88,6 +147,7 @@ export class Session {
 		if (this.#stopped) return;
 		this.#stopped = true;
 		this.#wake?.();
+		this.#settle?.({ kind: 'stopped' });
 		this.#teardown();
 	}
 
@@ -176,21 +236,26 @@ export class Session {
 		this.#toastTimer = setTimeout(() => (this.toast = null), TOAST_MS);
 	}
 
-	async #run(credentials: LinkCredentials): Promise<void> {
+	async #run(): Promise<void> {
 		let attempt = 0;
+		let rejoin = false;
 		while (!this.#stopped) {
 			this.#setStatus(attempt === 0 ? 'connecting' : 'reconnecting');
-			const outcome = await this.#connectOnce(credentials, attempt === 0);
+			// NOTE: an end sent while waiting to reconnect (see end()) wins over another attempt.
+			const outcome = this.#ended ?? (await this.#connectOnce(attempt === 0, rejoin));
+			rejoin = true;
 			const reachedMedia = this.#media !== null;
 			this.#teardown();
 			if (this.#stopped || outcome.kind === 'stopped') return;
 			if (outcome.kind === 'ended') {
 				this.endReason = outcome.reason;
 				this.#setStatus('ended');
+				this.#options.onOver?.('ended');
 				return;
 			}
 			if (outcome.kind === 'fatal') {
 				this.#fail(outcome.message);
+				this.#options.onOver?.('error');
 				return;
 			}
 			// NOTE: a connection that got as far as media starts the backoff over; one that
@@ -205,12 +270,24 @@ export class Session {
 		}
 	}
 
-	async #connectOnce(credentials: LinkCredentials, first: boolean): Promise<Outcome> {
+	/** This viewer ended the session: stop whatever the connect loop is doing. */
+	#finish(reason: SessionEndReason | null): void {
+		this.#ended ??= { kind: 'ended', reason };
+		this.#settle?.(this.#ended);
+		this.#wake?.();
+	}
+
+	async #connectOnce(first: boolean, rejoin: boolean): Promise<Outcome> {
 		let settle!: (outcome: Outcome) => void;
 		// NOTE: the first settle wins, so a session/ended that precedes the socket's close is
 		// reported as the end, not as a drop to reconnect from.
 		const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+		this.#settle = settle;
 		try {
+			// NOTE: built before the socket opens so that a token refresh does not hold an
+			// idle socket open.
+			const request = await this.#options.join(rejoin);
+			if (this.#stopped) return { kind: 'stopped' };
 			const client = await SignalingClient.connect(this.#options.url);
 			if (this.#stopped) {
 				client.close();
@@ -225,12 +302,13 @@ export class Session {
 			this.#subscribe(client, (message) => settle({ kind: 'retry', message }));
 			if (first) this.#setStatus('joining');
 
-			const join = await client.request('session/join', credentials.name ? { token: credentials.token, name: credentials.name } : { token: credentials.token });
+			const join = await client.request('session/join', request);
 			this.sessionId = join.sessionId;
 			this.self = join.self;
 			this.participants = join.participants.filter((p) => p.id !== join.self.id);
 			this.browser = join.browser;
 			this.interactive = join.inputChannels.length > 0;
+			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
 
 			this.#media = await MediaLink.create({

@@ -7,8 +7,8 @@ import type { VideoStats } from './media';
 import type { Session } from './session.svelte';
 
 export interface AlongsideHook {
-	/** Plain snapshot of the session state. */
-	state: () => ReturnType<Session['snapshot']>;
+	/** Plain snapshot of the current session's state; `status: 'idle'` while there is none. */
+	state: () => ReturnType<Session['snapshot']> | { status: 'idle' };
 	/** Validates and sends an input message on its channel; false if invalid or the channel is not open. */
 	send: (msg: InputMessage) => boolean;
 	/** Sends raw text on an input channel, unvalidated (tests of server-side validation). */
@@ -25,17 +25,21 @@ declare global {
 	}
 }
 
-export function installTestHook(session: Session): void {
+/**
+ * Installs the hook. `current` returns the session on screen, if any: the apps create a
+ * new Session for every session joined, so the hook follows whichever is current.
+ */
+export function installTestHook(current: () => Session | null): void {
 	window.alongside = {
-		state: () => session.snapshot(),
+		state: () => current()?.snapshot() ?? { status: 'idle' },
 		send: (msg) => {
 			const parsed = InputMessage.safeParse(msg);
-			return parsed.success && session.send(parsed.data);
+			return parsed.success && (current()?.send(parsed.data) ?? false);
 		},
-		sendRaw: (label, text) => session.sendRaw(label, text),
-		stats: () => session.videoStats(),
+		sendRaw: (label, text) => current()?.sendRaw(label, text) ?? false,
+		stats: () => current()?.videoStats() ?? Promise.resolve(null),
 		get video() {
-			return session.video;
+			return current()?.video ?? null;
 		},
 	};
 }

@@ -1,0 +1,16 @@
+import { mount } from 'svelte';
+import '../app.css';
+import { Auth } from '../lib/auth.svelte';
+import { boot } from '../lib/boot';
+import App from './App.svelte';
+import { AuditLog } from './audit.svelte';
+import { CompanySettings } from './company.svelte';
+import { Users } from './users.svelte';
+
+boot();
+const auth = new Auth();
+mount(App, {
+	target: document.getElementById('app')!,
+	props: { auth, users: new Users(auth), company: new CompanySettings(auth), audit: new AuditLog(auth) },
+});
+void auth.restore();

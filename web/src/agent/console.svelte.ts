@@ -1,0 +1,81 @@
+/**
+ * The agent console's state: the PIN screen, then one live session at a time.
+ *
+ *   start ──(PIN redeemed)──▶ session ──(ended, "Start another session")──▶ start
+ */
+import type { StartSessionResponse } from '../../../signaling/api/sessions/schema';
+import { ApiError, apiErrorText } from '../lib/api';
+import type { Auth } from '../lib/auth.svelte';
+import { t } from '../lib/i18n';
+import { parsePin } from '../lib/pin';
+import { Session } from '../lib/session.svelte';
+import { SignalingError, defaultSocketUrl } from '../lib/signaling';
+
+export class AgentConsole {
+	/** The session on screen, from a redeemed PIN until the agent starts another. */
+	session = $state.raw<Session | null>(null);
+	starting = $state(false);
+	pinError = $state<string | null>(null);
+
+	readonly #auth: Auth;
+
+	constructor(auth: Auth) {
+		this.#auth = auth;
+	}
+
+	/** Redeems the customer's PIN (POST /api/sessions) and joins the new session as its agent. */
+	async start(input: string): Promise<void> {
+		const pin = parsePin(input);
+		if (!pin) {
+			this.pinError = t('agent.start.badFormat');
+			return;
+		}
+		this.starting = true;
+		this.pinError = null;
+		try {
+			const { sessionId } = await this.#auth.api.post<StartSessionResponse>('/api/sessions', { pin });
+			this.#join(sessionId);
+		} catch (error) {
+			this.pinError = apiErrorText(error, {
+				invalid_pin: 'agent.start.invalidPin',
+				not_found: 'agent.start.invalidPin',
+				locked_out: 'agent.start.lockedOut',
+				bad_request: 'agent.start.badFormat',
+			});
+			if (error instanceof ApiError && error.code === 'unauthorized') await this.#auth.signOut();
+		} finally {
+			this.starting = false;
+		}
+	}
+
+	/** Leaves the ended session's screen for the PIN screen. */
+	startAnother(): void {
+		this.session?.stop();
+		this.session = null;
+		this.pinError = null;
+		if (typeof document !== 'undefined') document.body.dataset.status = 'idle';
+	}
+
+	/** Signing out mid-session leaves it (without ending it for the customer). */
+	async leave(): Promise<void> {
+		const session = this.session;
+		this.session = null;
+		await session?.leave();
+	}
+
+	#join(sessionId: string): void {
+		const auth = this.#auth;
+		const session = new Session({
+			url: defaultSocketUrl(window.location),
+			join: async (rejoin) => {
+				// NOTE: after a drop the old access token may be close to expiry (or the drop was
+				// a server restart with new keys): always rejoin with a freshly refreshed one.
+				const token = await auth.accessToken(rejoin);
+				if (!token) throw new SignalingError('unauthorized', t('api.unauthorized'));
+				return { token, sessionId, as: 'agent' };
+			},
+		});
+		this.session = session;
+		session.start();
+	}
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { compactJson, formatDuration, hostOf } from './format';
+
+describe('format', () => {
+	it('writes durations briefly', () => {
+		expect(formatDuration(45_000)).toBe('45 s');
+		expect(formatDuration(12 * 60_000 + 5000)).toBe('12 min');
+		expect(formatDuration(65 * 60_000)).toBe('1 h 05 min');
+		expect(formatDuration(-5)).toBe('0 s');
+	});
+
+	it('shows the host of a page, or the text when it is not a URL', () => {
+		expect(hostOf('https://shop.example.com/cart?x=1')).toBe('shop.example.com');
+		expect(hostOf('about:blank')).toBe('about:blank');
+		expect(hostOf('')).toBe('');
+	});
+
+	it('writes detail objects as one short line, empty for {}', () => {
+		expect(compactJson({ reason: 'agent_ended', n: 2 })).toBe('{"reason":"agent_ended","n":2}');
+		expect(compactJson({})).toBe('');
+		expect(compactJson({ long: 'x'.repeat(300) }, 20)).toHaveLength(20);
+	});
+});

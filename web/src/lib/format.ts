@@ -1,0 +1,41 @@
+/** Small, pure formatting helpers shared by the supervisor and admin pages. */
+
+/** Elapsed time as "45 s", "12 min", "1 h 05 min". */
+export function formatDuration(ms: number): string {
+	const s = Math.max(0, Math.floor(ms / 1000));
+	if (s < 60) return `${s} s`;
+	const m = Math.floor(s / 60);
+	if (m < 60) return `${m} min`;
+	return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/** A clock time ("14:05") for today, else a short date and time. */
+export function formatTime(at: number, now: number = Date.now(), locale?: string): string {
+	const date = new Date(at);
+	const sameDay = new Date(now).toDateString() === date.toDateString();
+	return sameDay
+		? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+		: date.toLocaleString(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** The host of a URL for a compact list ("shop.example.com"), or the text itself if it is not a URL. */
+export function hostOf(url: string): string {
+	try {
+		return new URL(url).host || url;
+	} catch {
+		return url;
+	}
+}
+
+/** An object as one short line of JSON, cut at `max` characters. */
+export function compactJson(value: unknown, max = 160): string {
+	let text: string;
+	try {
+		text = JSON.stringify(value) ?? '';
+	} catch {
+		text = String(value);
+	}
+	if (text === '{}') return '';
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+

@@ -1,0 +1,86 @@
+/**
+ * Pure rules of the PIN screens: how a PIN is written and typed, the countdown text, and
+ * whether a PIN kept in sessionStorage may still be shown after a reload.
+ */
+import { CompanyId } from '../../../signaling/api/common';
+
+/** "123456" → "123 456" (groups of three, read aloud more easily). */
+export function formatPin(pin: string): string {
+	const digits = pin.replace(/\D/g, '');
+	return digits.length === 6 ? `${digits.slice(0, 3)} ${digits.slice(3)}` : digits;
+}
+
+/** What the agent typed ("123 456", "123-456") as six digits, or null if it is not a PIN. */
+export function parsePin(input: string): string | null {
+	const digits = input.replace(/[\s-]/g, '');
+	return /^\d{6}$/.test(digits) ? digits : null;
+}
+
+/** Milliseconds left → "9:41" (minutes:seconds, rounded up so 0:00 means expired). */
+export function formatCountdown(ms: number): string {
+	const total = Math.max(0, Math.ceil(ms / 1000));
+	const minutes = Math.floor(total / 60);
+	const seconds = total % 60;
+	return `${minutes}:${String(seconds).padStart(2, '0')}`;
+}
+
+/**
+ * A server timestamp in milliseconds since the epoch. NOTE: the server sends milliseconds;
+ * a value that can only be seconds (before 2001 in ms) is converted, to be safe.
+ */
+export function toEpochMs(value: number): number {
+	return value < 1e12 ? value * 1000 : value;
+}
+
+/** A PIN as the customer's page keeps it across reloads. */
+export interface StoredPin {
+	pin: string;
+	watchToken: string;
+	/** Milliseconds since the epoch. */
+	expiresAt: number;
+}
+
+/** Keep a stored PIN only while it has at least this long to live. */
+const MIN_REMAINING_MS = 5_000;
+
+/** Parses a stored PIN; null if missing, malformed or (nearly) expired. */
+export function usableStoredPin(raw: string | null, now: number): StoredPin | null {
+	if (!raw) return null;
+	try {
+		const value = JSON.parse(raw) as Partial<StoredPin>;
+		if (typeof value.pin !== 'string' || typeof value.watchToken !== 'string' || typeof value.expiresAt !== 'number') return null;
+		if (value.expiresAt - now < MIN_REMAINING_MS) return null;
+		return { pin: value.pin, watchToken: value.watchToken, expiresAt: value.expiresAt };
+	} catch {
+		return null;
+	}
+}
+
+/** The customer's session token as kept across reloads. */
+export interface StoredSession {
+	sessionId: string;
+	token: string;
+}
+
+export function parseStoredSession(raw: string | null): StoredSession | null {
+	if (!raw) return null;
+	try {
+		const value = JSON.parse(raw) as Partial<StoredSession>;
+		return typeof value.sessionId === 'string' && typeof value.token === 'string' && value.token ? { sessionId: value.sessionId, token: value.token } : null;
+	} catch {
+		return null;
+	}
+}
+
+/** The company id of a customer link's path (`/c/<id>`), or null. */
+export function companyIdFromPath(pathname: string): string | null {
+	const match = /^\/c\/([^/]+)\/?$/.exec(pathname);
+	if (!match) return null;
+	let id: string;
+	try {
+		id = decodeURIComponent(match[1]!);
+	} catch {
+		return null;
+	}
+	return CompanyId.safeParse(id).success ? id : null;
+}
