@@ -109,16 +109,28 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			mark('launched');
 			const [extension, page] = await Promise.all([getExtensionPage(browser), firstContentPage(browser)]);
 			mark('extension');
+			// NOTE: the capture script, the mediasoup device and the SFU transport are prepared
+			// while the page is set up; none depends on the other.
+			const prepared = Promise.all([prepareExtension(extension, options.target), options.target.createTransport()]);
+			prepared.catch(() => undefined);
 			const cdp = await page.createCDPSession();
+			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable')]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('viewport');
 			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
-			// NOTE: the start page loads while capture and publishing are set up: the capture
-			// follows the tab across navigations.
+			const [, transport] = await prepared;
+			const captureOptions = cloud.#captureOptions(options.target, transport, config);
+			await extension.evaluate(
+				(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
+				captureOptions as unknown as Record<string, unknown>,
+			);
+			mark('capturing');
+			// NOTE: the start page loads while publishing starts: the capture follows the tab
+			// across navigations.
 			const [, navigated] = await Promise.all([
-				cloud.#publish(options.target, config),
+				cloud.#publish(captureOptions),
 				page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` })
 					.then(() => page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
 					.then(() => true, (error: Error) => {
@@ -208,6 +220,22 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		for (const command of toCdpCommands(message, this.#viewport, state)) this.#send(command);
 	}
 
+	/**
+	 * Makes the tab paint one new frame, so a viewer who just subscribed gets its key frame
+	 * now rather than at the page's next change: a static page produces no frames, and the
+	 * encoder needs one to answer a key-frame request.
+	 * NOTE: drawn as a CDP overlay (a 1-pixel rectangle at 1% opacity, shown for 50 ms):
+	 * nothing in the page's DOM changes, so page scripts cannot see it.
+	 */
+	refreshFrame(): void {
+		const cdp = this.#cdp;
+		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'refresh frame failed');
+		cdp.send('Overlay.highlightRect', { x: 0, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } })
+			.then(() => new Promise((resolve) => setTimeout(resolve, 50)))
+			.then(() => cdp.send('Overlay.hideHighlight'))
+			.catch(fail);
+	}
+
 	/** Releases a participant's held buttons (they left mid-drag). */
 	releaseInput(participantId: string): void {
 		this.#inputStates.delete(participantId);
@@ -245,20 +273,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		});
 	}
 
-	async #publish(target: PublishTarget, config: PublisherConfig): Promise<void> {
-		const transport = await target.createTransport();
-		await this.#extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
-			if (method === 'connect') {
-				await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
-				return null;
-			}
-			if (method === 'produce') {
-				return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
-			}
-			throw new Error(`unknown method ${method}`);
-		});
-		await this.#extension.evaluate(await captureScript());
-		const captureOptions: CaptureOptions = {
+	#captureOptions(target: PublishTarget, transport: TransportInfo, config: PublisherConfig): CaptureOptions {
+		return {
 			routerRtpCapabilities: target.routerRtpCapabilities as unknown as CaptureOptions['routerRtpCapabilities'],
 			transport: transport as unknown as CaptureOptions['transport'],
 			width: config.viewport.width,
@@ -267,10 +283,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			maxBitrate: config.maxBitrate,
 			codec: `video/${config.codec}`,
 		};
-		await this.#extension.evaluate(
+	}
+
+	/** Publishes the captured tab into the router (transport, producer). */
+	async #publish(captureOptions: CaptureOptions): Promise<void> {
+		const started = await this.#extension.evaluate(
 			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
 			captureOptions as unknown as Record<string, unknown>,
 		);
+		this.#logger.debug({ timings: (started as { timings: unknown }).timings }, 'publishing');
 	}
 
 	/**
@@ -302,6 +323,28 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+/**
+ * Loads the capture script into the extension page, gives it its line to Node
+ * (`__alongsideSignal`), and loads the mediasoup device for the router.
+ */
+async function prepareExtension(extension: Page, target: PublishTarget): Promise<void> {
+	await extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
+		if (method === 'connect') {
+			await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
+			return null;
+		}
+		if (method === 'produce') {
+			return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
+		}
+		throw new Error(`unknown method ${method}`);
+	});
+	await extension.evaluate(await captureScript());
+	await extension.evaluate(
+		(caps) => (window as unknown as { __alongsidePublisher: { load(c: unknown): Promise<void> } }).__alongsidePublisher.load(caps),
+		target.routerRtpCapabilities,
+	);
 }
 
 /**

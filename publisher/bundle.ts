@@ -18,7 +18,8 @@ export function captureScript(): Promise<string> {
 		platform: 'browser',
 		target: 'chrome120',
 		write: false,
-		minify: false,
+		// Smaller to parse: it is evaluated at every cloud browser's start.
+		minify: true,
 		logLevel: 'silent',
 	}).then((result) => {
 		const file = result.outputFiles[0];

@@ -116,6 +116,8 @@ export class Session extends EventEmitter<SessionEvents> {
 	/** Settles when the cloud browser publishes; rejects (and the session ends) if it cannot start. */
 	readonly ready: Promise<void>;
 	#browser: CloudBrowser | undefined;
+	/** A viewer asked for a frame before the browser was ready. */
+	#refreshPending = false;
 
 	private constructor(options: SessionOptions, room: Room) {
 		super();
@@ -170,6 +172,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			throw new NotReadyError('the session ended while its browser started');
 		}
 		this.#browser = browser;
+		if (this.#refreshPending) browser.refreshFrame();
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
@@ -240,6 +243,12 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
 		this.emit('joined', { id: info.id, name: info.name, role: info.role });
 		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
+	}
+
+	/** A viewer needs a key frame now: have the cloud page paint one (as soon as it can). */
+	refreshVideo(): void {
+		if (this.#browser) this.#browser.refreshFrame();
+		else this.#refreshPending = true;
 	}
 
 	/** Whether a participant may drive the browser (input channels, navigation). */

@@ -276,10 +276,12 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'media/resume'(joined, data) {
 		await joined.session.room.resumeConsumer(joined.participantId, data.consumerId);
+		joined.session.refreshVideo();
 		return {};
 	},
 	async 'media/keyframe'(joined, data) {
 		await joined.session.room.requestKeyFrame(joined.participantId, data.consumerId);
+		joined.session.refreshVideo();
 		return {};
 	},
 	async 'input/open'(joined, data) {

@@ -97,11 +97,44 @@ async function captureTab(tabId: number, width: number, height: number, fps: num
 	return track;
 }
 
-async function start(opts: CaptureOptions): Promise<{ producerId: string; tabId: number }> {
+let loading: Promise<void> | undefined;
+let capturing: Promise<{ track: MediaStreamTrack; tabId: number }> | undefined;
+
+/**
+ * Starts capturing the tab (idempotent). NOTE: must settle before the tab navigates: a
+ * capture whose stream starts while the tab commits a new page fails ("Could not start
+ * video source"); once started it follows the tab across navigations.
+ */
+function capture(opts: CaptureOptions): Promise<{ track: MediaStreamTrack; tabId: number }> {
+	capturing ??= (async () => {
+		const tabId = await findTabId(opts.tabUrlPrefix);
+		return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
+	})();
+	return capturing;
+}
+
+/**
+ * Loads the mediasoup device for the router's capabilities (it probes the browser with a
+ * throw-away peer connection). Called early, while the page is being set up; idempotent.
+ */
+function load(routerRtpCapabilities: types.RtpCapabilities): Promise<void> {
+	loading ??= (async () => {
+		const d = new Device();
+		await d.load({ routerRtpCapabilities });
+		device = d;
+	})();
+	return loading;
+}
+
+async function start(opts: CaptureOptions): Promise<{ producerId: string; tabId: number; timings: Record<string, number> }> {
+	const t0 = performance.now();
+	const timings: Record<string, number> = {};
+	const mark = (name: string) => (timings[name] = Math.round(performance.now() - t0));
 	options = opts;
-	device = new Device();
-	await device.load({ routerRtpCapabilities: opts.routerRtpCapabilities });
-	transport = device.createSendTransport({ ...opts.transport });
+	const [{ track, tabId }] = await Promise.all([capture(opts), load(opts.routerRtpCapabilities)]);
+	mark('device+capture');
+	const loaded = device!;
+	transport = loaded.createSendTransport({ ...opts.transport });
 	transport.on('connect', ({ dtlsParameters }, callback, errback) => {
 		signal()('connect', { transportId: opts.transport.id, dtlsParameters }).then(() => callback(), errback);
 	});
@@ -109,11 +142,9 @@ async function start(opts: CaptureOptions): Promise<{ producerId: string; tabId:
 		signal()('produce', { transportId: opts.transport.id, rtpParameters, rendition: appData.rendition })
 			.then((id) => callback({ id: id as string }), errback);
 	});
-	const tabId = await findTabId(opts.tabUrlPrefix);
-	const track = await captureTab(tabId, opts.width, opts.height, opts.maxFps);
 	const codec =
-		device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === opts.codec.toLowerCase()) ??
-		device.rtpCapabilities.codecs?.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType));
+		loaded.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === opts.codec.toLowerCase()) ??
+		loaded.rtpCapabilities.codecs?.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType));
 	producer = await transport.produce({
 		track,
 		codec,
@@ -122,8 +153,10 @@ async function start(opts: CaptureOptions): Promise<{ producerId: string; tabId:
 		appData: { rendition: 'clear' },
 		stopTracks: true,
 	});
+	mark('produce');
 	await keepResolution(producer);
-	return { producerId: producer.id, tabId };
+	mark('parameters');
+	return { producerId: producer.id, tabId, timings };
 }
 
 async function keepResolution(p: types.Producer): Promise<void> {
@@ -168,4 +201,4 @@ function stop(): void {
 	transport = undefined;
 }
 
-(window as unknown as Record<string, unknown>).__alongsidePublisher = { start, switchTab, stats, stop, findTabId };
+(window as unknown as Record<string, unknown>).__alongsidePublisher = { load, capture, start, switchTab, stats, stop, findTabId };

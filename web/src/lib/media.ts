@@ -81,8 +81,10 @@ export class MediaLink {
 	async #start(): Promise<void> {
 		this.#recv = this.#device.createRecvTransport(toTransportOptions(await this.#signaling.request('transport/create', { direction: 'recv' })));
 		this.#wire(this.#recv);
-		await this.consumeVideo();
-		await this.#consumeCursors();
+		// NOTE: both at once. While the cloud browser of a new session is still starting, the
+		// server holds media/consume until it publishes; the cursor channel meanwhile connects
+		// the transport (ICE, DTLS), so the first frame does not wait for that as well.
+		await Promise.all([this.consumeVideo(), this.#consumeCursors()]);
 		const channels = this.#options.join.inputChannels;
 		if (channels.length > 0) {
 			this.#send = this.#device.createSendTransport(toTransportOptions(await this.#signaling.request('transport/create', { direction: 'send' })));
