@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactJson, formatDuration, hostOf } from './format';
+import { compactJson, formatDuration, hostOf, showsRole } from './format';
 
 describe('format', () => {
 	it('writes durations briefly', () => {
@@ -19,5 +19,20 @@ describe('format', () => {
 		expect(compactJson({ reason: 'agent_ended', n: 2 })).toBe('{"reason":"agent_ended","n":2}');
 		expect(compactJson({})).toBe('');
 		expect(compactJson({ long: 'x'.repeat(300) }, 20)).toHaveLength(20);
+	});
+});
+
+describe('showsRole', () => {
+	it('shows the role beside a person name', () => {
+		expect(showsRole('Alex', 'Agent')).toBe(true);
+	});
+
+	it('does not repeat a role that is already the name', () => {
+		expect(showsRole('Customer', 'Customer')).toBe(false);
+		expect(showsRole(' customer ', 'Customer')).toBe(false);
+	});
+
+	it('shows nothing when there is no role', () => {
+		expect(showsRole('Alex', '')).toBe(false);
 	});
 });

@@ -39,3 +39,11 @@ export function compactJson(value: unknown, max = 160): string {
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+
+/**
+ * Whether a participant's role is worth showing next to their name. Customers have no
+ * account and are named by their role ("Customer"); saying it twice reads as a bug.
+ */
+export function showsRole(name: string, roleLabel: string): boolean {
+	return roleLabel !== '' && roleLabel.trim().toLowerCase() !== name.trim().toLowerCase();
+}
