@@ -54,6 +54,39 @@ export class NotReadyError extends AppError {
 	}
 }
 
+/** The request conflicts with what exists (a duplicate, the last admin). */
+export class ConflictError extends AppError {
+	constructor(message: string) {
+		super('conflict', message, 409);
+	}
+}
+
+/** Wrong email or password: one answer for both, so neither is revealed. */
+export class InvalidCredentialsError extends AppError {
+	constructor() {
+		super('invalid_credentials', 'wrong email or password', 401);
+	}
+}
+
+/**
+ * Refused: too many attempts (`locked_out`: the key is locked for a while) or requests
+ * (`rate_limited`). `retryAfterSeconds` becomes the Retry-After header.
+ */
+export class TooManyAttemptsError extends AppError {
+	constructor(
+		code: 'locked_out' | 'rate_limited',
+		message: string,
+		readonly retryAfterSeconds: number,
+	) {
+		super(code, message, 429);
+	}
+
+	/** Refused until `lockedUntil` (ms since the epoch); at least one second. */
+	static until(lockedUntil: number, now: number, message: string, code: 'locked_out' | 'rate_limited' = 'locked_out'): TooManyAttemptsError {
+		return new TooManyAttemptsError(code, message, Math.max(1, Math.ceil((lockedUntil - now) / 1000)));
+	}
+}
+
 /** Maps anything thrown to an AppError; unknown errors become `internal` with a generic message. */
 export function toAppError(error: unknown): AppError {
 	if (error instanceof AppError) return error;

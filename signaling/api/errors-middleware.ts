@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { toAppError } from '../errors.js';
+import { TooManyAttemptsError, toAppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './common.js';
 
@@ -19,9 +19,7 @@ export function errorMiddleware(metrics: Metrics, logger: Logger): Middleware {
 			const appError = toAppError(error);
 			if (appError.code === 'internal') logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
 			metrics.signalingErrors.inc({ code: appError.code });
-			// NOTE: any refusal that says when to retry (RateLimitError, the PIN service's
-			// LockedOutError) gets the standard header.
-			const retryAfter = (appError as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+			const retryAfter = appError instanceof TooManyAttemptsError ? appError.retryAfterSeconds : undefined;
 			if (typeof retryAfter === 'number' && retryAfter > 0) ctx.set('Retry-After', String(Math.ceil(retryAfter)));
 			ctx.status = appError.status;
 			ctx.body = { error: { code: appError.code, message: appError.message } } satisfies ErrorBody;

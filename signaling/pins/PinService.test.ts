@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/SqliteStore.js';
-import { InvalidPinError, LockedOutError, PIN_LIMITS, PinService } from './PinService.js';
+import { TooManyAttemptsError } from '../errors.js';
+import { InvalidPinError, PIN_LIMITS, PinService } from './PinService.js';
 
 let store: SqliteStore;
 let now: number;
@@ -64,9 +65,9 @@ describe('PinService', () => {
 			await expect(pins.find('acme', 'agent-1', '999999', `10.0.1.${i}`)).rejects.toBeInstanceOf(InvalidPinError);
 		}
 		const locked = await pins.find('acme', 'agent-1', '999999', '10.0.2.1').catch((e: unknown) => e);
-		expect(locked).toBeInstanceOf(LockedOutError);
-		expect((locked as LockedOutError).retryAfterSeconds).toBe(PIN_LIMITS.agent.lockMs / 1000);
-		await expect(pins.find('acme', 'agent-1', issued.pin, '10.0.2.2')).rejects.toBeInstanceOf(LockedOutError);
+		expect(locked).toBeInstanceOf(TooManyAttemptsError);
+		expect((locked as TooManyAttemptsError).retryAfterSeconds).toBe(PIN_LIMITS.agent.lockMs / 1000);
+		await expect(pins.find('acme', 'agent-1', issued.pin, '10.0.2.2')).rejects.toBeInstanceOf(TooManyAttemptsError);
 		// Another agent of the company is not locked.
 		await expect(pins.find('acme', 'agent-2', issued.pin, '10.0.2.3')).resolves.toBeTruthy();
 		now += PIN_LIMITS.agent.lockMs + 1;
@@ -77,13 +78,13 @@ describe('PinService', () => {
 		for (let i = 0; i < PIN_LIMITS.address.max; i++) {
 			await pins.find(`company-${i}`, `agent-${i}`, '999999', '10.9.9.9').catch(() => undefined);
 		}
-		await expect(pins.find('acme', 'fresh-agent', '999999', '10.9.9.9')).rejects.toBeInstanceOf(LockedOutError);
+		await expect(pins.find('acme', 'fresh-agent', '999999', '10.9.9.9')).rejects.toBeInstanceOf(TooManyAttemptsError);
 	});
 
 	it('limits how many PINs one address can request', async () => {
 		for (let i = 0; i < PIN_LIMITS.issue.max; i++) await pins.issue('acme', 600, '10.5.5.5');
 		const refused = await pins.issue('acme', 600, '10.5.5.5').catch((e: unknown) => e);
-		expect(refused).toBeInstanceOf(LockedOutError);
-		expect((refused as LockedOutError).code).toBe('rate_limited');
+		expect(refused).toBeInstanceOf(TooManyAttemptsError);
+		expect((refused as TooManyAttemptsError).code).toBe('rate_limited');
 	});
 });

@@ -9,7 +9,7 @@
  * answer ("invalid PIN"). Nothing distinguishes them, by content or by timing.
  */
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { AppError } from '../errors.js';
+import { AppError, TooManyAttemptsError } from '../errors.js';
 import type { AttemptResult, Pin, Store } from '../store/Store.js';
 
 /** Attempt limits. Each counts failures only; exceeding `max` in `windowMs` locks for `lockMs`. */
@@ -29,17 +29,6 @@ export const PIN_LIMITS = {
 } as const;
 
 export const PIN_DIGITS = 6;
-
-/** Refused: too many attempts. `retryAfterSeconds` goes to the Retry-After header. */
-export class LockedOutError extends AppError {
-	constructor(
-		message: string,
-		readonly retryAfterSeconds: number,
-		code: 'locked_out' | 'rate_limited' = 'locked_out',
-	) {
-		super(code, message, 429);
-	}
-}
 
 /** The one answer for every PIN that cannot be redeemed: wrong, expired, used, or another company's. */
 export class InvalidPinError extends AppError {
@@ -107,14 +96,14 @@ export class PinService {
 	/**
 	 * Finds the open PIN an agent typed, within the agent's own company, enforcing the
 	 * attempt limits. Does not redeem it: call {@link redeem} once the session exists.
-	 * Throws LockedOutError (429) or InvalidPinError (404).
+	 * Throws TooManyAttemptsError (429) or InvalidPinError (404).
 	 */
 	async find(companyId: string, userId: string, pin: string, address: string): Promise<Pin> {
 		const now = this.#now();
 		const keys = { agent: `pin:agent:${userId}`, company: `pin:company:${companyId}`, address: `pin:ip:${address}` };
 		for (const key of Object.values(keys)) {
 			const until = await this.#store.lockedUntil(key, now);
-			if (until !== null) throw new LockedOutError('too many wrong PINs; try again later', Math.ceil((until - now) / 1000));
+			if (until !== null) throw TooManyAttemptsError.until(until, now, 'too many wrong PINs; try again later');
 		}
 		const found = await this.#store.findOpenPin(this.lookup(companyId, pin), now);
 		if (found) return found;
@@ -148,6 +137,6 @@ function sha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
-function lockout(result: AttemptResult, now: number, message: string, code: 'locked_out' | 'rate_limited' = 'locked_out'): LockedOutError {
-	return new LockedOutError(message, Math.max(1, Math.ceil(((result.lockedUntil ?? now) - now) / 1000)), code);
+function lockout(result: AttemptResult, now: number, message: string, code: 'locked_out' | 'rate_limited' = 'locked_out'): TooManyAttemptsError {
+	return TooManyAttemptsError.until(result.lockedUntil ?? now, now, message, code);
 }

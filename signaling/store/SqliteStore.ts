@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
 	AttemptResult,
@@ -103,7 +103,7 @@ export class SqliteStore implements Store {
 			this.#q(sql).run(params);
 		} catch (error) {
 			if (error instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(error.code)) {
-				throw new AppError('conflict', `${what} already exists`, 409);
+				throw new ConflictError(`${what} already exists`);
 			}
 			throw error;
 		}

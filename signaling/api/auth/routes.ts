@@ -8,12 +8,11 @@
  */
 import Router from '@koa/router';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
-import { AppError, NotFoundError } from '../../errors.js';
+import { InvalidCredentialsError, NotFoundError, TooManyAttemptsError } from '../../errors.js';
 import type { User } from '../../store/Store.js';
 import { jsonBody, parseBody } from '../body.js';
 import type { ApiContext } from '../context.js';
 import { requireActiveUser } from '../guard.js';
-import { RateLimitError } from '../RateLimitError.js';
 import { toUserView } from '../views.js';
 import { type AuthResponse, LoginBody, type MeResponse, RefreshBody } from './schema.js';
 
@@ -66,7 +65,7 @@ export function authRoutes(api: ApiContext): Router {
 			if (result.lockedUntil === now + limits.lockMs) {
 				failed('locked_out', ip, scope === 'email' ? await api.store.getUserByEmail(email) : undefined);
 			}
-			throw RateLimitError.lockedOut(result.lockedUntil ?? now + limits.lockMs, now);
+			throw TooManyAttemptsError.until(result.lockedUntil ?? now + limits.lockMs, now, 'too many attempts; try again later');
 		}
 	};
 
@@ -77,7 +76,7 @@ export function authRoutes(api: ApiContext): Router {
 		const passwordOk = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
 		if (!user || !passwordOk || user.disabled) {
 			failed(!user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'disabled', ctx.ip, user);
-			throw new AppError('invalid_credentials', 'wrong email or password', 401);
+			throw new InvalidCredentialsError();
 		}
 		await api.store.clearAttempts(`login:email:${body.email}`);
 		const pair = await api.tokens.login(user);

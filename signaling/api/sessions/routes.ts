@@ -3,7 +3,8 @@
  * list their company's live sessions.
  */
 import Router from '@koa/router';
-import { InvalidPinError, LockedOutError } from '../../pins/PinService.js';
+import { TooManyAttemptsError } from '../../errors.js';
+import { InvalidPinError } from '../../pins/PinService.js';
 import { parseBody } from '../body.js';
 import type { ApiContext } from '../context.js';
 import { requireActiveUser, requirePermission } from '../guard.js';
@@ -20,9 +21,8 @@ export function sessionRoutes(api: ApiContext): Router {
 		try {
 			found = await api.pins.find(user.companyId, user.id, pin, ctx.ip);
 		} catch (error) {
-			const reason = error instanceof LockedOutError ? 'locked_out' : error instanceof InvalidPinError ? 'invalid' : 'error';
+			const reason = error instanceof TooManyAttemptsError ? 'locked_out' : error instanceof InvalidPinError ? 'invalid' : 'error';
 			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.refused', detail: { reason }, ip: ctx.ip });
-			if (error instanceof LockedOutError) ctx.set('Retry-After', String(error.retryAfterSeconds));
 			throw error;
 		}
 		const session = await api.startSession(user, found.id);

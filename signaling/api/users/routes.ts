@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { generatePassword, hashPassword } from '../../auth/passwords.js';
-import { AppError, NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import type { Permissions, User } from '../../store/Store.js';
 import { DEFAULT_PERMISSIONS } from '../common.js';
 import type { ApiContext } from '../context.js';
@@ -35,7 +35,7 @@ export function userRoutes(api: ApiContext): Router {
 	router.post('/', async (ctx) => {
 		const admin = await requireAdmin(ctx);
 		const body = parseBody(CreateUserBody, ctx);
-		if (await api.store.getUserByEmail(body.email)) throw new AppError('conflict', 'email: a user with this email already exists', 409);
+		if (await api.store.getUserByEmail(body.email)) throw new ConflictError('email: a user with this email already exists');
 		const password = body.password ?? generatePassword();
 		const user: User = {
 			id: randomUUID(),
@@ -83,7 +83,7 @@ export function userRoutes(api: ApiContext): Router {
 		const wasActiveAdmin = target.role === 'admin' && !target.disabled;
 		if (wasActiveAdmin && (role !== 'admin' || disabled)) {
 			const admins = (await api.store.listUsers(admin.cid)).filter((u) => u.role === 'admin' && !u.disabled);
-			if (admins.length <= 1) throw new AppError('conflict', 'the company must keep at least one enabled admin', 409);
+			if (admins.length <= 1) throw new ConflictError('the company must keep at least one enabled admin');
 		}
 
 		const changed = Object.keys(patch).map((field) => (field === 'passwordHash' ? 'password' : field));
