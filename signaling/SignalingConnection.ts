@@ -227,7 +227,7 @@ export class SignalingConnection {
 		} else {
 			this.#unwatch = this.#context.watchers.watch(pin.id, pin.expiresAt, { redeemed, expired: () => this.notify('pin/expired', {}) });
 		}
-		return { expiresAt: pin.expiresAt };
+		return { expiresAt: pin.expiresAt, expiresIn: Math.max(0, Math.round((pin.expiresAt - Date.now()) / 1000)) };
 	}
 
 	#send(message: unknown): void {

@@ -179,7 +179,8 @@ export interface Replies {
 	};
 	'session/leave': Record<string, never>;
 	'session/end': Record<string, never>;
-	'pin/watch': { expiresAt: number };
+	/** `expiresIn`: seconds left by the server's clock (phones' clocks drift). */
+	'pin/watch': { expiresAt: number; expiresIn: number };
 	'transport/create': TransportInfo;
 	'transport/connect': Record<string, never>;
 	'media/consume': {

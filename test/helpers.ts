@@ -73,7 +73,7 @@ export async function login(app: Alongside, role: 'admin' | 'agent' | 'superviso
 }
 
 /** What a customer's page gets for a PIN. */
-export async function issuePin(app: Alongside, companyId = 'demo'): Promise<{ pin: string; watchToken: string; expiresAt: number }> {
+export async function issuePin(app: Alongside, companyId = 'demo'): Promise<{ pin: string; watchToken: string; expiresAt: number; expiresIn: number }> {
 	const reply = await api(app, 'POST', `/api/companies/${companyId}/pins`);
 	if (reply.status !== 201) throw new Error(`pin: ${reply.status} ${JSON.stringify(reply.body)}`);
 	return reply.body;

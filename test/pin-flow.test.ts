@@ -119,6 +119,16 @@ describe('PIN start', () => {
 		page.close();
 	});
 
+	it("tells the customer page how long the PIN lasts by the server's clock (phones' clocks drift)", async () => {
+		const issued = await issuePin(app);
+		expect(issued.expiresIn).toBe(600);
+		const page = await WsClient.connect(app.url);
+		const watched = await page.request('pin/watch', { watchToken: issued.watchToken });
+		expect(watched.data.expiresIn).toBeGreaterThan(595);
+		expect(watched.data.expiresIn).toBeLessThanOrEqual(600);
+		page.close();
+	});
+
 	it('accepts the PIN as people read it, with spaces, and names the field when it is malformed', async () => {
 		const bad = await api(app, 'POST', '/api/sessions', { token: agentToken, body: { pin: '12-34' } });
 		expect(bad.status).toBe(400);

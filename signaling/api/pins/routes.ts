@@ -17,7 +17,8 @@ export function pinRoutes(api: ApiContext): Router {
 		if (!company) throw new NotFoundError('company');
 		const issued = await api.pins.issue(company.id, company.settings.pinTtlSeconds, ctx.ip);
 		api.audit({ companyId: company.id, actorType: 'anonymous', actorId: null, action: 'pin.issued', detail: { pinId: issued.pinId }, ip: ctx.ip });
-		const body: IssuePinResponse = { pin: issued.pin, expiresAt: issued.expiresAt, watchToken: issued.watchToken };
+		const expiresIn = Math.max(0, Math.round((issued.expiresAt - Date.now()) / 1000));
+		const body: IssuePinResponse = { pin: issued.pin, expiresAt: issued.expiresAt, expiresIn, watchToken: issued.watchToken };
 		ctx.status = 201;
 		ctx.set('Cache-Control', 'no-store');
 		ctx.body = body;

@@ -7,6 +7,11 @@ export interface IssuePinResponse {
 	pin: string;
 	expiresAt: number;
 	/**
+	 * Seconds until it expires, by the server's clock. Count down from this, not from
+	 * `expiresAt`: a phone's clock may be minutes off.
+	 */
+	expiresIn: number;
+	/**
 	 * Secret the customer's page presents over the WebSocket (`pin/watch`) to be told when
 	 * an agent redeemed the PIN, and to receive its session token.
 	 */

@@ -15,7 +15,7 @@ import { ApiClient, ApiError, apiErrorText } from '../lib/api';
 import { tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';
 import { t } from '../lib/i18n';
-import { companyIdFromPath, parseStoredSession, toEpochMs, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
+import { companyIdFromPath, parseStoredSession, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
 import { Session } from '../lib/session.svelte';
 import { SignalingClient, SignalingError, defaultSocketUrl } from '../lib/signaling';
 
@@ -116,7 +116,8 @@ export class CustomerFlow {
 		if (!pin) {
 			try {
 				const res = await this.#api.post<IssuePinResponse>(`/api/companies/${encodeURIComponent(this.companyId!)}/pins`);
-				pin = { pin: res.pin, watchToken: res.watchToken, expiresAt: toEpochMs(res.expiresAt) };
+				// NOTE: counted from this device's clock, which may be off from the server's.
+				pin = { pin: res.pin, watchToken: res.watchToken, expiresAt: Date.now() + res.expiresIn * 1000 };
 			} catch (error) {
 				if (generation === this.#generation) this.#failed(error);
 				return;
@@ -167,9 +168,10 @@ export class CustomerFlow {
 		try {
 			const reply = await client.request('pin/watch', { watchToken: pin.watchToken });
 			this.#watchAttempt = 0;
-			// NOTE: the server's expiry wins over the one kept from before a reload.
-			const expiresAt = toEpochMs(reply.expiresAt);
-			if (this.pin && expiresAt !== this.pin.expiresAt) {
+			// NOTE: the server's expiry wins over the one kept from before a reload; it is
+			// counted on this device's clock from the seconds left (clocks drift).
+			const expiresAt = Date.now() + reply.expiresIn * 1000;
+			if (this.pin && Math.abs(expiresAt - this.pin.expiresAt) > 2000) {
 				this.pin = { ...this.pin, expiresAt };
 				this.#write('pin', JSON.stringify(this.pin));
 			}

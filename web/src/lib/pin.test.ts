@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, toEpochMs, usableStoredPin } from './pin';
+import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, usableStoredPin } from './pin';
 
 describe('formatPin and parsePin', () => {
 	it('shows six digits in two groups of three', () => {
@@ -25,13 +25,6 @@ describe('formatCountdown', () => {
 		expect(formatCountdown(5_000)).toBe('0:05');
 		expect(formatCountdown(0)).toBe('0:00');
 		expect(formatCountdown(-3000)).toBe('0:00');
-	});
-});
-
-describe('toEpochMs', () => {
-	it('keeps milliseconds and converts seconds', () => {
-		expect(toEpochMs(1_735_725_600_000)).toBe(1_735_725_600_000);
-		expect(toEpochMs(1_735_725_600)).toBe(1_735_725_600_000);
 	});
 });
 

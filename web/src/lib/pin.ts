@@ -24,14 +24,6 @@ export function formatCountdown(ms: number): string {
 	return `${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
-/**
- * A server timestamp in milliseconds since the epoch. NOTE: the server sends milliseconds;
- * a value that can only be seconds (before 2001 in ms) is converted, to be safe.
- */
-export function toEpochMs(value: number): number {
-	return value < 1e12 ? value * 1000 : value;
-}
-
 /** A PIN as the customer's page keeps it across reloads. */
 export interface StoredPin {
 	pin: string;
