@@ -112,6 +112,18 @@ describe('SqliteStore', () => {
 		expect(await store.getUser('u2')).toBeUndefined();
 	});
 
+	it('never demotes the last enabled admin, even when two admins demote each other at once', async () => {
+		await store.createUser({ ...user('a1', 'acme', 'a1@example.com'), role: 'admin' });
+		await store.createUser({ ...user('a2', 'acme', 'a2@example.com'), role: 'admin' });
+		const results = await Promise.all([
+			store.updateUser('a1', { role: 'agent' }, { keepAnAdminIn: 'acme' }),
+			store.updateUser('a2', { disabled: true }, { keepAnAdminIn: 'acme' }),
+		]);
+		expect(results.filter(Boolean)).toHaveLength(1);
+		const admins = (await store.listUsers('acme')).filter((u) => u.role === 'admin' && !u.disabled);
+		expect(admins).toHaveLength(1);
+	});
+
 	it('updates only the given user fields and reports a missing user', async () => {
 		await store.createUser(user('u1', 'acme', 'alex@example.com'));
 		expect(await store.updateUser('u1', { disabled: true, permissions: { cobrowse: false, control: false, supervise: false } })).toBe(true);

@@ -168,7 +168,7 @@ export class SqliteStore implements Store {
 		);
 	}
 
-	async updateUser(id: string, patch: UserPatch): Promise<boolean> {
+	async updateUser(id: string, patch: UserPatch, options: { keepAnAdminIn?: string } = {}): Promise<boolean> {
 		const values: Row = {
 			name: patch.name,
 			role: patch.role,
@@ -178,10 +178,12 @@ export class SqliteStore implements Store {
 		};
 		const columns = Object.keys(values).filter((column) => values[column] !== undefined);
 		if (columns.length === 0) return this.#q('SELECT 1 FROM users WHERE id = ?').get(id) !== undefined;
-		const params: Row = { id };
+		const params: Row = { id, keep: options.keepAnAdminIn ?? null };
 		for (const column of columns) params[column] = values[column];
 		const sets = columns.map((column) => `${column} = @${column}`).join(', ');
-		return this.#q(`UPDATE users SET ${sets} WHERE id = @id`).run(params).changes === 1;
+		const guard = `@keep IS NULL OR EXISTS (SELECT 1 FROM users other WHERE other.company_id = @keep
+			AND other.id != @id AND other.role = 'admin' AND other.disabled = 0)`;
+		return this.#q(`UPDATE users SET ${sets} WHERE id = @id AND (${guard})`).run(params).changes === 1;
 	}
 
 	// Refresh tokens --------------------------------------------------------------------

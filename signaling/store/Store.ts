@@ -132,8 +132,16 @@ export interface Store {
 	getUserByEmail(email: string): Promise<User | undefined>;
 	listUsers(companyId: string): Promise<User[]>;
 	createUser(user: User): Promise<void>;
-	/** Updates the given fields; returns false if no such user. */
-	updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'permissions' | 'disabled' | 'passwordHash'>>): Promise<boolean>;
+	/**
+	 * Updates the given fields; returns false if no such user. With `keepAnAdminIn`, the
+	 * update happens only if another enabled admin of that company remains (checked in the
+	 * same statement, so two admins demoting each other cannot both succeed).
+	 */
+	updateUser(
+		id: string,
+		patch: Partial<Pick<User, 'name' | 'role' | 'permissions' | 'disabled' | 'passwordHash'>>,
+		options?: { keepAnAdminIn?: string },
+	): Promise<boolean>;
 
 	// Refresh tokens --------------------------------------------------------------------
 	insertRefreshToken(token: RefreshToken): Promise<void>;

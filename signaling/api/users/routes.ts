@@ -88,7 +88,11 @@ export function userRoutes(api: ApiContext): Router {
 
 		const changed = Object.keys(patch).map((field) => (field === 'passwordHash' ? 'password' : field));
 		if (changed.length > 0) {
-			await api.store.updateUser(target.id, patch);
+			const demotesAdmin = wasActiveAdmin && (role !== 'admin' || disabled);
+			// NOTE: the check above gives the clear message; this guard closes the race.
+			if (!(await api.store.updateUser(target.id, patch, demotesAdmin ? { keepAnAdminIn: admin.cid } : {}))) {
+				throw new ConflictError('the company must keep at least one enabled admin');
+			}
 			// NOTE: a new password or a disabled account ends every signed-in device at its next refresh.
 			if (patch.passwordHash !== undefined || patch.disabled === true) await api.store.revokeUserRefreshTokens(target.id, Date.now());
 			api.audit({
