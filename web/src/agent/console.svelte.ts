@@ -8,8 +8,8 @@ import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
 import { parsePin } from '../lib/pin';
-import { Session } from '../lib/session.svelte';
-import { SignalingError, defaultSocketUrl } from '../lib/signaling';
+import type { Session } from '../lib/session.svelte';
+import { userSession } from '../lib/userSession';
 
 export class AgentConsole {
 	/** The session on screen, from a redeemed PIN until the agent starts another. */
@@ -64,17 +64,7 @@ export class AgentConsole {
 	}
 
 	#join(sessionId: string): void {
-		const auth = this.#auth;
-		const session = new Session({
-			url: defaultSocketUrl(window.location),
-			join: async (rejoin) => {
-				// NOTE: after a drop the old access token may be close to expiry (or the drop was
-				// a server restart with new keys): always rejoin with a freshly refreshed one.
-				const token = await auth.accessToken(rejoin);
-				if (!token) throw new SignalingError('unauthorized', t('api.unauthorized'));
-				return { token, sessionId, as: 'agent' };
-			},
-		});
+		const session = userSession(this.#auth, sessionId, 'agent');
 		this.session = session;
 		session.start();
 	}

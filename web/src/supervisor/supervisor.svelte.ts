@@ -6,8 +6,8 @@ import type { LiveSessionView, ListSessionsResponse } from '../../../signaling/a
 import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
-import { Session } from '../lib/session.svelte';
-import { SignalingError, defaultSocketUrl } from '../lib/signaling';
+import type { Session } from '../lib/session.svelte';
+import { userSession } from '../lib/userSession';
 
 /** How often the list is reloaded. */
 export const POLL_MS = 3000;
@@ -43,15 +43,7 @@ export class Supervisor {
 
 	/** Joins a session silently, as supervisor (view only: the server gives no input channel). */
 	watch(info: LiveSessionView): void {
-		const auth = this.#auth;
-		const session = new Session({
-			url: defaultSocketUrl(window.location),
-			join: async (rejoin) => {
-				const token = await auth.accessToken(rejoin);
-				if (!token) throw new SignalingError('unauthorized', t('api.unauthorized'));
-				return { token, sessionId: info.id, as: 'supervisor' };
-			},
-		});
+		const session = userSession(this.#auth, info.id, 'supervisor');
 		this.watching = { session, info };
 		session.start();
 	}
