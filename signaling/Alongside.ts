@@ -47,6 +47,8 @@ export class Alongside {
 	readonly #sessions = new Map<string, Session>();
 	#server!: RunningServer;
 	#idleTimer: NodeJS.Timeout | undefined;
+	/** Store writes in flight, awaited before the store closes. */
+	readonly #writes = new Set<Promise<unknown>>();
 	#closing = false;
 
 	/** Opens the store and keys, starts the SFU, the server and the warm pool. */
@@ -199,7 +201,7 @@ export class Alongside {
 		session.once('ended', (reason) => {
 			this.#sessions.delete(session.id);
 			// NOTE: the session record and audit entries are the report; its PIN is session data.
-			void Promise.all([this.store.endSession(session.id, Date.now(), reason), this.store.deleteSessionPins(session.id)]).catch((error: unknown) => {
+			this.#track(Promise.all([this.store.endSession(session.id, Date.now(), reason), this.store.deleteSessionPins(session.id)])).catch((error: unknown) => {
 				this.metrics.backgroundErrors.inc({ kind: 'store' });
 				this.#logger.error({ err: error, sessionId: session.id }, 'could not record session end');
 			});
@@ -217,7 +219,14 @@ export class Alongside {
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.#server?.close();
 		this.#sfu.close();
+		await Promise.allSettled(this.#writes);
 		await this.store.close();
+	}
+
+	#track<T>(write: Promise<T>): Promise<T> {
+		this.#writes.add(write);
+		void write.finally(() => this.#writes.delete(write)).catch(() => undefined);
+		return write;
 	}
 
 	/** A new unbound session; `waitReady` waits for its browser to publish (the pool does). */

@@ -92,6 +92,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	readonly #metrics: Metrics;
 	#browserState: BrowserState;
 	#endReason: SessionEndReason | undefined;
+	#ending: Promise<void> | undefined;
 	#binding: SessionBinding | undefined;
 	#boundAt = 0;
 	#lastActivity = Date.now();
@@ -280,9 +281,18 @@ export class Session extends EventEmitter<SessionEvents> {
 	}
 
 	/** Ends the session: participants are told why, the browser and room close. Safe to call twice. */
-	async end(reason: SessionEndReason): Promise<void> {
-		if (this.#endReason) return;
+	end(reason: SessionEndReason): Promise<void> {
+		// NOTE: the first reason wins. Ending closes the room, whose close handler calls end()
+		// again synchronously, before #ending is assigned: the reason is set first for that.
+		// A later caller (server shutdown while the agent's End is in flight) waits for the
+		// same ending, so nothing closes underneath it.
+		if (this.#endReason) return this.#ending ?? Promise.resolve();
 		this.#endReason = reason;
+		this.#ending = this.#end(reason);
+		return this.#ending;
+	}
+
+	async #end(reason: SessionEndReason): Promise<void> {
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
 		this.#broadcast('session/ended', { reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);

@@ -126,3 +126,21 @@ describe('when a mediasoup worker dies', () => {
 		}
 	});
 });
+
+describe('shutting down while a session is ending', () => {
+	it('waits for the ending, so its record keeps the real reason', async () => {
+		const closing = await startAlongside();
+		const started = await startSessionWithPin(closing);
+		const dataDir = closing.config.signaling.dataDir;
+		void closing.session(started.sessionId)!.end('customer_ended');
+		await closing.close();
+		started.customer.close();
+		const { SqliteStore } = await import('../signaling/store/SqliteStore.js');
+		const reopened = SqliteStore.open(`${dataDir}/alongside.db`);
+		try {
+			expect((await reopened.getSession(started.sessionId))?.endReason).toBe('customer_ended');
+		} finally {
+			await reopened.close();
+		}
+	});
+});
