@@ -127,7 +127,7 @@ export class Alongside {
 			sessions: () => this.#sessions.size,
 			transports: () => [...this.#sessions.values()].reduce((n, s) => n + s.room.transportCount, 0),
 		});
-		this.#idleTimer = setInterval(() => this.#endIdleSessions(), 15_000);
+		this.#idleTimer = setInterval(() => this.#sweep(), 15_000);
 		this.#idleTimer.unref();
 	}
 
@@ -243,7 +243,7 @@ export class Alongside {
 	}
 
 	/** Every 15 s: ends idle sessions and deletes expired PINs. */
-	#endIdleSessions(): void {
+	#sweep(): void {
 		const limit = this.config.signaling.sessionIdleTimeout * 1000;
 		for (const session of this.#sessions.values()) if (session.idleMs > limit) void session.end('idle');
 		this.store.deleteExpiredPins(Date.now()).catch((error: unknown) => {

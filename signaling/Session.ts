@@ -37,8 +37,6 @@ export interface Participant extends ParticipantInfo {
 
 export interface SessionEvents {
 	ended: [reason: SessionEndReason];
-	joined: [participant: ParticipantInfo];
-	left: [participant: ParticipantInfo];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -242,7 +240,6 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
-		this.emit('joined', { id: info.id, name: info.name, role: info.role });
 		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
 	}
 
@@ -270,7 +267,6 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#broadcast('participant/left', { id: participantId });
 		}
 		this.#logger.info({ participantId, role: participant.role }, 'participant left');
-		this.emit('left', { id: participantId, name: participant.name, role: participant.role });
 	}
 
 	/** The participant's role, or throws if it is not in this session. */
