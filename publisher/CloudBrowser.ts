@@ -7,12 +7,13 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Browser, CDPSession, Page, Target } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
 import { getExtensionPage, launch, wss } from 'puppeteer-stream';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
 import { captureScript } from './bundle.js';
 import type { PublisherConfig } from './config.js';
 import { type CdpCommand, InputState, toCdpCommands } from './input.js';
+import { killProcessGroup } from './processGroup.js';
 import type { CaptureOptions, CaptureStats } from './page/capture.js';
 
 // NOTE: puppeteer-stream opens a WebSocket server for its MediaRecorder path when it is
@@ -42,6 +43,11 @@ export interface CloudBrowserOptions {
 	target: PublishTarget;
 	startUrl: string;
 	logger: Logger;
+	/**
+	 * Aborts the start (the session ended first): Chromium is stopped and its profile
+	 * deleted, and `create()` rejects with the signal's reason. Default: never aborted.
+	 */
+	signal?: AbortSignal;
 }
 
 /** Flags for Debian's Chromium running headless as a service (see platform notes). */
@@ -88,14 +94,23 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	/** Launches Chromium, opens `startUrl`, and starts publishing its tab. */
 	static async create(options: CloudBrowserOptions): Promise<CloudBrowser> {
-		const { config, logger } = options;
+		const { config, logger, signal } = options;
+		signal?.throwIfAborted();
 		await fs.mkdir(config.profileDir, { recursive: true, mode: 0o700 });
 		const profileDir = await fs.mkdtemp(path.join(config.profileDir, `${options.sessionId}-`));
 		let browser: Browser | undefined;
+		// NOTE: an abort kills Chromium at once; whatever step is waiting on it then fails,
+		// and the catch below cleans up.
+		const onAbort = () => browser?.process()?.kill('SIGKILL');
+		signal?.addEventListener('abort', onAbort, { once: true });
+		const step = <T>(value: T): T => {
+			signal?.throwIfAborted();
+			return value;
+		};
 		const t0 = performance.now();
 		const mark = (phase: string) => logger.debug({ phase, ms: Math.round(performance.now() - t0) }, 'cloud browser start');
 		try {
-			browser = await launch({
+			browser = await launch(observingLauncher(logger), {
 				executablePath: config.chromiumPath,
 				headless: 'new',
 				userDataDir: profileDir,
@@ -105,9 +120,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				// NOTE: puppeteer-stream sleeps `startDelay || 250` ms after launch "to let the
 				// extension load"; getExtensionPage() waits for its target anyway.
 				startDelay: 1,
-			} as Parameters<typeof launch>[0]);
+				// NOTE: 'new' is puppeteer-stream's word for new headless; it is not in puppeteer's type.
+			} as unknown as Parameters<typeof launch>[1]);
+			step(undefined);
 			mark('launched');
-			const [extension, page] = await Promise.all([getExtensionPage(browser), firstContentPage(browser)]);
+			const [extension, page] = step(await Promise.all([getExtensionPage(browser), firstContentPage(browser)]));
 			mark('extension');
 			// NOTE: the capture script, the mediasoup device and the SFU transport are prepared
 			// while the page is set up; none depends on the other.
@@ -119,8 +136,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('viewport');
+			const [, transport] = step(await prepared);
 			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
-			const [, transport] = await prepared;
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await extension.evaluate(
 				(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
@@ -134,17 +151,21 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` })
 					.then(() => page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
 					.then(() => true, (error: Error) => {
-						logger.warn({ err: error.message }, 'start page did not load');
+						if (!signal?.aborted) logger.warn({ err: error.message }, 'start page did not load');
 						return false;
 					}),
 			]);
+			step(undefined);
 			if (navigated) cloud.#emitState(false);
 			mark('publishing');
 			return cloud;
 		} catch (error) {
-			await browser?.close().catch(() => undefined);
-			await fs.rm(profileDir, { recursive: true, force: true });
-			throw error;
+			if (browser) await stopChromium(browser);
+			await fs.rm(profileDir, { recursive: true, force: true, maxRetries: 3 });
+			// NOTE: after an abort, whatever failed did so because Chromium was killed.
+			throw signal?.aborted ? signal.reason : error;
+		} finally {
+			signal?.removeEventListener('abort', onAbort);
 		}
 	}
 
@@ -256,12 +277,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	/** Closes Chromium and deletes its profile. Safe to call twice. */
 	close(): Promise<void> {
 		this.#closing ??= (async () => {
-			const process = this.#browser.process();
 			await Promise.race([
 				this.#browser.close(),
 				new Promise((resolve) => setTimeout(resolve, 5000)),
 			]).catch((error: Error) => this.#logger.warn({ err: error.message }, 'browser close failed'));
-			if (process && process.exitCode === null) process.kill('SIGKILL');
+			await stopChromium(this.#browser);
 			await fs.rm(this.#profileDir, { recursive: true, force: true, maxRetries: 3 });
 		})();
 		return this.#closing;
@@ -323,6 +343,39 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+/**
+ * What puppeteer-stream's `launch()` launches with (it accepts a puppeteer): puppeteer-core,
+ * plus a handler on the one navigation `launch()` starts and never awaits, its extension
+ * page's. If Chromium exits before that page loads (a session ended during its start, or a
+ * crash), that rejection would otherwise be unhandled, which ends a Node process.
+ */
+function observingLauncher(logger: Logger): { launch(options: LaunchOptions): Promise<Browser> } {
+	return {
+		async launch(options) {
+			const browser = await puppeteer.launch(options);
+			browser.newPage = async (...args) => {
+				// NOTE: only the first page, puppeteer-stream's; later calls are puppeteer's own.
+				Reflect.deleteProperty(browser, 'newPage');
+				const page = await browser.newPage(...args);
+				page.goto = (...gotoArgs) => {
+					Reflect.deleteProperty(page, 'goto');
+					const navigation = page.goto(...gotoArgs);
+					navigation.catch((error: Error) => logger.debug({ err: error.message }, 'extension page did not load'));
+					return navigation;
+				};
+				return page;
+			};
+			return browser;
+		},
+	};
+}
+
+/** Kills whatever is left of Chromium (the whole process tree) and waits until it is gone. */
+async function stopChromium(browser: Browser): Promise<void> {
+	const pid = browser.process()?.pid;
+	if (pid !== undefined) await killProcessGroup(pid);
 }
 
 /**

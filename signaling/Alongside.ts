@@ -119,7 +119,7 @@ export class Alongside {
 		this.pins = new PinService({ store, pepper: keys.pinPepper, issueMax: config.signaling.pinIssueMax });
 		this.#pool = new SessionPool({
 			size: config.signaling.warmBrowsers,
-			create: () => this.#newSession(true),
+			create: () => this.#newSession(),
 			logger: logger.child({ component: 'pool' }),
 			metrics,
 		});
@@ -175,7 +175,7 @@ export class Alongside {
 		if (!company) throw new NotFoundError('company');
 		// NOTE: a cold session is returned while its browser launches: the agent's join and
 		// transports are set up meanwhile, and the video consumer waits for the producer.
-		const session = this.#pool.take() ?? (await this.#newSession(false));
+		const session = this.#pool.take() ?? (await this.#newSession());
 		session.bind({
 			companyId: company.id,
 			agentUserId: agent.id,
@@ -229,10 +229,10 @@ export class Alongside {
 		return write;
 	}
 
-	/** A new unbound session; `waitReady` waits for its browser to publish (the pool does). */
-	#newSession(waitReady: boolean): Promise<Session> {
+	/** A new unbound session, whose cloud browser starts in the background. */
+	#newSession(): Promise<Session> {
 		const id = randomUUID();
-		return Session[waitReady ? 'create' : 'start']({
+		return Session.start({
 			id,
 			sfu: this.#sfu,
 			publisherConfig: this.config.publisher,

@@ -105,16 +105,11 @@ export class Session extends EventEmitter<SessionEvents> {
 		return new Session(options, room);
 	}
 
-	/** Starts a session and waits until its cloud browser publishes (the warm pool). */
-	static async create(options: SessionOptions): Promise<Session> {
-		const session = await Session.start(options);
-		await session.ready;
-		return session;
-	}
-
 	/** Settles when the cloud browser publishes; rejects (and the session ends) if it cannot start. */
 	readonly ready: Promise<void>;
 	#browser: CloudBrowser | undefined;
+	/** Stops a browser start that the session's end overtook. */
+	readonly #startAbort = new AbortController();
 	/** A viewer asked for a frame before the browser was ready. */
 	#refreshPending = false;
 
@@ -159,11 +154,14 @@ export class Session extends EventEmitter<SessionEvents> {
 				target,
 				startUrl: options.startUrl,
 				logger: options.logger.child({ component: 'publisher' }),
+				signal: this.#startAbort.signal,
 			});
 		} catch (error) {
+			if (this.ended) throw error;
 			this.#metrics.backgroundErrors.inc({ kind: 'browser_start' });
 			this.#logger.error({ err: error }, 'cloud browser failed to start');
-			await this.end('browser_crashed');
+			// NOTE: not awaited: ending waits for this start to settle.
+			void this.end('browser_crashed');
 			throw error;
 		}
 		if (this.ended) {
@@ -293,6 +291,10 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#broadcast('session/ended', { reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);
 		this.room.close();
+		// NOTE: a browser still starting is stopped, and waited for, so that an ended session
+		// leaves no Chromium and no profile behind.
+		this.#startAbort.abort(new NotReadyError('the session ended while its browser started'));
+		await this.ready.catch(() => undefined);
 		await this.#browser?.close();
 		this.emit('ended', reason);
 	}

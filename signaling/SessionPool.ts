@@ -13,7 +13,7 @@ const REFILL_DELAY_MS = 3000;
 export interface SessionPoolOptions {
 	/** How many warm sessions to keep. 0 disables the pool. */
 	size: number;
-	/** Creates one unbound session (launches its browser). */
+	/** Creates one unbound session, whose browser launches in the background (`ready`). */
 	create(): Promise<Session>;
 	logger: Logger;
 	metrics: Metrics;
@@ -22,7 +22,9 @@ export interface SessionPoolOptions {
 export class SessionPool {
 	readonly #options: SessionPoolOptions;
 	readonly #ready: Session[] = [];
-	#starting = 0;
+	/** Starts in flight: created or being created, browser not yet publishing. */
+	readonly #starting = new Set<Promise<void>>();
+	readonly #startingSessions = new Set<Session>();
 	#closed = false;
 	#failures = 0;
 
@@ -38,7 +40,7 @@ export class SessionPool {
 	/** Starts filling the pool; returns once it is full (or a start failed). */
 	async fill(): Promise<void> {
 		if (this.#closed) return;
-		const wanted = this.#options.size - this.#ready.length - this.#starting;
+		const wanted = this.#options.size - this.#ready.length - this.#starting.size;
 		await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.#startOne()));
 	}
 
@@ -54,21 +56,29 @@ export class SessionPool {
 		return session;
 	}
 
-	/** Ends the warm sessions and stops refilling. */
+	/** Ends the warm sessions, and those still starting, and stops refilling. */
 	async close(): Promise<void> {
 		this.#closed = true;
-		const idle = this.#ready.splice(0);
-		await Promise.all(idle.map((s) => s.end('server_shutdown')));
+		const sessions = [...this.#ready.splice(0), ...this.#startingSessions];
+		await Promise.all(sessions.map((s) => s.end('server_shutdown')));
+		await Promise.all(this.#starting);
 	}
 
-	async #startOne(): Promise<void> {
-		this.#starting++;
+	#startOne(): Promise<void> {
+		const start = this.#start().finally(() => this.#starting.delete(start));
+		this.#starting.add(start);
+		return start;
+	}
+
+	async #start(): Promise<void> {
+		let starting: Session | undefined;
 		try {
 			const session = await this.#options.create();
-			if (this.#closed) {
-				await session.end('server_shutdown');
-				return;
-			}
+			starting = session;
+			this.#startingSessions.add(session);
+			if (this.#closed) await session.end('server_shutdown');
+			await session.ready;
+			if (this.#closed) return;
 			this.#failures = 0;
 			this.#ready.push(session);
 			session.once('ended', () => {
@@ -76,13 +86,14 @@ export class SessionPool {
 				if (index >= 0) this.#ready.splice(index, 1);
 			});
 		} catch (error) {
+			if (this.#closed) return;
 			this.#failures++;
 			this.#options.metrics.backgroundErrors.inc({ kind: 'pool_start' });
 			this.#options.logger.error({ err: error }, 'warm session failed to start');
 			// NOTE: back off after repeated failures instead of relaunching Chromium in a loop.
-			if (!this.#closed) setTimeout(() => void this.fill(), Math.min(60_000, 1000 * 2 ** this.#failures)).unref();
+			setTimeout(() => void this.fill(), Math.min(60_000, 1000 * 2 ** this.#failures)).unref();
 		} finally {
-			this.#starting--;
+			if (starting) this.#startingSessions.delete(starting);
 		}
 	}
 }

@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { account, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
@@ -44,8 +45,10 @@ describe('session lifecycle', () => {
 		const profile = session.browser.profileDir;
 		const pid = session.browser.pid!;
 		expect(fs.existsSync(profile)).toBe(true);
+		expect(leftovers(session.id).chromiums).toContain(pid);
 		await session.end('agent_ended');
 		expect(fs.existsSync(profile)).toBe(false);
+		expect(leftovers(session.id)).toEqual({ profiles: [], chromiums: [] });
 		expect(() => process.kill(pid, 0)).toThrow();
 		expect(app.session(session.id)).toBeUndefined();
 		await expect.poll(async () => (await app.store.getSession(session.id))?.endReason).toBe('agent_ended');
@@ -86,6 +89,48 @@ describe('session lifecycle', () => {
 		expect(port).toBeGreaterThanOrEqual(55200);
 		expect(await listening(port)).toBe(false);
 		await session.end('agent_ended');
+	});
+});
+
+/** Profile directories and running Chromium processes that belong to a session. */
+function leftovers(sessionId: string): { profiles: string[]; chromiums: number[] } {
+	const root = app.config.publisher.profileDir;
+	const profiles = fs.existsSync(root) ? fs.readdirSync(root).filter((name) => name.startsWith(sessionId)) : [];
+	const chromiums: number[] = [];
+	for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+		let cmdline = '';
+		try {
+			cmdline = fs.readFileSync(path.join('/proc', pid, 'cmdline'), 'utf8');
+		} catch {
+			continue; // NOTE: the process exited while we looked.
+		}
+		if (cmdline.includes(`--user-data-dir=${path.join(root, sessionId)}`)) chromiums.push(Number(pid));
+	}
+	return { profiles, chromiums };
+}
+
+describe('ending a session while its cloud browser starts', () => {
+	// Ended at once (Chromium launching), while the extension and capture are set up, and
+	// while it starts publishing.
+	it.each([0, 250, 500, 800])('stops Chromium and deletes its profile when ended %i ms into the start', async (delayMs) => {
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			const agent = (await app.store.getUserByEmail(account(app, 'agent').email))!;
+			const session = await app.startSession(agent);
+			const ready = session.ready.then(() => 'ready', () => 'failed');
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+			await session.end('agent_ended');
+			expect(leftovers(session.id)).toEqual({ profiles: [], chromiums: [] });
+			await ready;
+			// A rejection nobody handles surfaces within a turn or two of the browser closing.
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(unhandled).toEqual([]);
+			await expect.poll(async () => (await app.store.getSession(session.id))?.endReason).toBe('agent_ended');
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+		}
 	});
 });
 
