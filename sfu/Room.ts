@@ -11,6 +11,7 @@
  *   every viewer.
  */
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { BadRequestError, NotFoundError, NotReadyError } from '../signaling/errors.js';
@@ -94,11 +95,9 @@ export class Room extends EventEmitter<RoomEvents> {
 	 * Creates a WebRTC transport for a participant. `reach` says how the peer reaches this
 	 * machine:
 	 * - `{ localAddress }` for a client: the address its signaling connection arrived on.
-	 *   ICE candidates carry the announced address when one is configured, else that
-	 *   address, so loopback and LAN clients both work with no configuration.
-	 * - `'internal'` for the cloud browser, which runs beside the SFU: candidates carry the
-	 *   listen address (loopback when listening on every interface), never the announced
-	 *   one, which may not be reachable from inside a container.
+	 * - `'internal'` for the cloud browser, which runs beside the SFU.
+	 *
+	 * See {@link candidateAddress} for the address its ICE candidates carry.
 	 */
 	async createTransport(participantId: string, direction: TransportDirection, reach: { localAddress: string } | 'internal'): Promise<TransportInfo> {
 		this.#assertOpen();
@@ -121,12 +120,7 @@ export class Room extends EventEmitter<RoomEvents> {
 				transport.close();
 			}
 		});
-		const { listenIp, announcedAddress } = this.#config;
-		const anyInterface = listenIp === '0.0.0.0' || listenIp === '::';
-		const address =
-			reach === 'internal'
-				? anyInterface ? '127.0.0.1' : listenIp
-				: (announcedAddress ?? (anyInterface ? announceable(reach.localAddress) : listenIp));
+		const address = candidateAddress(this.#config, reach);
 		return {
 			id: transport.id,
 			iceParameters: { ...transport.iceParameters },
@@ -322,4 +316,39 @@ export function announceable(localAddress: string): string {
 	const unmapped = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
 	if (unmapped === '::1' || unmapped === '' || unmapped.includes(':')) return '127.0.0.1';
 	return unmapped;
+}
+
+/**
+ * The address a peer's ICE candidates carry:
+ * - a client: the announced address when one is configured (NAT, load balancer), else the
+ *   address its signaling arrived on, so LAN clients work with no configuration;
+ * - the cloud browser: never the announced address, which may not be reachable from
+ *   inside a container;
+ * - a peer on this machine (the cloud browser, or a client that came in over loopback):
+ *   this machine's own address, not 127.0.0.1, when listening on every interface.
+ *   NOTE: Chromium never gathers loopback candidates, so it checks from its LAN address;
+ *   a socket listening on every interface answers a check sent to 127.0.0.1 from the LAN
+ *   address, and Chromium drops that asymmetric answer. UDP then never connects and ICE
+ *   falls back to TCP, after about 150 ms more.
+ * With a specific listen address, that address, unless one is announced.
+ */
+export function candidateAddress(
+	config: Pick<SfuConfig, 'listenIp' | 'announcedAddress'>,
+	reach: { localAddress: string } | 'internal',
+	interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): string {
+	const { listenIp, announcedAddress } = config;
+	if (reach !== 'internal' && announcedAddress) return announcedAddress;
+	if (listenIp !== '0.0.0.0' && listenIp !== '::') return listenIp;
+	const address = reach === 'internal' ? '127.0.0.1' : announceable(reach.localAddress);
+	return address === '127.0.0.1' ? (ownAddress(interfaces) ?? address) : address;
+}
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function ownAddress(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): string | undefined {
+	for (const infos of Object.values(interfaces)) {
+		const found = infos?.find((info) => info.family === 'IPv4' && !info.internal);
+		if (found) return found.address;
+	}
+	return undefined;
 }

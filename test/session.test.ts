@@ -135,7 +135,7 @@ describe('ending a session while its cloud browser starts', () => {
 });
 
 describe('behind NAT (announced address configured)', () => {
-	it('tells clients the announced address while the cloud browser streams over loopback', async () => {
+	it("tells clients the announced address while the cloud browser streams over this machine's own address", async () => {
 		// 192.0.2.1 is TEST-NET-1: never routed. The client below never connects its transport,
 		// so nothing is sent there.
 		const natted = await startAlongside({ ALONGSIDE_RTC_ANNOUNCED_ADDRESS: '192.0.2.1' });
