@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import puppeteer, { type Browser, type CDPSession, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type Frame, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
 import { getExtensionPage, launch, wss } from 'puppeteer-stream';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
 import { captureScript } from './bundle.js';
@@ -101,7 +101,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		let browser: Browser | undefined;
 		// NOTE: an abort kills Chromium at once; whatever step is waiting on it then fails,
 		// and the catch below cleans up.
-		const onAbort = () => browser?.process()?.kill('SIGKILL');
+		const onAbort = () => void (browser && stopChromium(browser));
 		signal?.addEventListener('abort', onAbort, { once: true });
 		const step = <T>(value: T): T => {
 			signal?.throwIfAborted();
@@ -124,39 +124,33 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			} as unknown as Parameters<typeof launch>[1]);
 			step(undefined);
 			mark('launched');
-			const [extension, page] = step(await Promise.all([getExtensionPage(browser), firstContentPage(browser)]));
-			mark('extension');
-			// NOTE: the capture script, the mediasoup device and the SFU transport are prepared
-			// while the page is set up; none depends on the other.
-			const prepared = Promise.all([prepareExtension(extension, options.target), options.target.createTransport()]);
+			// NOTE: the extension page (capture script, mediasoup device), the SFU transport and
+			// the tab (viewport, start page) are set up side by side; none depends on another.
+			const prepared = Promise.all([
+				getExtensionPage(browser).then(async (extension) => {
+					await prepareExtension(extension, options.target);
+					return extension;
+				}),
+				options.target.createTransport(),
+			]);
 			prepared.catch(() => undefined);
+			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
 			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable')]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
-			mark('viewport');
-			const [, transport] = step(await prepared);
+			const startPage = openStartPage(page, options.startUrl, config.lang);
+			mark('tab');
+			const [extension, transport] = step(await prepared);
+			mark('extension');
 			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
-			await extension.evaluate(
-				(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
-				captureOptions as unknown as Record<string, unknown>,
-			);
+			await cloud.#capture(captureOptions, startPage.committed);
 			mark('capturing');
-			// NOTE: the start page loads while publishing starts: the capture follows the tab
-			// across navigations.
-			const [, navigated] = await Promise.all([
-				cloud.#publish(captureOptions),
-				page.setExtraHTTPHeaders({ 'Accept-Language': `${config.lang},${config.lang.split('-')[0]};q=0.9` })
-					.then(() => page.goto(options.startUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
-					.then(() => true, (error: Error) => {
-						if (!signal?.aborted) logger.warn({ err: error.message }, 'start page did not load');
-						return false;
-					}),
-			]);
+			const [, loaded] = await Promise.all([cloud.#publish(captureOptions), startPage.loaded]);
 			step(undefined);
-			if (navigated) cloud.#emitState(false);
+			if (!loaded.ok && !signal?.aborted) logger.warn({ err: loaded.error }, 'start page did not load');
 			mark('publishing');
 			return cloud;
 		} catch (error) {
@@ -276,11 +270,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	/** Closes Chromium and deletes its profile. Safe to call twice. */
 	close(): Promise<void> {
+		// NOTE: Chromium is killed rather than asked to close: nothing in it is worth saving
+		// (its profile is deleted next), and a graceful close takes a few hundred ms of CPU
+		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
-			await Promise.race([
-				this.#browser.close(),
-				new Promise((resolve) => setTimeout(resolve, 5000)),
-			]).catch((error: Error) => this.#logger.warn({ err: error.message }, 'browser close failed'));
 			await stopChromium(this.#browser);
 			await fs.rm(this.#profileDir, { recursive: true, force: true, maxRetries: 3 });
 		})();
@@ -305,12 +298,42 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		};
 	}
 
-	/** Publishes the captured tab into the router (transport, producer). */
+	/**
+	 * Starts capturing the tab, once the start page has committed (or a second has passed).
+	 * NOTE: a capture whose stream starts while the tab commits a navigation fails ("Could
+	 * not start video source"); if that happens it is tried again after the commit. Once
+	 * started, the capture follows the tab across navigations.
+	 */
+	async #capture(captureOptions: CaptureOptions, committed: Promise<void>): Promise<void> {
+		const capture = () =>
+			this.#extension.evaluate(
+				(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
+				captureOptions as unknown as Record<string, unknown>,
+			);
+		let isCommitted = false;
+		void committed.then(() => (isCommitted = true));
+		await Promise.race([committed, new Promise((resolve) => setTimeout(resolve, START_PAGE_COMMIT_WAIT_MS))]);
+		try {
+			await capture();
+		} catch (error) {
+			if (isCommitted) throw error;
+			this.#logger.debug({ err: (error as Error).message }, 'capture failed while the start page committed; trying again');
+			await committed;
+			await capture();
+		}
+	}
+
+	/**
+	 * Publishes the captured tab into the router (transport, producer), and paints a frame
+	 * once the transport is connected. NOTE: frames captured before that are dropped by the
+	 * encoder, and a page at rest paints no new ones.
+	 */
 	async #publish(captureOptions: CaptureOptions): Promise<void> {
 		const started = await this.#extension.evaluate(
 			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
 			captureOptions as unknown as Record<string, unknown>,
 		);
+		this.refreshFrame();
 		this.#logger.debug({ timings: (started as { timings: unknown }).timings }, 'publishing');
 	}
 
@@ -343,6 +366,35 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+/** How long the capture waits for the start page to commit before it starts anyway. */
+const START_PAGE_COMMIT_WAIT_MS = 1000;
+
+/**
+ * Opens the start page in the tab, in the browser's language. `committed` resolves when the
+ * tab shows the new document (or the navigation ended without one); `loaded` when its DOM
+ * is ready, or with the error. Neither rejects.
+ */
+function openStartPage(page: Page, url: string, lang: string): { committed: Promise<void>; loaded: Promise<{ ok: true } | { ok: false; error: string }> } {
+	let onCommit!: () => void;
+	const committed = new Promise<void>((resolve) => (onCommit = resolve));
+	const onNavigated = (frame: Frame) => {
+		if (frame === page.mainFrame()) onCommit();
+	};
+	page.on('framenavigated', onNavigated);
+	const loaded = page
+		.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` })
+		.then(() => page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
+		.then(
+			() => ({ ok: true }) as const,
+			(error: Error) => ({ ok: false, error: error.message }) as const,
+		)
+		.finally(() => {
+			page.off('framenavigated', onNavigated);
+			onCommit();
+		});
+	return { committed, loaded };
 }
 
 /**
@@ -383,21 +435,22 @@ async function stopChromium(browser: Browser): Promise<void> {
  * (`__alongsideSignal`), and loads the mediasoup device for the router.
  */
 async function prepareExtension(extension: Page, target: PublishTarget): Promise<void> {
-	await extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
-		if (method === 'connect') {
-			await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
-			return null;
-		}
-		if (method === 'produce') {
-			return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
-		}
-		throw new Error(`unknown method ${method}`);
-	});
-	await extension.evaluate(await captureScript());
-	await extension.evaluate(
-		(caps) => (window as unknown as { __alongsidePublisher: { load(c: unknown): Promise<void> } }).__alongsidePublisher.load(caps),
-		target.routerRtpCapabilities,
-	);
+	const script = captureScript();
+	// NOTE: the binding is only called once publishing starts; the script and the device
+	// load in the same round trip meanwhile.
+	await Promise.all([
+		extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
+			if (method === 'connect') {
+				await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
+				return null;
+			}
+			if (method === 'produce') {
+				return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
+			}
+			throw new Error(`unknown method ${method}`);
+		}),
+		script.then((source) => extension.evaluate(`${source};\nwindow.__alongsidePublisher.load(${JSON.stringify(target.routerRtpCapabilities)})`)),
+	]);
 }
 
 /**

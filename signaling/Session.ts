@@ -110,8 +110,6 @@ export class Session extends EventEmitter<SessionEvents> {
 	#browser: CloudBrowser | undefined;
 	/** Stops a browser start that the session's end overtook. */
 	readonly #startAbort = new AbortController();
-	/** A viewer asked for a frame before the browser was ready. */
-	#refreshPending = false;
 
 	private constructor(options: SessionOptions, room: Room) {
 		super();
@@ -169,7 +167,6 @@ export class Session extends EventEmitter<SessionEvents> {
 			throw new NotReadyError('the session ended while its browser started');
 		}
 		this.#browser = browser;
-		if (this.#refreshPending) browser.refreshFrame();
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
@@ -241,10 +238,12 @@ export class Session extends EventEmitter<SessionEvents> {
 		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
 	}
 
-	/** A viewer needs a key frame now: have the cloud page paint one (as soon as it can). */
+	/**
+	 * A viewer needs a key frame now: have the cloud page paint one. NOTE: a browser still
+	 * starting paints one anyway, once it publishes.
+	 */
 	refreshVideo(): void {
-		if (this.#browser) this.#browser.refreshFrame();
-		else this.#refreshPending = true;
+		this.#browser?.refreshFrame();
 	}
 
 	/** Whether a participant may drive the browser (input channels, navigation). */

@@ -101,15 +101,22 @@ let loading: Promise<void> | undefined;
 let capturing: Promise<{ track: MediaStreamTrack; tabId: number }> | undefined;
 
 /**
- * Starts capturing the tab (idempotent). NOTE: must settle before the tab navigates: a
- * capture whose stream starts while the tab commits a new page fails ("Could not start
- * video source"); once started it follows the tab across navigations.
+ * Starts capturing the tab (idempotent once it succeeded). NOTE: a capture whose stream
+ * starts while the tab commits a new page fails ("Could not start video source"); once
+ * started it follows the tab across navigations.
  */
 function capture(opts: CaptureOptions): Promise<{ track: MediaStreamTrack; tabId: number }> {
-	capturing ??= (async () => {
-		const tabId = await findTabId(opts.tabUrlPrefix);
-		return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
-	})();
+	if (!capturing) {
+		const attempt = (async () => {
+			const tabId = await findTabId(opts.tabUrlPrefix);
+			return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
+		})();
+		capturing = attempt;
+		// NOTE: a failed attempt is forgotten, so that the publisher can try again.
+		attempt.catch(() => {
+			if (capturing === attempt) capturing = undefined;
+		});
+	}
 	return capturing;
 }
 
@@ -154,9 +161,28 @@ async function start(opts: CaptureOptions): Promise<{ producerId: string; tabId:
 		stopTracks: true,
 	});
 	mark('produce');
-	await keepResolution(producer);
-	mark('parameters');
+	await Promise.all([keepResolution(producer), connected(transport)]);
+	mark('connected');
 	return { producerId: producer.id, tabId, timings };
+}
+
+/** Resolves once the transport is connected (ICE and DTLS); rejects if it fails or takes 10 s. */
+function connected(t: types.Transport): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const check = (state: string) => {
+			if (state === 'connected') done();
+			else if (state === 'failed' || state === 'closed') done(new Error(`the send transport ${state}`));
+		};
+		const timer = setTimeout(() => done(new Error('the send transport did not connect in 10 s')), 10_000);
+		const done = (error?: Error) => {
+			clearTimeout(timer);
+			t.off('connectionstatechange', check);
+			if (error) reject(error);
+			else resolve();
+		};
+		t.on('connectionstatechange', check);
+		check(t.connectionState);
+	});
 }
 
 async function keepResolution(p: types.Producer): Promise<void> {
