@@ -11,7 +11,6 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Permissions, UserRole } from '../api/common.js';
 import { UnauthorizedError } from '../errors.js';
@@ -57,8 +56,20 @@ export interface TokenServiceOptions {
 	sessionTokenTtlSeconds?: number;
 	/** Default {@link TOKEN_ISSUER} (`alongside`). */
 	issuer?: string;
-	/** Where refresh-token reuse is reported (user and family ids, never tokens). Default: nowhere. */
-	logger?: Logger;
+}
+
+/**
+ * A spent refresh token was presented again (a stolen copy, or a replay): its whole family
+ * is revoked. To the client it is the same "invalid token" as any other; the server knows
+ * whose it was, to record it.
+ */
+export class RefreshTokenReusedError extends UnauthorizedError {
+	constructor(
+		readonly userId: string,
+		readonly familyId: string,
+	) {
+		super('invalid token');
+	}
 }
 
 /** SHA-256 of a refresh token, hex: what the store keeps. */
@@ -73,7 +84,6 @@ export class TokenService implements Tokens {
 	readonly #refreshTtlSeconds: number;
 	readonly #sessionTokenTtlSeconds: number;
 	readonly #issuer: string;
-	readonly #logger: Logger | undefined;
 
 	constructor(options: TokenServiceOptions) {
 		this.#keys = options.keys;
@@ -82,7 +92,6 @@ export class TokenService implements Tokens {
 		this.#refreshTtlSeconds = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
 		this.#sessionTokenTtlSeconds = options.sessionTokenTtlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
 		this.#issuer = options.issuer ?? TOKEN_ISSUER;
-		this.#logger = options.logger;
 	}
 
 	issueAccess(user: User): string {
@@ -125,10 +134,7 @@ export class TokenService implements Tokens {
 		const now = Date.now();
 		const row = await this.#store.getRefreshTokenByHash(hashRefreshToken(refreshToken));
 		if (!row || row.revokedAt !== null) throw new UnauthorizedError('invalid token');
-		if (row.usedAt !== null) {
-			await this.#reused(row.userId, row.familyId, now);
-			throw new UnauthorizedError('invalid token');
-		}
+		if (row.usedAt !== null) await this.#reused(row.userId, row.familyId, now);
 		if (row.expiresAt <= now) throw new UnauthorizedError('token expired');
 		const user = await this.#store.getUser(row.userId);
 		if (!user || user.disabled) {
@@ -137,10 +143,7 @@ export class TokenService implements Tokens {
 		}
 		// NOTE: the conditional update decides between two concurrent refreshes with the same
 		// token: the loser is treated as reuse, like any second presentation.
-		if (!(await this.#store.useRefreshToken(row.id, now))) {
-			await this.#reused(row.userId, row.familyId, now);
-			throw new UnauthorizedError('invalid token');
-		}
+		if (!(await this.#store.useRefreshToken(row.id, now))) await this.#reused(row.userId, row.familyId, now);
 		return { pair: await this.#pair(user, row.familyId), user };
 	}
 
@@ -151,9 +154,10 @@ export class TokenService implements Tokens {
 		return row.userId;
 	}
 
-	async #reused(userId: string, familyId: string, now: number): Promise<void> {
+	/** Revokes the family of a spent token presented again; the caller sees "invalid token" like any other. */
+	async #reused(userId: string, familyId: string, now: number): Promise<never> {
 		await this.#store.revokeRefreshFamily(familyId, now);
-		this.#logger?.warn({ userId, familyId }, 'spent refresh token presented again; revoked its family');
+		throw new RefreshTokenReusedError(userId, familyId);
 	}
 
 	async #pair(user: User, familyId: string): Promise<TokenPair> {

@@ -136,8 +136,14 @@ describe('/api/auth', () => {
 
 			const reuse = await t.request('POST', '/api/auth/refresh', { body: { refreshToken: first.refreshToken } });
 			expect(reuse.status).toBe(401);
-			expect(((await reuse.json()) as ErrorBody).error.code).toBe('unauthorized');
+			const unknown = await t.request('POST', '/api/auth/refresh', { body: { refreshToken: 'never-issued-refresh-token-000000000000' } });
+			// The reuser learns nothing more than from a token that never existed.
+			expect(await reuse.json()).toEqual(await unknown.json());
 			expect((await t.request('POST', '/api/auth/refresh', { body: { refreshToken: second.refreshToken } })).status).toBe(401);
+			const audit = await t.store.listAudit('acme', { limit: 10 });
+			expect(audit.filter((e) => e.action === 'auth.refresh_reused')).toEqual([
+				expect.objectContaining({ actorType: 'user', actorId: second.user.id, ip: expect.any(String) }),
+			]);
 		});
 
 		it('refuses to refresh after logout, and records the logout', async () => {

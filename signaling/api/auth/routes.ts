@@ -8,6 +8,7 @@
  */
 import Router from '@koa/router';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
+import { RefreshTokenReusedError } from '../../auth/TokenService.js';
 import { InvalidCredentialsError, NotFoundError, TooManyAttemptsError } from '../../errors.js';
 import type { User } from '../../store/Store.js';
 import { jsonBody, parseBody } from '../body.js';
@@ -86,7 +87,15 @@ export function authRoutes(api: ApiContext): Router {
 
 	router.post('/refresh', async (ctx) => {
 		const body = parseBody(RefreshBody, ctx);
-		const { pair, user } = await api.tokens.refresh(body.refreshToken);
+		const { pair, user } = await api.tokens.refresh(body.refreshToken).catch(async (error: unknown) => {
+			if (error instanceof RefreshTokenReusedError) {
+				const owner = await api.store.getUser(error.userId);
+				// NOTE: a spent token presented again means a stolen copy or a replay: the admin should see it.
+				if (owner) api.audit({ companyId: owner.companyId, actorType: 'user', actorId: owner.id, action: 'auth.refresh_reused', ip: ctx.ip });
+				api.logger.warn({ userId: error.userId, familyId: error.familyId }, 'spent refresh token presented again; revoked its family');
+			}
+			throw error;
+		});
 		ctx.body = { ...pair, user: toUserView(user) } satisfies AuthResponse;
 	});
 
