@@ -110,7 +110,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		const t0 = performance.now();
 		const mark = (phase: string) => logger.debug({ phase, ms: Math.round(performance.now() - t0) }, 'cloud browser start');
 		try {
-			browser = await launch(observingLauncher(logger), {
+			browser = await launch(safeLauncher(logger), {
 				executablePath: config.chromiumPath,
 				headless: 'new',
 				userDataDir: profileDir,
@@ -399,14 +399,25 @@ function openStartPage(page: Page, url: string, lang: string): { committed: Prom
 
 /**
  * What puppeteer-stream's `launch()` launches with (it accepts a puppeteer): puppeteer-core,
- * plus a handler on the one navigation `launch()` starts and never awaits, its extension
- * page's. If Chromium exits before that page loads (a session ended during its start, or a
- * crash), that rejection would otherwise be unhandled, which ends a Node process.
+ * with the two promises of the launch that nobody awaits made safe. If Chromium exits
+ * early (a session ended during its start, or a crash), either would reject unhandled,
+ * which ends a Node process.
+ * - puppeteer installs the extensions in `enableExtensions` without awaiting them; here
+ *   they are installed and awaited (and Chromium stopped if that fails).
+ * - puppeteer-stream opens its extension page with a `goto()` it never awaits; here that
+ *   navigation gets a handler.
  */
-function observingLauncher(logger: Logger): { launch(options: LaunchOptions): Promise<Browser> } {
+function safeLauncher(logger: Logger): { launch(options: LaunchOptions): Promise<Browser> } {
 	return {
-		async launch(options) {
-			const browser = await puppeteer.launch(options);
+		async launch({ enableExtensions, ...options }) {
+			const extensions = Array.isArray(enableExtensions) ? enableExtensions : [];
+			const browser = await puppeteer.launch({ ...options, enableExtensions: extensions.length > 0 || enableExtensions === true });
+			try {
+				await Promise.all(extensions.map((extension) => browser.installExtension(extension)));
+			} catch (error) {
+				await stopChromium(browser);
+				throw error;
+			}
 			browser.newPage = async (...args) => {
 				// NOTE: only the first page, puppeteer-stream's; later calls are puppeteer's own.
 				Reflect.deleteProperty(browser, 'newPage');
