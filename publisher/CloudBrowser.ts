@@ -3,11 +3,11 @@
  * active tab is captured as a live track and published into the session's router, and
  * into which viewers' input is injected with CDP.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import puppeteer, { type Browser, type CDPSession, type Frame, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
 import { getExtensionPage, launch, wss } from 'puppeteer-stream';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
 import { captureScript } from './bundle.js';
@@ -125,7 +125,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			step(undefined);
 			mark('launched');
 			// NOTE: the extension page (capture script, mediasoup device), the SFU transport and
-			// the tab (viewport, start page) are set up side by side; none depends on another.
+			// the tab are set up side by side; none depends on another.
 			const prepared = Promise.all([
 				getExtensionPage(browser).then(async (extension) => {
 					await prepareExtension(extension, options.target);
@@ -140,17 +140,21 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
-			const startPage = openStartPage(page, options.startUrl, config.lang);
 			mark('tab');
 			const [extension, transport] = step(await prepared);
 			mark('extension');
 			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
-			await cloud.#capture(captureOptions, startPage.committed);
+			await cloud.#capture(captureOptions);
 			mark('capturing');
-			const [, loaded] = await Promise.all([cloud.#publish(captureOptions), startPage.loaded]);
+			// NOTE: the start page loads while publishing starts, and the browser is ready
+			// without waiting for it: the capture follows the tab across navigations. (Loading
+			// it before, beside the extension's set-up, made starts slower on two cores.)
+			void openStartPage(page, options.startUrl, config.lang).then((loaded) => {
+				if (!loaded.ok && !cloud.#closing && cloud.#browser.connected) logger.warn({ err: loaded.error }, 'start page did not load');
+			});
+			await cloud.#publish(captureOptions);
 			step(undefined);
-			if (!loaded.ok && !signal?.aborted) logger.warn({ err: loaded.error }, 'start page did not load');
 			mark('publishing');
 			return cloud;
 		} catch (error) {
@@ -299,42 +303,47 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Starts capturing the tab, once the start page has committed (or a second has passed).
-	 * NOTE: a capture whose stream starts while the tab commits a navigation fails ("Could
-	 * not start video source"); if that happens it is tried again after the commit. Once
-	 * started, the capture follows the tab across navigations.
+	 * Starts capturing the tab. NOTE: it must settle before the tab navigates: a capture
+	 * whose stream starts while the tab commits a new page fails ("Could not start video
+	 * source"); once started, it follows the tab across navigations.
 	 */
-	async #capture(captureOptions: CaptureOptions, committed: Promise<void>): Promise<void> {
-		const capture = () =>
-			this.#extension.evaluate(
-				(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
-				captureOptions as unknown as Record<string, unknown>,
-			);
-		let isCommitted = false;
-		void committed.then(() => (isCommitted = true));
-		await Promise.race([committed, new Promise((resolve) => setTimeout(resolve, START_PAGE_COMMIT_WAIT_MS))]);
-		try {
-			await capture();
-		} catch (error) {
-			if (isCommitted) throw error;
-			this.#logger.debug({ err: (error as Error).message }, 'capture failed while the start page committed; trying again');
-			await committed;
-			await capture();
-		}
+	async #capture(captureOptions: CaptureOptions): Promise<void> {
+		await this.#extension.evaluate(
+			(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
+			captureOptions as unknown as Record<string, unknown>,
+		);
 	}
 
 	/**
-	 * Publishes the captured tab into the router (transport, producer), and paints a frame
-	 * once the transport is connected. NOTE: frames captured before that are dropped by the
-	 * encoder, and a page at rest paints no new ones.
+	 * Publishes the captured tab into the router (transport, producer), and returns once
+	 * the first frame has been encoded and sent.
 	 */
 	async #publish(captureOptions: CaptureOptions): Promise<void> {
 		const started = await this.#extension.evaluate(
 			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
 			captureOptions as unknown as Record<string, unknown>,
 		);
-		this.refreshFrame();
+		await this.#primeEncoder();
 		this.#logger.debug({ timings: (started as { timings: unknown }).timings }, 'publishing');
+	}
+
+	/**
+	 * Paints a frame (a 1-pixel overlay, as {@link refreshFrame}) every 30 ms until the
+	 * encoder has sent one, for up to a second. NOTE: a page at rest paints nothing, and
+	 * the encoder drops what is captured until its transport is up, which comes a little
+	 * after the transport reports itself connected: one frame painted at the moment it
+	 * connects is often lost, and the first frame would then wait for the page to change.
+	 */
+	async #primeEncoder(): Promise<void> {
+		// NOTE: painting is best effort (the start page may be committing meanwhile); a
+		// failure here must not fail the start.
+		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'priming paint failed');
+		for (let i = 0; i < 33; i++) {
+			this.#cdp.send('Overlay.highlightRect', { x: i % 2, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } }).catch(fail);
+			const [stats] = await Promise.all([this.captureStats(), new Promise((resolve) => setTimeout(resolve, 30))]);
+			if ((stats.framesEncoded ?? 0) > 0) break;
+		}
+		await this.#cdp.send('Overlay.hideHighlight').catch(fail);
 	}
 
 	/**
@@ -368,33 +377,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 }
 
-/** How long the capture waits for the start page to commit before it starts anyway. */
-const START_PAGE_COMMIT_WAIT_MS = 1000;
-
-/**
- * Opens the start page in the tab, in the browser's language. `committed` resolves when the
- * tab shows the new document (or the navigation ended without one); `loaded` when its DOM
- * is ready, or with the error. Neither rejects.
- */
-function openStartPage(page: Page, url: string, lang: string): { committed: Promise<void>; loaded: Promise<{ ok: true } | { ok: false; error: string }> } {
-	let onCommit!: () => void;
-	const committed = new Promise<void>((resolve) => (onCommit = resolve));
-	const onNavigated = (frame: Frame) => {
-		if (frame === page.mainFrame()) onCommit();
-	};
-	page.on('framenavigated', onNavigated);
-	const loaded = page
-		.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` })
-		.then(() => page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }))
-		.then(
-			() => ({ ok: true }) as const,
-			(error: Error) => ({ ok: false, error: error.message }) as const,
-		)
-		.finally(() => {
-			page.off('framenavigated', onNavigated);
-			onCommit();
-		});
-	return { committed, loaded };
+/** Opens the start page in the tab, in the browser's language. Never rejects: resolves with the error instead. */
+async function openStartPage(page: Page, url: string, lang: string): Promise<{ ok: true } | { ok: false; error: string }> {
+	try {
+		await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
+		await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+		return { ok: true };
+	} catch (error) {
+		return { ok: false, error: (error as Error).message };
+	}
 }
 
 /**
@@ -437,8 +428,12 @@ function safeLauncher(logger: Logger): { launch(options: LaunchOptions): Promise
 
 /** Kills whatever is left of Chromium (the whole process tree) and waits until it is gone. */
 async function stopChromium(browser: Browser): Promise<void> {
-	const pid = browser.process()?.pid;
-	if (pid !== undefined) await killProcessGroup(pid);
+	const child = browser.process();
+	if (child?.pid === undefined) return;
+	// NOTE: the browser process is our child: it is gone once Node has reaped it ('exit').
+	const reaped = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
+	await killProcessGroup(child.pid);
+	await Promise.race([reaped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
 }
 
 /**

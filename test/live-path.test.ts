@@ -80,6 +80,7 @@ beforeAll(async () => {
 	await signInToConsole(agent, app);
 	await enterPin(agent, pin);
 	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
+	await session().ready;
 });
 
 afterAll(async () => {
