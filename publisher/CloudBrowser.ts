@@ -150,8 +150,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// NOTE: the start page loads while publishing starts, and the browser is ready
 			// without waiting for it: the capture follows the tab across navigations. (Loading
 			// it before, beside the extension's set-up, made starts slower on two cores.)
-			void openStartPage(page, options.startUrl, config.lang).then((loaded) => {
-				if (!loaded.ok && !cloud.#closing && cloud.#browser.connected) logger.warn({ err: loaded.error }, 'start page did not load');
+			openStartPage(page, options.startUrl, config.lang).catch((error: Error) => {
+				if (!cloud.#closing && cloud.#browser.connected) logger.warn({ err: error.message }, 'start page did not load');
 			});
 			await cloud.#publish(captureOptions);
 			step(undefined);
@@ -377,15 +377,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 }
 
-/** Opens the start page in the tab, in the browser's language. Never rejects: resolves with the error instead. */
-async function openStartPage(page: Page, url: string, lang: string): Promise<{ ok: true } | { ok: false; error: string }> {
-	try {
-		await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
-		await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
-		return { ok: true };
-	} catch (error) {
-		return { ok: false, error: (error as Error).message };
-	}
+/** Opens the start page in the tab, in the browser's language. */
+async function openStartPage(page: Page, url: string, lang: string): Promise<void> {
+	await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
+	await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
 }
 
 /**
