@@ -101,22 +101,15 @@ let loading: Promise<void> | undefined;
 let capturing: Promise<{ track: MediaStreamTrack; tabId: number }> | undefined;
 
 /**
- * Starts capturing the tab (idempotent once it succeeded). NOTE: a capture whose stream
- * starts while the tab commits a new page fails ("Could not start video source"); once
- * started it follows the tab across navigations.
+ * Starts capturing the tab (idempotent). NOTE: must settle before the tab navigates: a
+ * capture whose stream starts while the tab commits a new page fails ("Could not start
+ * video source"); once started it follows the tab across navigations.
  */
 function capture(opts: CaptureOptions): Promise<{ track: MediaStreamTrack; tabId: number }> {
-	if (!capturing) {
-		const attempt = (async () => {
-			const tabId = await findTabId(opts.tabUrlPrefix);
-			return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
-		})();
-		capturing = attempt;
-		// NOTE: a failed attempt is forgotten, so that the publisher can try again.
-		attempt.catch(() => {
-			if (capturing === attempt) capturing = undefined;
-		});
-	}
+	capturing ??= (async () => {
+		const tabId = await findTabId(opts.tabUrlPrefix);
+		return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
+	})();
 	return capturing;
 }
 
