@@ -98,14 +98,14 @@ export class Session extends EventEmitter<SessionEvents> {
 	/**
 	 * Creates the room and starts the cloud browser in the background: the session exists
 	 * at once, so participants can join and set up their transports while Chromium launches
-	 * (their video consumer waits for the producer). `ready` settles when it publishes.
+	 * (their video consumer waits for the producer). `ready` settles once it publishes.
 	 */
 	static async start(options: SessionOptions): Promise<Session> {
 		const room = await options.sfu.createRoom(options.id);
 		return new Session(options, room);
 	}
 
-	/** Settles when the cloud browser publishes; rejects (and the session ends) if it cannot start. */
+	/** Settles when the cloud browser has sent its first frame; rejects (and the session ends) if it cannot start. */
 	readonly ready: Promise<void>;
 	#browser: CloudBrowser | undefined;
 	/** Stops a browser start that the session's end overtook. */
