@@ -247,12 +247,16 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * nothing in the page's DOM changes, so page scripts cannot see it.
 	 */
 	refreshFrame(): void {
-		const cdp = this.#cdp;
 		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'refresh frame failed');
-		cdp.send('Overlay.highlightRect', { x: 0, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } })
+		this.#paintPixel(0)
 			.then(() => new Promise((resolve) => setTimeout(resolve, 50)))
-			.then(() => cdp.send('Overlay.hideHighlight'))
+			.then(() => this.#cdp.send('Overlay.hideHighlight'))
 			.catch(fail);
+	}
+
+	/** Shows a 1-pixel overlay at 1% opacity at (x, 0): a new frame that page scripts cannot see. */
+	#paintPixel(x: number): Promise<unknown> {
+		return this.#cdp.send('Overlay.highlightRect', { x, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } });
 	}
 
 	/** Releases a participant's held buttons (they left mid-drag). */
@@ -328,7 +332,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Paints a frame (a 1-pixel overlay, as {@link refreshFrame}) every 30 ms until the
+	 * Paints a frame (a 1-pixel overlay, see {@link #paintPixel}) every 30 ms until the
 	 * encoder has sent one, for up to a second. NOTE: a page at rest paints nothing, and
 	 * the encoder drops what is captured until its transport is up, which comes a little
 	 * after the transport reports itself connected: one frame painted at the moment it
@@ -339,7 +343,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// failure here must not fail the start.
 		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'priming paint failed');
 		for (let i = 0; i < 33; i++) {
-			this.#cdp.send('Overlay.highlightRect', { x: i % 2, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } }).catch(fail);
+			this.#paintPixel(i % 2).catch(fail);
 			const [stats] = await Promise.all([this.captureStats(), new Promise((resolve) => setTimeout(resolve, 30))]);
 			if ((stats.framesEncoded ?? 0) > 0) break;
 		}
