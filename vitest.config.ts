@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	test: {
-		include: ['{signaling,sfu,publisher,web,test,bench}/**/*.test.ts'],
+		include: ['{protocol,signaling,sfu,publisher,web,test,bench}/**/*.test.ts'],
 		// NOTE: integration tests start real Chromium and mediasoup workers; on two cores they
 		// are more reliable one file at a time.
 		fileParallelism: false,

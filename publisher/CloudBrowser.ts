@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import puppeteer, { type Browser, type CDPSession, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
 import { getExtensionPage, launch, wss } from 'puppeteer-stream';
-import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../signaling/protocol.js';
+import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../protocol/wire.js';
 import { captureScript } from './bundle.js';
 import type { PublisherConfig } from './config.js';
 import { type CdpCommand, InputState, toCdpCommands } from './input.js';

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { readEnv } from '../signaling/env.js';
+import { readEnv } from '../protocol/env.js';
 
 const Size = z.string().regex(/^\d{3,4}x\d{3,4}$/, 'expected WIDTHxHEIGHT, e.g. 1280x720');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputMessage } from '../signaling/protocol.js';
+import { InputMessage } from '../protocol/wire.js';
 import { InputState, toCdpCommands } from './input.js';
 
 const viewport = { width: 1280, height: 720 };

@@ -6,7 +6,7 @@
  * a drag by one is not broken by the other's moves, but the pointer itself is shared, as
  * it would be for two people sitting at one computer.
  */
-import type { InputMessage } from '../signaling/protocol.js';
+import type { InputMessage } from '../protocol/wire.js';
 
 export interface CdpCommand {
 	method: 'Input.dispatchMouseEvent' | 'Input.dispatchKeyEvent' | 'Input.insertText' | 'Input.dispatchTouchEvent';

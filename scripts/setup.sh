@@ -54,7 +54,7 @@ if [ ! -x node_modules/mediasoup/worker/out/Release/mediasoup-worker ]; then
 fi
 
 # --- 4. web apps ---------------------------------------------------------------------
-web_sum=$(cat package-lock.json signaling/protocol.ts $(find web -path web/dist -prune -o -type f -print | sort) | sha256sum | cut -d' ' -f1)
+web_sum=$(cat package-lock.json $(find protocol -type f | sort) $(find web -path web/dist -prune -o -type f -print | sort) | sha256sum | cut -d' ' -f1)
 if [ ! -f web/dist/.alongside-build ] || [ "$(cat web/dist/.alongside-build)" != "$web_sum" ]; then
 	log "building the web apps"
 	npx vite build --config web/vite.config.ts --logLevel warn >&2

@@ -14,8 +14,8 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { BadRequestError, NotFoundError, NotReadyError } from '../signaling/errors.js';
-import type { InputChannel, Rendition, TransportInfo } from '../signaling/protocol.js';
+import { BadRequestError, NotFoundError, NotReadyError } from '../protocol/errors.js';
+import type { InputChannel, Rendition, TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
 import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
 

@@ -1,5 +1,5 @@
 /** Public types of {@link Room}, kept beside it. */
-import type { InputChannel, Rendition } from '../signaling/protocol.js';
+import type { InputChannel, Rendition } from '../protocol/wire.js';
 
 export type TransportDirection = 'send' | 'recv';
 

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { readEnv } from '../signaling/env.js';
+import { readEnv } from '../protocol/env.js';
 
 const SfuEnv = z.object({
 	/**

@@ -15,7 +15,7 @@ import { TokenService } from './auth/TokenService.js';
 import type { User } from './store/Store.js';
 import { ensureFirstRun, type FirstRunInfo } from './bootstrap.js';
 import type { Config } from './config.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../protocol/errors.js';
 import { Metrics } from './metrics.js';
 import { PinService } from './pins/PinService.js';
 import { PinWatchers } from './pins/PinWatchers.js';
@@ -47,6 +47,7 @@ export class Alongside {
 	readonly #sessions = new Map<string, Session>();
 	#server!: RunningServer;
 	#idleTimer: NodeJS.Timeout | undefined;
+	#retentionTimer: NodeJS.Timeout | undefined;
 	/** Store writes in flight, awaited before the store closes. */
 	readonly #writes = new Set<Promise<unknown>>();
 	#closing = false;
@@ -68,11 +69,7 @@ export class Alongside {
 		const app = new Alongside(config, logger, sfu, store, keys, firstRun, new Metrics(options));
 		try {
 			app.#server = await startServer({
-				host: config.signaling.host,
-				port: config.signaling.port,
-				tls: config.signaling.tls,
-				trustProxy: config.signaling.trustProxy,
-				wsMaxFrame: config.signaling.wsMaxFrame,
+				config: config.signaling,
 				metrics: app.metrics,
 				logger,
 				api: app.#apiContext(),
@@ -129,6 +126,9 @@ export class Alongside {
 		});
 		this.#idleTimer = setInterval(() => this.#sweep(), 15_000);
 		this.#idleTimer.unref();
+		this.#retentionTimer = setInterval(() => this.#purge(), 3600_000);
+		this.#retentionTimer.unref();
+		this.#purge();
 	}
 
 	/** Base URL of the server, e.g. `http://localhost:8080`. */
@@ -215,6 +215,7 @@ export class Alongside {
 		if (this.#closing) return;
 		this.#closing = true;
 		clearInterval(this.#idleTimer);
+		clearInterval(this.#retentionTimer);
 		await this.#pool.close();
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.#server?.close();
@@ -250,6 +251,21 @@ export class Alongside {
 			this.metrics.backgroundErrors.inc({ kind: 'store' });
 			this.#logger.error({ err: error }, 'could not delete expired PINs');
 		});
+	}
+
+	/**
+	 * Hourly: deletes what is kept only for a while (attempt counters after an hour,
+	 * expired refresh tokens, audit entries past the retention period).
+	 */
+	#purge(): void {
+		const now = Date.now();
+		const auditBefore = now - this.config.signaling.auditRetentionDays * 86400_000;
+		this.#track(this.store.purge(now, { attemptsBefore: now - 3600_000, auditBefore }))
+			.then((purged) => this.#logger.debug({ purged }, 'retention purge'))
+			.catch((error: unknown) => {
+				this.metrics.backgroundErrors.inc({ kind: 'store' });
+				this.#logger.error({ err: error }, 'retention purge failed');
+			});
 	}
 
 	#apiContext(): ApiContext {

@@ -10,7 +10,8 @@ import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import type { Room } from '../sfu/Room.js';
 import type { Sfu } from '../sfu/Sfu.js';
-import { ForbiddenError, NotReadyError } from './errors.js';
+import { ForbiddenError, NotReadyError } from '../protocol/errors.js';
+import { type FaultScope, runInScope } from './faults.js';
 import type { Metrics } from './metrics.js';
 import {
 	type BrowserState,
@@ -24,7 +25,7 @@ import {
 	type Rendition,
 	type Role,
 	type SessionEndReason,
-} from './protocol.js';
+} from '../protocol/wire.js';
 
 /** How a participant is reached: the connection's notify function. */
 export type Notify = <T extends NotificationType>(type: T, data: Notifications[T]) => void;
@@ -110,6 +111,8 @@ export class Session extends EventEmitter<SessionEvents> {
 	#browser: CloudBrowser | undefined;
 	/** Stops a browser start that the session's end overtook. */
 	readonly #startAbort = new AbortController();
+	/** What this session's work runs in: an error escaping it ends this session only. */
+	readonly #scope: FaultScope;
 
 	private constructor(options: SessionOptions, room: Room) {
 		super();
@@ -119,12 +122,32 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics = options.metrics;
 		const { width, height } = options.publisherConfig.viewport;
 		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height } };
-		room.on('input', (participantId, channel, payload) => this.#onInput(participantId, channel, payload));
+		this.#scope = {
+			kind: 'session',
+			id: this.id,
+			fail: (error) => {
+				this.#metrics.backgroundErrors.inc({ kind: 'session' });
+				this.#logger.error({ err: error }, 'session failed; ending it');
+				void this.end('internal_error');
+			},
+		};
+		// NOTE: mediasoup emits input from its worker channel, outside any scope; a throw there
+		// would unwind into mediasoup's channel, which every session shares. Contain it here.
+		room.on('input', (participantId, channel, payload) =>
+			runInScope(this.#scope, () => {
+				try {
+					this.#onInput(participantId, channel, payload);
+				} catch (error) {
+					this.#scope.fail(error);
+				}
+			}),
+		);
 		room.on('producerchange', (rendition) => {
 			for (const p of this.#participants.values()) if (renditionFor(p.role) === rendition) p.notify('media/changed', { rendition });
 		});
 		room.once('close', () => void this.end('media_failed'));
-		this.ready = this.#startBrowser(options);
+		// NOTE: Chromium's CDP connection is created in here, so its callbacks carry the scope.
+		this.ready = runInScope(this.#scope, () => this.#startBrowser(options));
 		// NOTE: a failed start ends the session; callers that await `ready` see the error too.
 		this.ready.catch(() => undefined);
 	}

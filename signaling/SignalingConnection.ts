@@ -11,11 +11,12 @@ import type { WebSocket } from 'ws';
 import { announceable } from '../sfu/Room.js';
 import type { Audit } from './audit.js';
 import type { Tokens } from './auth/types.js';
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, toAppError } from './errors.js';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError, toAppError } from '../protocol/errors.js';
 import type { Metrics } from './metrics.js';
 import {
 	describeZodError,
 	INPUT_ROLES,
+	isRequestType,
 	type NotificationType,
 	type Notifications,
 	type ParsedRequestData,
@@ -24,7 +25,8 @@ import {
 	Requests,
 	type RequestType,
 	type Role,
-} from './protocol.js';
+} from '../protocol/wire.js';
+import { type FaultScope, runInScope } from './faults.js';
 import { renditionFor, type Session } from './Session.js';
 import type { PinService } from './pins/PinService.js';
 import type { PinWatchers } from './pins/PinWatchers.js';
@@ -41,6 +43,12 @@ export interface ConnectionContext {
 	findSession(id: string): Session | undefined;
 	metrics: Metrics;
 	logger: Logger;
+	/** The client's address (through trusted proxies only), for the audit log. */
+	clientAddress: string;
+	/** Takes one frame from the client address's budget; false means drop it. */
+	takeFrame(): boolean;
+	/** How long the socket may stay without joining a session or watching a PIN. */
+	joinTimeoutMs: number;
 }
 
 interface Joined {
@@ -61,27 +69,57 @@ export class SignalingConnection {
 	#joined: Joined | undefined;
 	#unwatch: (() => void) | undefined;
 	#closed = false;
+	/** What this connection's work runs in: an error escaping it closes this connection only. */
+	readonly #scope: FaultScope;
+	/** Closes a socket that neither joins nor watches in time (it would only hold resources). */
+	#joinTimer: NodeJS.Timeout | undefined;
+	/** When a refusal for flooding was last sent: at most one a second. */
+	#floodRepliedAt = 0;
 
 	constructor(socket: WebSocket, localAddress: string, context: ConnectionContext) {
 		this.#socket = socket;
 		this.#context = context;
 		this.#localAddress = announceable(localAddress);
 		this.#logger = context.logger;
-		socket.on('message', (data, isBinary) => {
-			if (isBinary) return this.#replyError(null, new BadRequestError('frames must be JSON text'));
-			void this.#onFrame(data.toString());
-		});
+		this.#scope = { kind: 'connection', id: randomUUID(), fail: (error) => this.fail(error) };
+		socket.on('message', (data, isBinary) =>
+			runInScope(this.#scope, () => {
+				if (!context.takeFrame()) return this.#onFlood();
+				if (isBinary) return this.#replyError(null, new BadRequestError('frames must be JSON text'));
+				this.#onFrame(data.toString()).catch((error: unknown) => this.fail(error));
+			}),
+		);
 		socket.on('close', () => this.close());
+		this.#armJoinTimer();
 		socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
+	}
+
+	/**
+	 * Something failed that no request handler caught (a bug): logged and counted, and this
+	 * connection is closed (1011), leaving its session; every other connection goes on.
+	 */
+	fail(error: unknown): void {
+		if (this.#closed) return;
+		this.#context.metrics.signalingErrors.inc({ code: 'internal' });
+		this.#logger.error({ err: error }, 'connection failed; closing it');
+		this.#closeWith(1011, 'internal error');
 	}
 
 	/** Leaves the session and closes the socket. Safe to call twice. */
 	close(): void {
+		this.#closeWith(1000, '');
+	}
+
+	#closeWith(code: number, reason: string): void {
 		if (this.#closed) return;
 		this.#closed = true;
-		this.#unwatch?.();
-		this.#leave();
-		this.#socket.close();
+		clearTimeout(this.#joinTimer);
+		try {
+			this.#unwatch?.();
+			this.#leave();
+		} finally {
+			this.#socket.close(code, reason);
+		}
 	}
 
 	/** Leaves the joined session, staying connected (e.g. a supervisor back to the list). */
@@ -89,11 +127,32 @@ export class SignalingConnection {
 		this.#leave();
 	}
 
+	/** Starts the wait for a join (or a PIN watch); a socket that does neither is closed (4408). */
+	#armJoinTimer(): void {
+		clearTimeout(this.#joinTimer);
+		this.#joinTimer = setTimeout(() => {
+			if (this.#joined || this.#unwatch) return;
+			this.#context.metrics.limitRefusals.inc({ limit: 'join_timeout' });
+			this.#closeWith(4408, 'join timeout');
+		}, this.#context.joinTimeoutMs);
+		this.#joinTimer.unref();
+	}
+
+	/** The client address sends more frames than its budget: drop this one, say so now and then. */
+	#onFlood(): void {
+		this.#context.metrics.limitRefusals.inc({ limit: 'address_frames' });
+		const now = Date.now();
+		if (now - this.#floodRepliedAt < 1000) return;
+		this.#floodRepliedAt = now;
+		this.#replyError(null, new AppError('rate_limited', 'too many messages; some were dropped', 429));
+	}
+
 	/** Leaves the joined session (if any) and writes it to the audit log. */
 	#leave(): void {
 		const joined = this.#joined;
 		if (!joined) return;
 		this.#joined = undefined;
+		if (!this.#closed) this.#armJoinTimer();
 		if (joined.session.ended) return;
 		joined.session.leave(joined.participantId);
 		this.#audit(joined, 'session.left');
@@ -113,37 +172,42 @@ export class SignalingConnection {
 	notify<T extends NotificationType>(type: T, data: Notifications[T]): void {
 		this.#send({ type, data });
 		// NOTE: the socket stays open: an agent may start the next session on it.
-		if (type === 'session/ended') this.#joined = undefined;
+		if (type === 'session/ended' && this.#joined) {
+			this.#joined = undefined;
+			this.#armJoinTimer();
+		}
 	}
 
+	/** Answers one frame: exactly one reply for a frame with a usable id, never a throw. */
 	async #onFrame(text: string): Promise<void> {
-		let json: unknown;
+		let id: number | null = null;
+		let type: RequestType | undefined;
 		try {
-			json = JSON.parse(text);
-		} catch {
-			return this.#replyError(null, new BadRequestError('frame is not valid JSON'));
-		}
-		const envelope = RequestEnvelope.safeParse(json);
-		if (!envelope.success) {
-			const id = typeof (json as { id?: unknown })?.id === 'number' ? (json as { id: number }).id : null;
-			return this.#replyError(id, new BadRequestError(describeZodError(envelope.error)));
-		}
-		const { id, type } = envelope.data;
-		if (!(type in Requests)) {
-			return this.#replyError(id, new AppError('unknown_type', `unknown message type "${type}"`, 400));
-		}
-		const requestType = type as RequestType;
-		this.#context.metrics.signalingRequests.inc({ type: requestType });
-		const parsed = Requests[requestType].safeParse(envelope.data.data ?? {});
-		if (!parsed.success) return this.#replyError(id, new BadRequestError(describeZodError(parsed.error)));
-		try {
-			const data = await this.#dispatch(requestType, parsed.data);
+			let json: unknown;
+			try {
+				json = JSON.parse(text);
+			} catch {
+				return this.#replyError(null, new BadRequestError('frame is not valid JSON'));
+			}
+			const envelope = RequestEnvelope.safeParse(json);
+			if (!envelope.success) {
+				const candidate = (json as { id?: unknown } | null)?.id;
+				id = typeof candidate === 'number' && Number.isSafeInteger(candidate) && candidate >= 0 ? candidate : null;
+				return this.#replyError(id, new BadRequestError(describeZodError(envelope.error)));
+			}
+			id = envelope.data.id;
+			if (!isRequestType(envelope.data.type)) {
+				return this.#replyError(id, new AppError('unknown_type', `unknown message type "${envelope.data.type}"`, 400));
+			}
+			type = envelope.data.type;
+			this.#context.metrics.signalingRequests.inc({ type });
+			const parsed = Requests[type].safeParse(envelope.data.data ?? {});
+			if (!parsed.success) return this.#replyError(id, new BadRequestError(describeZodError(parsed.error)));
+			const data = await this.#dispatch(type, parsed.data);
 			this.#send({ id, ok: true, data });
 		} catch (error) {
 			const appError = toAppError(error);
-			if (appError.code === 'internal') {
-				this.#logger.error({ err: error, type: requestType }, 'request failed');
-			}
+			if (appError.code === 'internal') this.#logger.error({ err: error, type }, 'request failed');
 			this.#replyError(id, appError);
 		}
 	}

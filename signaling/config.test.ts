@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { ConfigError } from './env.js';
+import { ConfigError } from '../protocol/env.js';
 
 describe('loadConfig', () => {
 	it('runs with no configuration at all', () => {

@@ -3,11 +3,13 @@
  * default, so a fresh machine runs with no configuration at all. Secrets are never read
  * from here into logs.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './clientAddress.js';
 import { loadPublisherConfig, type PublisherConfig } from '../publisher/config.js';
 import { loadSfuConfig, type SfuConfig } from '../sfu/config.js';
-import { ConfigError, readEnv } from './env.js';
+import { ConfigError, readEnv } from '../protocol/env.js';
 
 const SignalingEnv = z.object({
 	/** Interface the HTTP server listens on. Default `0.0.0.0`, so phones on the LAN can connect. */
@@ -43,12 +45,68 @@ const SignalingEnv = z.object({
 	/** TLS private key (PEM file). */
 	ALONGSIDE_TLS_KEY: z.string().min(1).optional(),
 	/**
-	 * Trust X-Forwarded-For from a reverse proxy for client addresses (attempt limits,
-	 * audit). Only enable behind a proxy that sets it. Default false.
+	 * Which reverse proxies may report the client's address in X-Forwarded-For (attempt
+	 * limits, per-address limits, audit): `false` (default: none, the socket's peer is the
+	 * client), the number of proxy hops in front of the service (`1` behind one ingress), or
+	 * their addresses and CIDR ranges (`10.0.0.0/8,loopback`). Each hop must append the
+	 * address it saw. `true` is refused: it would trust whatever a client writes there.
 	 */
-	ALONGSIDE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+	ALONGSIDE_TRUST_PROXY: z
+		.string()
+		.default('false')
+		.transform((value, ctx) => {
+			try {
+				return parseTrustProxy(value);
+			} catch (error) {
+				ctx.addIssue({ code: 'custom', message: (error as Error).message });
+				return z.NEVER;
+			}
+		}),
+	/**
+	 * Origins, besides the service's own, whose pages may open the signaling WebSocket
+	 * (comma-separated, e.g. `https://www.example.com`). Default none. Browsers always send
+	 * Origin; a WebSocket from any other origin is refused (403) at the upgrade.
+	 */
+	ALONGSIDE_ALLOWED_ORIGINS: z
+		.string()
+		.default('')
+		.transform((value, ctx) => {
+			const origins: string[] = [];
+			for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+				const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
+				if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== entry.replace(/\/$/, '')) {
+					ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not an origin like https://www.example.com` });
+					return z.NEVER;
+				}
+				origins.push(parsed.origin);
+			}
+			return origins;
+		}),
 	/** Largest WebSocket frame accepted, in bytes. Default 64 KiB. */
 	ALONGSIDE_WS_MAX_FRAME: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+	/** Seconds a new WebSocket has to join a session or watch a PIN before it is closed. Default 10. */
+	ALONGSIDE_JOIN_TIMEOUT: z.coerce.number().int().min(1).max(300).default(10),
+	/** Seconds a client has to send a request's headers before the connection is closed. Default 10. */
+	ALONGSIDE_HTTP_HEADERS_TIMEOUT: z.coerce.number().int().min(1).max(120).default(10),
+	/** Concurrent TCP connections one client address may hold (IPv6: per /64). Default 200. */
+	ALONGSIDE_MAX_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
+	/** New TCP connections per second one client address may open (bursts of twice that). Default 20. */
+	ALONGSIDE_SOCKETS_PER_SECOND_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+	/** Concurrent WebSockets one client address may hold. Default 100 (a contact centre behind one NAT). */
+	ALONGSIDE_MAX_WEBSOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
+	/** WebSocket frames per second one client address may send (bursts of twice that). Default 100. */
+	ALONGSIDE_WS_FRAMES_PER_SECOND_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(100),
+	/**
+	 * Live sessions this machine runs at once (each has its own Chromium, about one core
+	 * when the page moves). Default: twice the CPU cores, at least 2.
+	 */
+	ALONGSIDE_MAX_SESSIONS: z.coerce.number().int().min(1).max(10_000).default(Math.max(2, 2 * os.availableParallelism())),
+	/** Live sessions one company may run at once. Default: ALONGSIDE_MAX_SESSIONS. */
+	ALONGSIDE_MAX_SESSIONS_PER_COMPANY: z.coerce.number().int().min(1).max(10_000).optional(),
+	/** Live sessions one agent may run at once. Default 1. */
+	ALONGSIDE_MAX_SESSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(1),
+	/** Days the audit log is kept; older entries are deleted. Default 365. */
+	ALONGSIDE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
 });
 
 export interface SignalingConfig {
@@ -65,8 +123,14 @@ export interface SignalingConfig {
 	refreshTokenTtl: number;
 	sessionIdleTimeout: number;
 	tls: { cert: string; key: string } | undefined;
-	trustProxy: boolean;
+	trustProxy: TrustProxy;
+	allowedOrigins: string[];
 	wsMaxFrame: number;
+	joinTimeout: number;
+	httpHeadersTimeout: number;
+	addressLimits: { maxSockets: number; socketsPerSecond: number; maxWebSockets: number; framesPerSecond: number };
+	sessionLimits: { host: number; company: number; agent: number };
+	auditRetentionDays: number;
 }
 
 export interface Config {
@@ -107,8 +171,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			refreshTokenTtl: e.ALONGSIDE_REFRESH_TOKEN_TTL,
 			sessionIdleTimeout: e.ALONGSIDE_SESSION_IDLE_TIMEOUT,
 			tls: e.ALONGSIDE_TLS_CERT && e.ALONGSIDE_TLS_KEY ? { cert: e.ALONGSIDE_TLS_CERT, key: e.ALONGSIDE_TLS_KEY } : undefined,
-			trustProxy: e.ALONGSIDE_TRUST_PROXY === 'true',
+			trustProxy: e.ALONGSIDE_TRUST_PROXY,
+			allowedOrigins: e.ALONGSIDE_ALLOWED_ORIGINS,
 			wsMaxFrame: e.ALONGSIDE_WS_MAX_FRAME,
+			joinTimeout: e.ALONGSIDE_JOIN_TIMEOUT,
+			httpHeadersTimeout: e.ALONGSIDE_HTTP_HEADERS_TIMEOUT,
+			addressLimits: {
+				maxSockets: e.ALONGSIDE_MAX_SOCKETS_PER_ADDRESS,
+				socketsPerSecond: e.ALONGSIDE_SOCKETS_PER_SECOND_PER_ADDRESS,
+				maxWebSockets: e.ALONGSIDE_MAX_WEBSOCKETS_PER_ADDRESS,
+				framesPerSecond: e.ALONGSIDE_WS_FRAMES_PER_SECOND_PER_ADDRESS,
+			},
+			sessionLimits: {
+				host: e.ALONGSIDE_MAX_SESSIONS,
+				company: e.ALONGSIDE_MAX_SESSIONS_PER_COMPANY ?? e.ALONGSIDE_MAX_SESSIONS,
+				agent: e.ALONGSIDE_MAX_SESSIONS_PER_AGENT,
+			},
+			auditRetentionDays: e.ALONGSIDE_AUDIT_RETENTION_DAYS,
 		},
 		sfu,
 		publisher,

@@ -4,7 +4,8 @@
  */
 import { Alongside } from './Alongside.js';
 import { loadConfig } from './config.js';
-import { ConfigError } from './env.js';
+import { ConfigError } from '../protocol/env.js';
+import { installFaultHandlers } from './faults.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
 	}
 	const logger = createLogger(config.signaling.logLevel);
 	const app = await Alongside.create(config, logger);
+	// NOTE: from here on, an error that escapes one connection or session ends just that one.
+	installFaultHandlers({ logger, count: (labels) => app.metrics.unhandledErrors.inc(labels) });
 	logger.info({ url: app.url }, 'Alongside is running');
 	const lines = [
 		'',
@@ -30,11 +33,14 @@ async function main(): Promise<void> {
 		`  Supervisor:      ${app.url}/supervisor/`,
 		`  Company admin:   ${app.url}/admin/`,
 	];
-	if (app.firstRun) {
-		// NOTE: printed once, on the run that created them; the file stays for whoever missed it.
+	if (app.firstRun && process.stdout.isTTY) {
+		// NOTE: printed once, on the run that created them, and only to a terminal: a
+		// container's or service manager's stdout is a log that others read and keep.
 		lines.push('', '  First run: these accounts were created (the passwords are shown only now):');
 		for (const c of app.firstRun.credentials) lines.push(`    ${c.role.padEnd(10)} ${c.email.padEnd(24)} ${c.password}`);
 		lines.push(`  They are also in ${app.firstRun.file}; delete it once you have them.`);
+	} else if (app.firstRun) {
+		lines.push('', `  First run: demo accounts were created; their passwords are in ${app.firstRun.file} (readable by this user only).`);
 	}
 	lines.push('', '');
 	process.stdout.write(lines.join('\n'));

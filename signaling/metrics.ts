@@ -20,6 +20,9 @@ export class Metrics {
 	readonly signalingRequests: Counter<'type'>;
 	readonly signalingErrors: Counter<'code'>;
 	readonly backgroundErrors: Counter<'kind'>;
+	readonly unhandledErrors: Counter<'scope' | 'kind'>;
+	readonly limitRefusals: Counter<'limit'>;
+	readonly pinsIssued: Counter;
 	readonly browserStart: Histogram;
 
 	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
@@ -50,6 +53,19 @@ export class Metrics {
 		this.signalingRequests = new Counter({ name: 'alongside_signaling_requests_total', help: 'Signaling requests received, by type', labelNames: ['type'], registers });
 		this.signalingErrors = new Counter({ name: 'alongside_signaling_errors_total', help: 'Signaling error replies, by code', labelNames: ['code'], registers });
 		this.backgroundErrors = new Counter({ name: 'alongside_background_errors_total', help: 'Failures outside any request, by kind', labelNames: ['kind'], registers });
+		this.unhandledErrors = new Counter({
+			name: 'alongside_unhandled_errors_total',
+			help: 'Errors that escaped every handler and were contained, by scope (connection, session, none) and kind',
+			labelNames: ['scope', 'kind'],
+			registers,
+		});
+		this.limitRefusals = new Counter({
+			name: 'alongside_limit_refusals_total',
+			help: 'Requests, connections and frames refused by a resource cap or rate limit, by limit',
+			labelNames: ['limit'],
+			registers,
+		});
+		this.pinsIssued = new Counter({ name: 'alongside_pins_issued_total', help: 'PINs issued to customers', registers });
 		this.browserStart = new Histogram({
 			name: 'alongside_browser_start_seconds',
 			help: 'Time from session creation to the cloud browser publishing',

@@ -1,10 +1,17 @@
 /**
  * The HTTP side: koa with @koa/router for health, metrics and the web apps, plus the
  * WebSocket signaling endpoint at `/ws` on the same port.
+ *
+ * The edge defends itself before any route runs: client addresses come from trusted proxy
+ * hops only; each address may hold so many sockets and open them so fast; requests must
+ * send their headers within a few seconds; a WebSocket must come from the service's own
+ * pages (or an allowed origin) and join within a few seconds; every response carries the
+ * browser-side protections (CSP, frame-ancestors, nosniff, HSTS over HTTPS).
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
@@ -12,6 +19,7 @@ import Koa from 'koa';
 import serve from 'koa-static';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { AddressLimits } from './AddressLimits.js';
 import { auditRoutes } from './api/audit/routes.js';
 import { authRoutes } from './api/auth/routes.js';
 import { jsonBody } from './api/body.js';
@@ -21,6 +29,8 @@ import { errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
 import { sessionRoutes } from './api/sessions/routes.js';
 import { userRoutes } from './api/users/routes.js';
+import { addressKey, ClientAddresses } from './clientAddress.js';
+import type { SignalingConfig } from './config.js';
 import type { Metrics } from './metrics.js';
 import { type ConnectionContext, SignalingConnection } from './SignalingConnection.js';
 
@@ -30,18 +40,38 @@ export const WEB_DIST = path.resolve(here, '..', 'web', 'dist');
 /** Pages the cloud browser can open on this server (the welcome page). */
 const PAGES = path.resolve(here, 'pages');
 
+/** How long a request may take once its headers are in (bodies are at most 32 KiB). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The Content-Security-Policy of every response. The apps load only their own scripts and
+ * styles (Svelte's `style:` directives need inline style attributes), talk only to this
+ * origin (`'self'` covers its ws:/wss: too), and may not be framed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+	"default-src 'self'",
+	"script-src 'self'",
+	"style-src 'self' 'unsafe-inline'",
+	"img-src 'self' data: blob:",
+	"media-src 'self' blob:",
+	"font-src 'self'",
+	"connect-src 'self'",
+	"worker-src 'self' blob:",
+	"object-src 'none'",
+	"base-uri 'none'",
+	"form-action 'self'",
+	"frame-ancestors 'none'",
+].join('; ');
+
 export interface ServerOptions {
-	host: string;
-	port: number;
-	/** PEM files; when given the server speaks HTTPS and WSS. */
-	tls: { cert: string; key: string } | undefined;
-	/** Trust X-Forwarded-For (behind a reverse proxy). */
-	trustProxy: boolean;
-	wsMaxFrame: number;
+	config: Pick<
+		SignalingConfig,
+		'host' | 'port' | 'tls' | 'publicUrl' | 'trustProxy' | 'allowedOrigins' | 'wsMaxFrame' | 'joinTimeout' | 'httpHeadersTimeout' | 'addressLimits'
+	>;
 	api: ApiContext;
 	metrics: Metrics;
 	logger: Logger;
-	connection: ConnectionContext;
+	connection: Omit<ConnectionContext, 'clientAddress' | 'takeFrame' | 'joinTimeoutMs'>;
 	/** Health for `/healthz`; `ok: false` answers 503 so supervisors restart the service. */
 	health(): { ok: boolean } & Record<string, unknown>;
 }
@@ -52,15 +82,23 @@ export interface RunningServer {
 	close(): Promise<void>;
 }
 
-/** Builds the koa application: REST routes, static web apps, error mapping. */
-export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'health' | 'api' | 'trustProxy'>): Koa {
-	const app = new Koa({ proxy: options.trustProxy });
+/** Builds the koa application: security headers, client addresses, REST routes, static web apps, error mapping. */
+export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'health' | 'api'> & { addresses: ClientAddresses; https: boolean }): Koa {
+	const app = new Koa();
 	const router = new Router({ strict: true });
 
 	app.use(async (ctx, next) => {
+		// NOTE: koa's own X-Forwarded-For handling trusts the left-most entry; ours trusts
+		// only the configured hops.
+		ctx.request.ip = options.addresses.of(ctx.req);
+		ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
 		ctx.set('X-Content-Type-Options', 'nosniff');
 		ctx.set('Referrer-Policy', 'no-referrer');
 		ctx.set('X-Frame-Options', 'DENY');
+		ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+		ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+		ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=()');
+		if (options.https) ctx.set('Strict-Transport-Security', 'max-age=31536000');
 		await next();
 	});
 	app.use(errorMiddleware(options.metrics, options.logger));
@@ -97,13 +135,46 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 
 /** Starts the HTTP server and the WebSocket endpoint. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-	const app = createApp(options);
-	const server = options.tls
-		? https.createServer({ cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }, app.callback())
-		: http.createServer(app.callback());
-	const wss = new WebSocketServer({ noServer: true, maxPayload: options.wsMaxFrame });
+	const { config, metrics, logger } = options;
+	const addresses = new ClientAddresses(config.trustProxy);
+	const limits = new AddressLimits(config.addressLimits);
+	const secure = Boolean(config.tls) || Boolean(config.publicUrl?.startsWith('https:'));
+	const app = createApp({ ...options, addresses, https: secure });
+	const serverOptions: http.ServerOptions = {
+		headersTimeout: config.httpHeadersTimeout * 1000,
+		requestTimeout: REQUEST_TIMEOUT_MS,
+		// NOTE: how often Node looks for requests past those timeouts (default 30 s).
+		connectionsCheckingInterval: 1000,
+		maxHeaderSize: 16 * 1024,
+	};
+	const server = config.tls
+		? https.createServer({ ...serverOptions, cert: fs.readFileSync(config.tls.cert), key: fs.readFileSync(config.tls.key) }, app.callback())
+		: http.createServer(serverOptions, app.callback());
+	server.maxHeadersCount = 100;
+	server.on('connection', (socket: Socket) => {
+		const peer = socket.remoteAddress ?? '';
+		// NOTE: behind a trusted proxy every client shares its address; they are limited per
+		// client address once their requests are read (login, PINs, WebSockets).
+		if (addresses.isTrustedPeer(peer)) return;
+		const admitted = limits.openSocket(addressKey(peer));
+		if ('refused' in admitted) {
+			metrics.limitRefusals.inc({ limit: admitted.refused === 'rate' ? 'address_socket_rate' : 'address_sockets' });
+			socket.destroy();
+			return;
+		}
+		socket.once('close', admitted.release);
+	});
+	server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+		// NOTE: malformed requests and timeouts: answer if the socket still can, never throw.
+		if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_HEADERS_TIMEOUT') metrics.limitRefusals.inc({ limit: 'http_timeout' });
+		if (socket.writable && !socket.writableEnded) socket.end(`HTTP/1.1 ${error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+		socket.destroy();
+	});
+
+	const wss = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxFrame });
 	const connections = new Set<SignalingConnection>();
 	const alive = new WeakMap<WebSocket, boolean>();
+	const ownOrigins = new Set([...config.allowedOrigins, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])]);
 	// NOTE: proxies drop idle WebSockets (nginx after 60 s by default); a ping every 25 s keeps
 	// them open, and a peer that missed a whole interval is gone: its socket is terminated.
 	const keepalive = setInterval(() => {
@@ -115,29 +186,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			alive.set(ws, false);
 			ws.ping();
 		}
+		limits.prune();
 	}, 25_000);
 	keepalive.unref();
 
-	server.on('upgrade', (request, socket, head) => {
-		if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
-			socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-			return;
+	server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
+		const refuse = (status: string, limit?: string) => {
+			if (limit) metrics.limitRefusals.inc({ limit });
+			socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+		};
+		socket.on('error', (error) => logger.debug({ err: error.message }, 'upgrade socket error'));
+		if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') return refuse('404 Not Found');
+		// NOTE: browsers always send Origin; a page of another site must not open a socket
+		// that carries its visitor's cookies or tokens (cross-site WebSocket hijacking).
+		// Clients that are not browsers send none.
+		const origin = request.headers.origin;
+		if (origin !== undefined && !sameOrigin(origin, request.headers.host) && !ownOrigins.has(origin)) {
+			return refuse('403 Forbidden', 'websocket_origin');
 		}
+		const client = addresses.of(request);
+		const key = addressKey(client);
+		const release = limits.openWebSocket(key);
+		if (!release) return refuse('429 Too Many Requests', 'address_websockets');
 		wss.handleUpgrade(request, socket, head, (ws) => {
 			alive.set(ws, true);
 			ws.on('pong', () => alive.set(ws, true));
-			const connection = new SignalingConnection(ws, request.socket.localAddress ?? '127.0.0.1', options.connection);
+			const connection = new SignalingConnection(ws, request.socket.localAddress ?? '127.0.0.1', {
+				...options.connection,
+				clientAddress: client,
+				takeFrame: () => limits.takeFrame(key),
+				joinTimeoutMs: config.joinTimeout * 1000,
+			});
 			connections.add(connection);
-			ws.on('close', () => connections.delete(connection));
+			ws.on('close', () => {
+				connections.delete(connection);
+				release();
+			});
 		});
 	});
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(options.port, options.host, () => resolve());
+		server.listen(config.port, config.host, () => resolve());
 	});
 	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : options.port;
+	const port = typeof address === 'object' && address ? address.port : config.port;
 
 	return {
 		server,
@@ -150,4 +243,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
+}
+
+/** Whether a browser's Origin is the host it connected to (the service's own pages). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+	if (!host || !URL.canParse(origin)) return false;
+	const url = new URL(origin);
+	return /^https?:$/.test(url.protocol) && url.host === host.toLowerCase();
 }

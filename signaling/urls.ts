@@ -1,7 +1,7 @@
 /**
  * What the cloud browser may be asked to open from the URL bar.
  */
-import { BadRequestError } from './errors.js';
+import { BadRequestError } from '../protocol/errors.js';
 
 /**
  * Normalizes what a person typed into a URL bar ("example.com/x" → "https://example.com/x")

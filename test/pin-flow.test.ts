@@ -63,10 +63,19 @@ describe('PIN start', () => {
 		const join = await started.customer.request('session/join', { token: started.customerToken });
 		expect(join.data.self.role).toBe('customer');
 		expect(join.data.inputChannels).toEqual(['pointer', 'control']);
-		const actions = (await app.store.listAudit('demo', { limit: 50 })).map((e) => e.action);
-		expect(actions).toEqual(expect.arrayContaining(['pin.issued', 'pin.redeemed', 'session.joined', 'auth.login']));
+		const entries = await app.store.listAudit('demo', { limit: 50 });
+		expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['pin.redeemed', 'session.joined', 'auth.login']));
+		// The redemption records when its PIN was issued; issuing itself is not audited (see below).
+		expect(entries.find((e) => e.action === 'pin.redeemed')?.detail).toMatchObject({ issuedAt: expect.any(Number) });
 		await session.end('agent_ended');
 		started.customer.close();
+	});
+
+	it("does not let anonymous PIN requests fill the company's audit log", async () => {
+		const before = (await app.store.listAudit('demo', { limit: 500 })).length;
+		for (let i = 0; i < 20; i++) await issuePin(app);
+		expect((await app.store.listAudit('demo', { limit: 500 })).length).toBe(before);
+		expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/alongside_pins_issued_total [1-9]\d*/);
 	});
 
 	it('answers "invalid PIN" to an agent of another company, and nothing starts', async () => {

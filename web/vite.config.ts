@@ -32,7 +32,7 @@ export default defineConfig({
 		},
 	},
 	server: {
-		// NOTE: web/ imports ../signaling/protocol.ts, which is outside the Vite root.
+		// NOTE: web/ imports ../protocol/wire.ts and ../signaling/api schemas, outside the Vite root.
 		fs: { allow: [repoRoot] },
 		// `vite --config web/vite.config.ts` during development: the signaling server (REST
 		// and WebSocket) runs on its own port (8080 by default).

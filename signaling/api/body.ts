@@ -6,8 +6,8 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { z } from 'zod';
-import { AppError, BadRequestError } from '../errors.js';
-import { describeZodError } from '../protocol.js';
+import { AppError, BadRequestError } from '../../protocol/errors.js';
+import { describeZodError } from '../../protocol/wire.js';
 
 /** Largest JSON body accepted. */
 export const JSON_BODY_LIMIT = '32kb';

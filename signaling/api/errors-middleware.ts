@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { TooManyAttemptsError, toAppError } from '../errors.js';
+import { TooManyAttemptsError, toAppError } from '../../protocol/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './common.js';
 

@@ -3,7 +3,7 @@
  * customers' session tokens are refused on REST (customers only join over WebSocket).
  */
 import type { AccessClaims, Tokens } from '../auth/types.js';
-import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../../protocol/errors.js';
 import type { Permissions, User, UserRole } from '../store/Store.js';
 import type { ApiContext } from './context.js';
 

@@ -13,7 +13,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { Permissions, UserRole } from '../api/common.js';
-import { UnauthorizedError } from '../errors.js';
+import { UnauthorizedError } from '../../protocol/errors.js';
 import type { Store, User } from '../store/Store.js';
 import type { KeyStore } from './KeyStore.js';
 import type { Claims, SessionClaims, TokenPair, Tokens } from './types.js';

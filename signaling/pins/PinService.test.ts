@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/SqliteStore.js';
-import { TooManyAttemptsError } from '../errors.js';
+import { TooManyAttemptsError } from '../../protocol/errors.js';
 import { InvalidPinError, PIN_LIMITS, PinService } from './PinService.js';
 
 let store: SqliteStore;

@@ -9,7 +9,7 @@
  * answer ("invalid PIN"). Nothing distinguishes them, by content or by timing.
  */
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { AppError, TooManyAttemptsError } from '../errors.js';
+import { AppError, TooManyAttemptsError } from '../../protocol/errors.js';
 import type { AttemptResult, Pin, Store } from '../store/Store.js';
 
 /** Attempt limits. Each counts failures only; exceeding `max` in `windowMs` locks for `lockMs`. */

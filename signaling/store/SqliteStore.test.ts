@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './SqliteStore.js';
 import type { Company, Pin, User } from './Store.js';

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ConflictError } from '../errors.js';
+import { ConflictError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
 	AttemptResult,
@@ -341,6 +341,17 @@ export class SqliteStore implements Store {
 
 	async clearAttempts(key: string): Promise<void> {
 		this.#q('DELETE FROM attempts WHERE key = ?').run(key);
+	}
+
+	// Retention -------------------------------------------------------------------------
+
+	async purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number }> {
+		const purge = this.#db.transaction(() => ({
+			attempts: this.#q('DELETE FROM attempts WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)').run(options.attemptsBefore, now).changes,
+			refreshTokens: this.#q('DELETE FROM refresh_tokens WHERE expires_at < ?').run(now).changes,
+			audit: this.#q('DELETE FROM audit WHERE at < ?').run(options.auditBefore).changes,
+		}));
+		return purge.immediate();
 	}
 
 	/** Closes the database; safe to call twice. */

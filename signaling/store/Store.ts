@@ -184,5 +184,14 @@ export interface Store {
 	lockedUntil(key: string, now: number): Promise<number | null>;
 	clearAttempts(key: string): Promise<void>;
 
+	// Retention -------------------------------------------------------------------------
+	/**
+	 * Deletes what is no longer needed: attempt counters whose window started before
+	 * `attemptsBefore` and that are not locked at `now`, refresh tokens expired before `now`
+	 * (a spent one can no longer be replayed), and audit entries older than `auditBefore`.
+	 * Returns how many rows of each went.
+	 */
+	purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number }>;
+
 	close(): Promise<void>;
 }

@@ -93,4 +93,10 @@ export const MIGRATIONS: readonly string[] = [
 		locked_until  INTEGER
 	) STRICT;
 	`,
+	// 2: indexes for purging what is kept only for a while (refresh tokens, audit entries, attempts).
+	`
+	CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at);
+	CREATE INDEX audit_at ON audit (at);
+	CREATE INDEX attempts_window ON attempts (window_start);
+	`,
 ];

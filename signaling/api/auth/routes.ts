@@ -9,7 +9,7 @@
 import Router from '@koa/router';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
 import { RefreshTokenReusedError } from '../../auth/TokenService.js';
-import { InvalidCredentialsError, NotFoundError, TooManyAttemptsError } from '../../errors.js';
+import { InvalidCredentialsError, NotFoundError, TooManyAttemptsError } from '../../../protocol/errors.js';
 import type { User } from '../../store/Store.js';
 import { jsonBody, parseBody } from '../body.js';
 import type { ApiContext } from '../context.js';

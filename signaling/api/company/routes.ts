@@ -3,7 +3,7 @@
  * /api/companies/:companyId/public: what a customer page may know about a company, no auth.
  */
 import Router from '@koa/router';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError } from '../../../protocol/errors.js';
 import type { Company, CompanySettings } from '../../store/Store.js';
 import { jsonBody, parseBody } from '../body.js';
 import { CompanyId } from '../common.js';

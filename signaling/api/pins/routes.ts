@@ -3,7 +3,7 @@
  * customer's page keeps the returned watch token to learn when an agent redeems it.
  */
 import Router from '@koa/router';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError } from '../../../protocol/errors.js';
 import type { ApiContext } from '../context.js';
 import { CompanyId } from '../common.js';
 import type { IssuePinResponse } from './schema.js';
@@ -16,7 +16,9 @@ export function pinRoutes(api: ApiContext): Router {
 		const company = companyId.success ? await api.store.getCompany(companyId.data) : undefined;
 		if (!company) throw new NotFoundError('company');
 		const issued = await api.pins.issue(company.id, company.settings.pinTtlSeconds, ctx.ip);
-		api.audit({ companyId: company.id, actorType: 'anonymous', actorId: null, action: 'pin.issued', detail: { pinId: issued.pinId }, ip: ctx.ip });
+		// NOTE: not audited: anyone may ask for PINs, and a flood of them would bury the
+		// company's log. The redemption is audited, with when the PIN was issued.
+		api.metrics.pinsIssued.inc();
 		const expiresIn = Math.max(0, Math.round((issued.expiresAt - Date.now()) / 1000));
 		const body: IssuePinResponse = { pin: issued.pin, expiresAt: issued.expiresAt, expiresIn, watchToken: issued.watchToken };
 		ctx.status = 201;

@@ -3,7 +3,7 @@
  * list their company's live sessions.
  */
 import Router from '@koa/router';
-import { TooManyAttemptsError } from '../../errors.js';
+import { TooManyAttemptsError } from '../../../protocol/errors.js';
 import { InvalidPinError } from '../../pins/PinService.js';
 import { parseBody } from '../body.js';
 import type { ApiContext } from '../context.js';
@@ -31,7 +31,7 @@ export function sessionRoutes(api: ApiContext): Router {
 			await session.end('agent_ended');
 			throw new InvalidPinError();
 		}
-		api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.redeemed', sessionId: session.id, detail: { pinId: found.id }, ip: ctx.ip });
+		api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.redeemed', sessionId: session.id, detail: { pinId: found.id, issuedAt: found.createdAt }, ip: ctx.ip });
 		api.watchers.redeemed(found.id, session.id);
 		const body: StartSessionResponse = { sessionId: session.id };
 		ctx.status = 201;

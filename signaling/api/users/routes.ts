@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { generatePassword, hashPassword } from '../../auth/passwords.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../../protocol/errors.js';
 import type { Permissions, User } from '../../store/Store.js';
 import { DEFAULT_PERMISSIONS } from '../common.js';
 import type { ApiContext } from '../context.js';

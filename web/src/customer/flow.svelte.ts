@@ -10,7 +10,7 @@
  */
 import type { IssuePinResponse } from '../../../signaling/api/pins/schema';
 import type { PublicCompanyResponse } from '../../../signaling/api/company/schema';
-import type { SessionEndReason } from '../../../signaling/protocol';
+import type { SessionEndReason } from '../../../protocol/wire';
 import { ApiClient, ApiError, apiErrorText } from '../lib/api';
 import { tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';

@@ -194,6 +194,7 @@ const en = {
 	'ended.server_shutdown': 'The service is restarting. Please start a new session.',
 	'ended.browser_crashed': 'The shared browser stopped unexpectedly.',
 	'ended.media_failed': 'The video service stopped unexpectedly.',
+	'ended.internal_error': 'The session stopped because of an error on the server.',
 	'ended.unknown': 'The session is over.',
 	'ended.closeHint': 'You can close this page.',
 

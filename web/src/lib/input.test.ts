@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputMessage } from '../../../signaling/protocol';
+import { InputMessage } from '../../../protocol/wire';
 import {
 	ClickCounter,
 	InputQueue,

@@ -4,7 +4,7 @@
  * Everything here takes plain event-shaped objects (no DOM types at run time) so that it
  * can be tested without a browser. The stage (stageInput.ts) feeds it real events.
  */
-import type { InputChannel, InputMessage, InputType } from '../../../signaling/protocol';
+import type { InputChannel, InputMessage, InputType } from '../../../protocol/wire';
 import type { Point } from './geometry';
 
 /** Which data channel carries a message: moves, wheel and leave are lossy; the rest reliable. */

@@ -8,7 +8,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { CursorMessage, type InputChannel, type InputMessage, type Rendition, type Replies, type TransportInfo } from '../../../signaling/protocol';
+import { CursorMessage, type InputChannel, type InputMessage, type Rendition, type Replies, type TransportInfo } from '../../../protocol/wire';
 import { channelFor } from './input';
 import type { SignalingClient } from './signaling';
 

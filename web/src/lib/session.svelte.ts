@@ -18,7 +18,7 @@ import type {
 	ParticipantInfo,
 	RequestData,
 	SessionEndReason,
-} from '../../../signaling/protocol';
+} from '../../../protocol/wire';
 import { backoffDelay, classifyFailure } from './connection';
 import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';

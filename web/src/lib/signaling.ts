@@ -2,7 +2,7 @@
  * The WebSocket signaling client: requests matched to replies by id, with a timeout, and
  * typed notifications. Types come from signaling/protocol.ts; nothing is redefined here.
  */
-import type { ErrorCode, NotificationType, Notifications, Replies, RequestData, RequestType } from '../../../signaling/protocol';
+import type { ErrorCode, NotificationType, Notifications, Replies, RequestData, RequestType } from '../../../protocol/wire';
 
 /** The part of a WebSocket the client uses, so that tests can pass a fake. */
 export interface SocketLike {

@@ -3,7 +3,7 @@
  * and geometry.ts (pure, tested); this file only reads events and keeps the little state
  * a gesture needs (pressed buttons, held keys, tracked touches).
  */
-import type { InputMessage } from '../../../signaling/protocol';
+import type { InputMessage } from '../../../protocol/wire';
 import { toFrame, type Point, type Size } from './geometry';
 import {
 	ClickCounter,

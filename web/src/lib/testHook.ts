@@ -2,7 +2,7 @@
  * `window.alongside`: the tiny, always-on hook that end-to-end tests and the latency
  * benchmark drive the apps through. Keep it small and stable.
  */
-import { InputMessage } from '../../../signaling/protocol';
+import { InputMessage } from '../../../protocol/wire';
 import type { VideoStats } from './media';
 import type { Session } from './session.svelte';
 

@@ -6,7 +6,7 @@
  * One place maps them to HTTP responses (server.ts) and one to WebSocket error replies
  * (SignalingConnection.ts). This module is a leaf: every service may import it.
  */
-import type { ErrorCode } from './protocol.js';
+import type { ErrorCode } from './wire.js';
 
 export class AppError extends Error {
 	override name = 'AppError';
@@ -87,8 +87,27 @@ export class TooManyAttemptsError extends AppError {
 	}
 }
 
-/** Maps anything thrown to an AppError; unknown errors become `internal` with a generic message. */
+/** The code of a client error (4xx) that middleware raised with `http-errors`. */
+const CODE_OF_STATUS: Partial<Record<number, ErrorCode>> = {
+	400: 'bad_request',
+	401: 'unauthorized',
+	403: 'forbidden',
+	404: 'not_found',
+	409: 'conflict',
+	429: 'rate_limited',
+};
+
+/**
+ * Maps anything thrown to an AppError. A client error raised by middleware (koa-static's
+ * 403 for a path outside its root, 404, 413 from the body parser: `http-errors` objects
+ * with a 4xx `status` and `expose: true`) keeps its status; anything else becomes
+ * `internal` with a generic message.
+ */
 export function toAppError(error: unknown): AppError {
 	if (error instanceof AppError) return error;
+	const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+	if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 && expose === true) {
+		return new AppError(CODE_OF_STATUS[status] ?? 'bad_request', typeof message === 'string' ? message.slice(0, 200) : 'bad request', status);
+	}
 	return new AppError('internal', 'internal error', 500);
 }

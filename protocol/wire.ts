@@ -82,6 +82,44 @@ export const CursorMessage = z.discriminatedUnion('type', [
 export type CursorMessage = z.infer<typeof CursorMessage>;
 
 // ---------------------------------------------------------------------------------------
+// Display names that participants choose.
+
+/**
+ * Words a chosen display name may not contain, in the languages of the apps: a customer
+ * called "Alex (Agent)" would pass for the agent beside the cursor.
+ */
+const ROLE_WORDS = [
+	'agent', 'agente', 'supervisor', 'supervisore', 'admin', 'administrator', 'amministratore', 'operator', 'operatore',
+	'support', 'supporto', 'assistenza', 'staff', 'system', 'sistema', 'moderator', 'moderatore', 'alongside',
+];
+const ROLE_WORD = new RegExp(`(^|[^\\p{L}\\p{N}])(${ROLE_WORDS.join('|')})(?=$|[^\\p{L}\\p{N}])`, 'iu');
+
+/**
+ * Normalizes a chosen name: NFKC, without control and format characters (bidirectional
+ * overrides, zero-width joiners), whitespace collapsed.
+ */
+export function normalizeDisplayName(name: string): string {
+	return name
+		.normalize('NFKC')
+		.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, '')
+		.replace(/\s+/gu, ' ')
+		.trim();
+}
+
+/** Whether a name names a role ("Agent", "Sam, supervisore"), accents and case ignored. */
+export function namesRole(name: string): boolean {
+	return ROLE_WORD.test(name.normalize('NFKD').replace(/\p{M}/gu, ''));
+}
+
+/** A display name a participant chooses: 1 to 60 characters once normalized, naming no role. */
+export const DisplayName = z
+	.string()
+	.max(200)
+	.transform(normalizeDisplayName)
+	.pipe(z.string().min(1).max(60))
+	.refine((name) => !namesRole(name), 'may not name a role such as "Agent" or "Supervisor"');
+
+// ---------------------------------------------------------------------------------------
 // Signaling requests (client → server), one schema per `type`.
 
 export const Requests = {
@@ -100,8 +138,11 @@ export const Requests = {
 		 * redeemed this session's PIN, else supervisor.
 		 */
 		as: z.enum(['agent', 'supervisor']).optional(),
-		/** Display name shown beside the participant's cursor; the server may override it. */
-		name: z.string().trim().min(1).max(60).optional(),
+		/**
+		 * Display name shown beside a customer's cursor (users' names come from their
+		 * accounts). It may not name a role: see {@link DisplayName}.
+		 */
+		name: DisplayName.optional(),
 	}),
 	'session/leave': z.object({}),
 	/** Ends the session for everyone (agent or customer). */
@@ -129,6 +170,14 @@ export const Requests = {
 	'browser/history': z.object({ action: z.enum(['back', 'forward', 'reload']) }),
 } as const;
 export type RequestType = keyof typeof Requests;
+
+/**
+ * Whether `type` names a request. NOTE: an own-property check: `type in Requests` is also
+ * true for "constructor", "__proto__" or "toString", inherited from Object.prototype.
+ */
+export function isRequestType(type: string): type is RequestType {
+	return Object.hasOwn(Requests, type);
+}
 export type RequestData<T extends RequestType> = z.input<(typeof Requests)[T]>;
 export type ParsedRequestData<T extends RequestType> = z.output<(typeof Requests)[T]>;
 
@@ -222,6 +271,10 @@ export const ErrorCode = z.enum([
 	'invalid_pin',
 	'locked_out',
 	'rate_limited',
+	/** A per-participant, per-agent or per-company cap was reached (transports, sessions, ...). */
+	'limit_reached',
+	/** This machine runs as many sessions as it can; try again later. */
+	'at_capacity',
 	'conflict',
 	'internal',
 ]);
@@ -247,11 +300,21 @@ export interface Notifications {
 	'pin/redeemed': { sessionId: string; token: string };
 	/** To a customer's page watching its PIN: it expired unredeemed. */
 	'pin/expired': Record<string, never>;
+	/**
+	 * This participant's rights changed (an admin removed the control permission, say): the
+	 * input channels it may use now. Channels no longer listed are closed by the server.
+	 */
+	'participant/rights': { inputChannels: InputChannel[] };
+	/**
+	 * The same customer joined again from another connection (another tab, a reconnect):
+	 * this connection has left the session. Not an end: the session goes on there.
+	 */
+	'session/replaced': Record<string, never>;
 }
 export type NotificationType = keyof Notifications;
 export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };
 
-export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed';
+export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed' | 'internal_error';
 
 /** Formats a zod error as one line naming each offending field. */
 export function describeZodError(error: z.ZodError): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeZodError, InputMessage, Requests } from './protocol.js';
+import { describeZodError, InputMessage, Requests } from './wire.js';
 
 describe('InputMessage', () => {
 	it('accepts a click with defaults filled in', () => {
