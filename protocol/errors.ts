@@ -87,6 +87,23 @@ export class TooManyAttemptsError extends AppError {
 	}
 }
 
+/**
+ * A resource cap or capacity was reached. `limit` names which (`transports`,
+ * `sessions_per_company`, ...): it labels the `alongside_limit_refusals_total` metric
+ * wherever the error is answered.
+ */
+export class LimitReachedError extends AppError {
+	constructor(
+		readonly limit: string,
+		message: string,
+		code: 'limit_reached' | 'at_capacity' | 'agent_busy' = 'limit_reached',
+		status = code === 'at_capacity' ? 503 : code === 'agent_busy' ? 409 : 429,
+		readonly retryAfterSeconds?: number,
+	) {
+		super(code, message, status);
+	}
+}
+
 /** The code of a client error (4xx) that middleware raised with `http-errors`. */
 const CODE_OF_STATUS: Partial<Record<number, ErrorCode>> = {
 	400: 'bad_request',

@@ -275,6 +275,8 @@ export const ErrorCode = z.enum([
 	'limit_reached',
 	/** This machine runs as many sessions as it can; try again later. */
 	'at_capacity',
+	/** The agent already runs as many live sessions as allowed: end one (or start with `replace`). */
+	'agent_busy',
 	'conflict',
 	'internal',
 ]);

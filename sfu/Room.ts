@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { BadRequestError, NotFoundError, NotReadyError } from '../protocol/errors.js';
+import { BadRequestError, LimitReachedError, NotFoundError, NotReadyError } from '../protocol/errors.js';
 import type { InputChannel, Rendition, TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
 import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
@@ -40,6 +40,10 @@ const PRODUCER_WAIT_MS = 15_000;
 /** Largest input or cursor message accepted, in bytes. */
 export const MAX_DATA_MESSAGE_SIZE = 16 * 1024;
 
+/** What one participant holds, counted against `SfuConfig.perParticipant`. */
+type Resource = keyof SfuConfig['perParticipant'];
+const RESOURCE_NAMES: Record<Resource, string> = { transports: 'transports', consumers: 'video consumers', dataChannels: 'data channels' };
+
 export class Room extends EventEmitter<RoomEvents> {
 	readonly sessionId: string;
 	readonly #router: ms.Router;
@@ -51,8 +55,10 @@ export class Room extends EventEmitter<RoomEvents> {
 	readonly #transports = new Map<string, OwnedTransport>();
 	readonly #producers = new Map<Rendition, ms.Producer>();
 	readonly #consumers = new Map<string, { consumer: ms.Consumer; participantId: string }>();
-	/** participantId → input channel label → DataProducer. */
-	readonly #inputs = new Map<string, Map<InputChannel, ms.DataProducer>>();
+	/** participantId → input channel label → DataProducer, or 'opening' while it is created. */
+	readonly #inputs = new Map<string, Map<InputChannel, ms.DataProducer | 'opening'>>();
+	/** participantId → what it holds now (and is creating), against the per-participant caps. */
+	readonly #usage = new Map<string, Record<Resource, number>>();
 	#closed = false;
 
 	static async create(options: RoomOptions): Promise<Room> {
@@ -101,19 +107,29 @@ export class Room extends EventEmitter<RoomEvents> {
 	 */
 	async createTransport(participantId: string, direction: TransportDirection, reach: { localAddress: string } | 'internal'): Promise<TransportInfo> {
 		this.#assertOpen();
-		const transport = await this.#router.createWebRtcTransport({
-			webRtcServer: this.#webRtcServer,
-			enableUdp: true,
-			enableTcp: true,
-			preferUdp: true,
-			enableSctp: true,
-			numSctpStreams: NUM_SCTP_STREAMS,
-			maxSctpMessageSize: MAX_DATA_MESSAGE_SIZE,
-			initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
-			appData: { participantId, direction },
-		});
+		const release = this.#take(participantId, 'transports');
+		let transport: ms.WebRtcTransport;
+		try {
+			transport = await this.#router.createWebRtcTransport({
+				webRtcServer: this.#webRtcServer,
+				enableUdp: true,
+				enableTcp: true,
+				preferUdp: true,
+				enableSctp: true,
+				numSctpStreams: NUM_SCTP_STREAMS,
+				maxSctpMessageSize: MAX_DATA_MESSAGE_SIZE,
+				initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
+				appData: { participantId, direction },
+			});
+		} catch (error) {
+			release();
+			throw error;
+		}
 		this.#transports.set(transport.id, { transport, participantId, direction });
-		transport.observer.once('close', () => this.#transports.delete(transport.id));
+		transport.observer.once('close', () => {
+			this.#transports.delete(transport.id);
+			release();
+		});
 		transport.on('dtlsstatechange', (state) => {
 			if (state === 'failed' || state === 'closed') {
 				this.#logger.warn({ participantId, transportId: transport.id, state }, 'transport DTLS ended');
@@ -157,21 +173,32 @@ export class Room extends EventEmitter<RoomEvents> {
 	/** Consumes a rendition for a viewer, paused until {@link resumeConsumer}. */
 	async consume(participantId: string, transportId: string, rendition: Rendition, rtpCapabilities: Record<string, unknown>): Promise<ConsumeInfo> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
-		const producer = this.#producers.get(rendition) ?? (await this.#producerOf(rendition, PRODUCER_WAIT_MS));
-		const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
-		let canConsume: boolean;
+		// NOTE: taken before waiting for the producer, so that waiting requests count too.
+		const release = this.#take(participantId, 'consumers');
+		let consumer: ms.Consumer;
 		try {
-			canConsume = this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps });
+			const producer = this.#producers.get(rendition) ?? (await this.#producerOf(rendition, PRODUCER_WAIT_MS));
+			const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
+			let canConsume: boolean;
+			try {
+				canConsume = this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps });
+			} catch (error) {
+				throw new BadRequestError(`rtpCapabilities: ${(error as Error).message}`);
+			}
+			if (!canConsume) throw new BadRequestError('rtpCapabilities: this browser cannot decode H.264 or VP8');
+			consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
 		} catch (error) {
-			throw new BadRequestError(`rtpCapabilities: ${(error as Error).message}`);
+			release();
+			throw error;
 		}
-		if (!canConsume) throw new BadRequestError('rtpCapabilities: this browser cannot decode H.264 or VP8');
-		const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true });
 		this.#consumers.set(consumer.id, { consumer, participantId });
-		consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+		consumer.observer.once('close', () => {
+			this.#consumers.delete(consumer.id);
+			release();
+		});
 		return {
 			consumerId: consumer.id,
-			producerId: producer.id,
+			producerId: consumer.producerId,
 			kind: 'video',
 			rtpParameters: { ...consumer.rtpParameters } as Record<string, unknown>,
 			rendition,
@@ -192,8 +219,13 @@ export class Room extends EventEmitter<RoomEvents> {
 	 */
 	async openInput(participantId: string, transportId: string, label: InputChannel, sctpStreamParameters: Record<string, unknown>): Promise<string> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'send');
-		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel, ms.DataProducer>();
+		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel, ms.DataProducer | 'opening'>();
 		if (channels.has(label)) throw new BadRequestError(`label: input channel "${label}" is already open`);
+		const release = this.#take(participantId, 'dataChannels');
+		// NOTE: claimed before the first await, so that concurrent requests for the same label
+		// cannot all pass the check above.
+		channels.set(label, 'opening');
+		this.#inputs.set(participantId, channels);
 		let dataProducer: ms.DataProducer;
 		try {
 			dataProducer = await transport.produceData({
@@ -202,11 +234,15 @@ export class Room extends EventEmitter<RoomEvents> {
 				appData: { participantId },
 			});
 		} catch (error) {
+			channels.delete(label);
+			release();
 			throw new BadRequestError(`sctpStreamParameters: ${(error as Error).message}`);
 		}
 		channels.set(label, dataProducer);
-		this.#inputs.set(participantId, channels);
-		dataProducer.observer.once('close', () => channels.delete(label));
+		dataProducer.observer.once('close', () => {
+			if (channels.get(label) === dataProducer) channels.delete(label);
+			release();
+		});
 		const dataConsumer = await this.#direct.consumeData({ dataProducerId: dataProducer.id });
 		dataConsumer.on('message', (message) => {
 			this.emit('input', participantId, label, message);
@@ -217,11 +253,19 @@ export class Room extends EventEmitter<RoomEvents> {
 	/** Subscribes a viewer to the cursor channel: unordered, no retransmissions. */
 	async consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
-		const dataConsumer = await transport.consumeData({
-			dataProducerId: this.#cursorProducer.id,
-			ordered: false,
-			maxRetransmits: 0,
-		});
+		const release = this.#take(participantId, 'dataChannels');
+		let dataConsumer: ms.DataConsumer;
+		try {
+			dataConsumer = await transport.consumeData({
+				dataProducerId: this.#cursorProducer.id,
+				ordered: false,
+				maxRetransmits: 0,
+			});
+		} catch (error) {
+			release();
+			throw error;
+		}
+		dataConsumer.observer.once('close', release);
 		return {
 			dataConsumerId: dataConsumer.id,
 			dataProducerId: this.#cursorProducer.id,
@@ -247,6 +291,14 @@ export class Room extends EventEmitter<RoomEvents> {
 	/** The negotiated codec of a rendition's producer, e.g. `video/H264`. */
 	producerCodec(rendition: Rendition): string | undefined {
 		return this.#producers.get(rendition)?.rtpParameters.codecs[0]?.mimeType;
+	}
+
+	/**
+	 * Closes a participant's input channels (its control was revoked); its video and cursors
+	 * go on. Messages already in flight on them are dropped by the session.
+	 */
+	closeInputs(participantId: string): void {
+		for (const producer of this.#inputs.get(participantId)?.values() ?? []) if (producer !== 'opening') producer.close();
 	}
 
 	/** Closes every transport (and so every producer and consumer) a participant owns. */
@@ -284,6 +336,25 @@ export class Room extends EventEmitter<RoomEvents> {
 			this.on('producerchange', onChange);
 			this.once('close', onClose);
 		});
+	}
+
+	/**
+	 * Counts one more `resource` for the participant, or refuses (LimitReachedError) when it
+	 * already holds its cap. Returns the release function; releasing twice counts once.
+	 */
+	#take(participantId: string, resource: Resource): () => void {
+		const usage = this.#usage.get(participantId) ?? { transports: 0, consumers: 0, dataChannels: 0 };
+		const max = this.#config.perParticipant[resource];
+		if (usage[resource] >= max) throw new LimitReachedError(resource, `at most ${max} ${RESOURCE_NAMES[resource]} per participant`);
+		usage[resource]++;
+		this.#usage.set(participantId, usage);
+		let released = false;
+		return () => {
+			if (released) return;
+			released = true;
+			usage[resource]--;
+			if (usage.transports + usage.consumers + usage.dataChannels === 0 && this.#usage.get(participantId) === usage) this.#usage.delete(participantId);
+		};
 	}
 
 	#assertOpen(): void {

@@ -31,6 +31,15 @@ const SfuEnv = z.object({
 	ALONGSIDE_SFU_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
 	/** Bitrate a new viewer's downlink estimate starts from, in bit/s. Default 3 Mbit/s. */
 	ALONGSIDE_SFU_INITIAL_BITRATE: z.coerce.number().int().min(100_000).max(50_000_000).default(3_000_000),
+	/**
+	 * WebRTC transports one participant may hold open. A viewer uses one to receive and, if
+	 * it may send input, one to send. Default 4 (room for a transport being replaced).
+	 */
+	ALONGSIDE_MAX_TRANSPORTS_PER_PARTICIPANT: z.coerce.number().int().min(2).max(64).default(4),
+	/** Video consumers one participant may hold open (one per rendition it watches). Default 4. */
+	ALONGSIDE_MAX_CONSUMERS_PER_PARTICIPANT: z.coerce.number().int().min(1).max(64).default(4),
+	/** Data channels one participant may hold open: its two input channels and its cursor subscription. Default 4. */
+	ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT: z.coerce.number().int().min(3).max(64).default(4),
 });
 
 export type SfuConfig = {
@@ -40,6 +49,8 @@ export type SfuConfig = {
 	announcedAddress: string | undefined;
 	logLevel: 'debug' | 'warn' | 'error' | 'none';
 	initialAvailableOutgoingBitrate: number;
+	/** Per participant: open transports, video consumers, data channels (input producers and cursor consumers). */
+	perParticipant: { transports: number; consumers: number; dataChannels: number };
 };
 
 /** Reads and validates the SFU's configuration; throws naming the offending key. */
@@ -52,5 +63,10 @@ export function loadSfuConfig(env: NodeJS.ProcessEnv = process.env): SfuConfig {
 		announcedAddress: e.ALONGSIDE_RTC_ANNOUNCED_ADDRESS,
 		logLevel: e.ALONGSIDE_SFU_LOG_LEVEL,
 		initialAvailableOutgoingBitrate: e.ALONGSIDE_SFU_INITIAL_BITRATE,
+		perParticipant: {
+			transports: e.ALONGSIDE_MAX_TRANSPORTS_PER_PARTICIPANT,
+			consumers: e.ALONGSIDE_MAX_CONSUMERS_PER_PARTICIPANT,
+			dataChannels: e.ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT,
+		},
 	};
 }

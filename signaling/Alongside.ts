@@ -4,6 +4,7 @@
  * runs it; tests and benchmarks start it on port 0.
  */
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -15,7 +16,7 @@ import { TokenService } from './auth/TokenService.js';
 import type { User } from './store/Store.js';
 import { ensureFirstRun, type FirstRunInfo } from './bootstrap.js';
 import type { Config } from './config.js';
-import { NotFoundError } from '../protocol/errors.js';
+import { LimitReachedError, NotFoundError } from '../protocol/errors.js';
 import { Metrics } from './metrics.js';
 import { PinService } from './pins/PinService.js';
 import { PinWatchers } from './pins/PinWatchers.js';
@@ -50,6 +51,10 @@ export class Alongside {
 	#retentionTimer: NodeJS.Timeout | undefined;
 	/** Store writes in flight, awaited before the store closes. */
 	readonly #writes = new Set<Promise<unknown>>();
+	/** Session starts admitted but not yet bound, counted against the session limits. */
+	readonly #admitted = new Set<{ companyId: string; agentUserId: string }>();
+	/** Account changes, by user id, for live connections to follow (see {@link userChanged}). */
+	readonly #userEvents = new EventEmitter().setMaxListeners(0);
 	#closing = false;
 
 	/** Opens the store and keys, starts the SFU, the server and the warm pool. */
@@ -80,6 +85,10 @@ export class Alongside {
 					watchers: app.watchers,
 					audit: app.audit,
 					findSession: (id) => app.#sessions.get(id),
+					onUserChanged: (userId, listener) => {
+						app.#userEvents.on(userId, listener);
+						return () => app.#userEvents.off(userId, listener);
+					},
 					metrics: app.metrics,
 					logger,
 				},
@@ -166,11 +175,50 @@ export class Alongside {
 		return this.#pool.ready;
 	}
 
+	/** A user's account changed (disabled, role, permissions): their live connections apply it now. */
+	userChanged(userId: string): void {
+		this.#userEvents.emit(userId);
+	}
+
 	/**
 	 * Starts a session for an agent: a warm one from the pool when there is one, else a new
 	 * cloud browser. The session is bound to the agent's company.
+	 *
+	 * Refused (LimitReachedError) when this machine, the company or the agent already runs as
+	 * many sessions as allowed; with `replace`, the agent's own live sessions end first.
 	 */
-	async startSession(agent: User, pinId: string | null = null): Promise<Session> {
+	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean } = {}): Promise<Session> {
+		if (options.replace) await Promise.all(this.liveSessions().filter((s) => s.binding?.agentUserId === agent.id).map((s) => s.end('agent_ended')));
+		const admitted = this.#admit(agent);
+		try {
+			return await this.#startSession(agent, pinId, admitted);
+		} finally {
+			this.#admitted.delete(admitted);
+		}
+	}
+
+	/**
+	 * Counts a start against the limits and reserves its place, before anything is awaited:
+	 * two starts at once cannot both pass a check that only one may pass.
+	 */
+	#admit(agent: User): { companyId: string; agentUserId: string } {
+		const { host, company, agent: perAgent } = this.config.signaling.sessionLimits;
+		const running = [...[...this.#sessions.values()].filter((s) => !s.ended).map((s) => s.binding!), ...this.#admitted];
+		if (running.length >= host) {
+			throw new LimitReachedError('sessions_per_host', 'this service runs as many sessions as it can; try again in a minute', 'at_capacity', 503, 60);
+		}
+		if (running.filter((r) => r.companyId === agent.companyId).length >= company) {
+			throw new LimitReachedError('sessions_per_company', `your company may run ${company} sessions at once; end one first`);
+		}
+		if (running.filter((r) => r.agentUserId === agent.id).length >= perAgent) {
+			throw new LimitReachedError('sessions_per_agent', perAgent === 1 ? 'you already have a live session; end it first' : `you already have ${perAgent} live sessions; end one first`, 'agent_busy');
+		}
+		const admitted = { companyId: agent.companyId, agentUserId: agent.id };
+		this.#admitted.add(admitted);
+		return admitted;
+	}
+
+	async #startSession(agent: User, pinId: string | null, admitted: { companyId: string; agentUserId: string }): Promise<Session> {
 		const company = await this.store.getCompany(agent.companyId);
 		if (!company) throw new NotFoundError('company');
 		// NOTE: a cold session is returned while its browser launches: the agent's join and
@@ -183,6 +231,8 @@ export class Alongside {
 			announceSupervision: company.settings.announceSupervision,
 		});
 		this.#sessions.set(session.id, session);
+		// NOTE: counted as a live session from here on, no longer as an admitted start.
+		this.#admitted.delete(admitted);
 		const url = company.settings.startUrl;
 		if (url) {
 			void session.ready
@@ -296,7 +346,8 @@ export class Alongside {
 			pins: this.pins,
 			watchers: this.watchers,
 			audit: this.audit,
-			startSession: (agent, pinId) => this.startSession(agent, pinId),
+			startSession: (agent, pinId, options) => this.startSession(agent, pinId, options),
+			userChanged: (userId) => this.userChanged(userId),
 		};
 	}
 }

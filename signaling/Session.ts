@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import type { Room } from '../sfu/Room.js';
+import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import { ForbiddenError, NotReadyError } from '../protocol/errors.js';
 import { type FaultScope, runInScope } from './faults.js';
@@ -25,6 +26,7 @@ import {
 	type Rendition,
 	type Role,
 	type SessionEndReason,
+	type TransportInfo,
 } from '../protocol/wire.js';
 
 /** How a participant is reached: the connection's notify function. */
@@ -34,6 +36,21 @@ export interface Participant extends ParticipantInfo {
 	notify: Notify;
 	/** May open input channels and navigate: customers, and agents with the control permission. */
 	canControl: boolean;
+	/** Who this is beyond one connection: a user id, or a customer token's subject. */
+	actor: string;
+	/** Told when the same actor joined again elsewhere; this participant has already been removed. */
+	onReplaced(): void;
+}
+
+/** What a connection tells the session about a participant that joins. */
+export interface JoinRequest {
+	info: ParticipantInfo;
+	/** One participant per actor: joining again replaces the earlier participant. */
+	actor: string;
+	notify: Notify;
+	/** Whether it may drive the browser; only agents and customers can. */
+	canControl: boolean;
+	onReplaced(): void;
 }
 
 export interface SessionEvents {
@@ -95,6 +112,8 @@ export class Session extends EventEmitter<SessionEvents> {
 	#binding: SessionBinding | undefined;
 	#boundAt = 0;
 	#lastActivity = Date.now();
+	/** Whether a customer has joined at least once (its PIN then no longer hands out tokens). */
+	#customerJoined = false;
 
 	/**
 	 * Creates the room and starts the cloud browser in the background: the session exists
@@ -245,20 +264,54 @@ export class Session extends EventEmitter<SessionEvents> {
 		return [...this.#participants.values()].map(({ id, name, role }) => ({ id, name, role }));
 	}
 
+	/** Whether a customer has joined this session at least once. */
+	get customerHasJoined(): boolean {
+		return this.#customerJoined;
+	}
+
 	/**
 	 * Adds a participant. Supervisors are silent: they are not announced to others and do
-	 * not appear in anyone's participant list.
+	 * not appear in anyone's participant list. An actor already in the session (the same
+	 * customer from another tab, the agent after a reconnect) is replaced: the earlier
+	 * participant leaves and is told.
 	 */
-	join(info: ParticipantInfo, notify: Notify, options: { canControl: boolean }): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
+	join(request: JoinRequest): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
 		if (this.ended) throw new NotReadyError('the session has ended');
+		const { info } = request;
+		for (const earlier of [...this.#participants.values()]) {
+			if (earlier.actor !== request.actor) continue;
+			this.leave(earlier.id);
+			earlier.onReplaced();
+		}
 		const visible = this.participants.filter((p) => p.role !== 'supervisor');
-		const canControl = options.canControl && INPUT_ROLES.includes(info.role);
-		this.#participants.set(info.id, { ...info, notify, canControl });
+		const canControl = request.canControl && INPUT_ROLES.includes(info.role);
+		this.#participants.set(info.id, { ...info, notify: request.notify, canControl, actor: request.actor, onReplaced: request.onReplaced });
+		if (info.role === 'customer') this.#customerJoined = true;
 		this.#lastActivity = Date.now();
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
 		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
+	}
+
+	/**
+	 * Gives or takes a participant's control of the browser (an admin changed the agent's
+	 * permission). Taking it closes its input channels at once; either way it is told the
+	 * channels it may use now.
+	 */
+	setControl(participantId: string, canControl: boolean): void {
+		const participant = this.#participants.get(participantId);
+		if (!participant) return;
+		const allowed = canControl && INPUT_ROLES.includes(participant.role);
+		if (participant.canControl === allowed) return;
+		participant.canControl = allowed;
+		if (!allowed) {
+			this.room.closeInputs(participantId);
+			this.#browser?.releaseInput(participantId);
+			this.#sendCursor({ type: 'cursor/hide', participantId });
+		}
+		participant.notify('participant/rights', { inputChannels: allowed ? ['pointer', 'control'] : [] });
+		this.#logger.info({ participantId, canControl: allowed }, 'participant rights changed');
 	}
 
 	/**
@@ -274,6 +327,89 @@ export class Session extends EventEmitter<SessionEvents> {
 		return this.#participants.get(participantId)?.canControl ?? false;
 	}
 
+	// Participants' requests. Each checks the participant's rights here, in the session host,
+	// and that it is still in the session once the SFU or the browser has answered: a
+	// participant removed meanwhile (replaced, revoked, left) keeps nothing it asked for.
+
+	/** A WebRTC transport to receive, or to send input (only for participants who control). */
+	async createTransport(participantId: string, direction: TransportDirection, localAddress: string): Promise<TransportInfo> {
+		if (direction === 'send') this.#requireControl(participantId);
+		else this.#participant(participantId);
+		return this.#still(participantId, await this.room.createTransport(participantId, direction, { localAddress }));
+	}
+
+	async connectTransport(participantId: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+		this.#participant(participantId);
+		await this.room.connectTransport(participantId, transportId, dtlsParameters);
+	}
+
+	/** The video rendition the participant's role is entitled to. */
+	async consumeVideo(participantId: string, transportId: string, rtpCapabilities: Record<string, unknown>): Promise<ConsumeInfo> {
+		const participant = this.#participant(participantId);
+		return this.#still(participantId, await this.room.consume(participantId, transportId, renditionFor(participant.role), rtpCapabilities));
+	}
+
+	async resumeVideo(participantId: string, consumerId: string): Promise<void> {
+		this.#participant(participantId);
+		await this.room.resumeConsumer(participantId, consumerId);
+		this.refreshVideo();
+	}
+
+	async requestKeyFrame(participantId: string, consumerId: string): Promise<void> {
+		this.#participant(participantId);
+		await this.room.requestKeyFrame(participantId, consumerId);
+		this.refreshVideo();
+	}
+
+	/** One of the participant's input channels; only for participants who control. */
+	async openInput(participantId: string, transportId: string, label: InputChannel, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+		this.#requireControl(participantId);
+		const id = await this.room.openInput(participantId, transportId, label, sctpStreamParameters);
+		// NOTE: control may have been taken while the channel was created.
+		if (!this.canControl(participantId)) {
+			this.room.closeInputs(participantId);
+			this.#requireControl(participantId);
+		}
+		return id;
+	}
+
+	async consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+		this.#participant(participantId);
+		return this.#still(participantId, await this.room.consumeCursors(participantId, transportId));
+	}
+
+	/** Opens a URL in the captured tab; the caller has validated it. */
+	async navigate(participantId: string, url: string): Promise<void> {
+		this.#requireControl(participantId);
+		await this.ready;
+		this.#requireControl(participantId);
+		await this.browser.navigate(url);
+	}
+
+	async history(participantId: string, action: 'back' | 'forward' | 'reload'): Promise<void> {
+		this.#requireControl(participantId);
+		await this.ready;
+		this.#requireControl(participantId);
+		await this.browser.history(action);
+	}
+
+	#participant(participantId: string): Participant {
+		const participant = this.#participants.get(participantId);
+		if (!participant) throw new ForbiddenError('you are no longer in this session');
+		return participant;
+	}
+
+	#requireControl(participantId: string): void {
+		if (!this.#participant(participantId).canControl) throw new ForbiddenError('you cannot control the browser in this session');
+	}
+
+	/** Passes `value` through if the participant is still here; otherwise drops what it holds on the SFU and refuses. */
+	#still<T>(participantId: string, value: T): T {
+		if (this.#participants.has(participantId)) return value;
+		this.room.removeParticipant(participantId);
+		throw new ForbiddenError('you are no longer in this session');
+	}
+
 	/** Removes a participant and everything it had open on the SFU. Safe to call twice. */
 	leave(participantId: string): void {
 		const participant = this.#participants.get(participantId);
@@ -287,13 +423,6 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#broadcast('participant/left', { id: participantId });
 		}
 		this.#logger.info({ participantId, role: participant.role }, 'participant left');
-	}
-
-	/** The participant's role, or throws if it is not in this session. */
-	roleOf(participantId: string): Role {
-		const p = this.#participants.get(participantId);
-		if (!p) throw new ForbiddenError('not a participant of this session');
-		return p.role;
 	}
 
 	/** Ends the session: participants are told why, the browser and room close. Safe to call twice. */

@@ -11,11 +11,10 @@ import type { WebSocket } from 'ws';
 import { announceable } from '../sfu/Room.js';
 import type { Audit } from './audit.js';
 import type { Tokens } from './auth/types.js';
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, toAppError } from '../protocol/errors.js';
+import { AppError, BadRequestError, ForbiddenError, LimitReachedError, NotFoundError, toAppError } from '../protocol/errors.js';
 import type { Metrics } from './metrics.js';
 import {
 	describeZodError,
-	INPUT_ROLES,
 	isRequestType,
 	type NotificationType,
 	type Notifications,
@@ -30,7 +29,7 @@ import { type FaultScope, runInScope } from './faults.js';
 import { renditionFor, type Session } from './Session.js';
 import type { PinService } from './pins/PinService.js';
 import type { PinWatchers } from './pins/PinWatchers.js';
-import type { Store } from './store/Store.js';
+import type { Store, User } from './store/Store.js';
 import { validateNavigationUrl } from './urls.js';
 
 export interface ConnectionContext {
@@ -41,6 +40,11 @@ export interface ConnectionContext {
 	audit: Audit;
 	/** A live session bound to a company; warm, unbound sessions are never found. */
 	findSession(id: string): Session | undefined;
+	/**
+	 * Calls `listener` whenever the user's account changes (disabled, permissions, role), so
+	 * that a live connection follows it at once. Returns the unsubscribe function.
+	 */
+	onUserChanged(userId: string, listener: () => void): () => void;
 	metrics: Metrics;
 	logger: Logger;
 	/** The client's address (through trusted proxies only), for the audit log. */
@@ -57,6 +61,8 @@ interface Joined {
 	role: Role;
 	/** The user id, or the customer token's participant key: who the audit log names. */
 	actorId: string;
+	/** Stops following the user's account (users only). */
+	unfollow?: () => void;
 }
 
 type Handler<T extends RequestType> = (joined: Joined, data: ParsedRequestData<T>) => Promise<Replies[T]>;
@@ -147,35 +153,68 @@ export class SignalingConnection {
 		this.#replyError(null, new AppError('rate_limited', 'too many messages; some were dropped', 429));
 	}
 
-	/** Leaves the joined session (if any) and writes it to the audit log. */
-	#leave(): void {
-		const joined = this.#joined;
-		if (!joined) return;
-		this.#joined = undefined;
-		if (!this.#closed) this.#armJoinTimer();
-		if (joined.session.ended) return;
+	/** Leaves the joined session (if any) and writes it to the audit log, with `reason` if it was not the participant's choice. */
+	#leave(reason?: string): void {
+		const joined = this.#unjoin();
+		if (!joined || joined.session.ended) return;
 		joined.session.leave(joined.participantId);
-		this.#audit(joined, 'session.left');
+		this.#audit(joined, 'session.left', reason ? { reason } : {});
 	}
 
-	#audit(joined: Joined, action: string): void {
+	/** Forgets the joined session without telling it (it has ended, or removed us itself). */
+	#unjoin(): Joined | undefined {
+		const joined = this.#joined;
+		if (!joined) return undefined;
+		this.#joined = undefined;
+		joined.unfollow?.();
+		if (!this.#closed) this.#armJoinTimer();
+		return joined;
+	}
+
+	#audit(joined: Joined, action: string, detail: Record<string, unknown> = {}): void {
 		this.#context.audit({
 			companyId: joined.session.binding!.companyId,
 			actorType: joined.role === 'customer' ? 'customer' : 'user',
 			actorId: joined.actorId,
 			action,
 			sessionId: joined.session.id,
-			detail: { role: joined.role, participantId: joined.participantId },
+			detail: { role: joined.role, participantId: joined.participantId, ...detail },
+			ip: this.#context.clientAddress,
 		});
+	}
+
+	/** The same actor joined again from another connection: the session removed us; say so and close. */
+	#replaced(): void {
+		const joined = this.#unjoin();
+		if (!joined) return;
+		this.#audit(joined, 'session.left', { reason: 'replaced' });
+		this.#send({ type: 'session/replaced', data: {} });
+		this.#closeWith(4409, 'joined elsewhere');
+	}
+
+	/**
+	 * The user's account changed: apply it to this live connection at once. A disabled user,
+	 * or one who lost the right to be here, leaves and is disconnected; an agent whose control
+	 * permission changed keeps watching with the channels it may use now.
+	 */
+	async #followUser(userId: string): Promise<void> {
+		const joined = this.#joined;
+		if (!joined) return;
+		const user = await this.#context.store.getUser(userId);
+		if (this.#joined !== joined) return;
+		const rights = user && rightsOf(user, joined.role, joined.session);
+		if (!rights) {
+			this.#leave('rights_revoked');
+			this.#closeWith(4403, 'rights revoked');
+			return;
+		}
+		joined.session.setControl(joined.participantId, rights.canControl);
 	}
 
 	notify<T extends NotificationType>(type: T, data: Notifications[T]): void {
 		this.#send({ type, data });
 		// NOTE: the socket stays open: an agent may start the next session on it.
-		if (type === 'session/ended' && this.#joined) {
-			this.#joined = undefined;
-			this.#armJoinTimer();
-		}
+		if (type === 'session/ended') this.#unjoin();
 	}
 
 	/** Answers one frame: exactly one reply for a frame with a usable id, never a throw. */
@@ -233,6 +272,7 @@ export class SignalingConnection {
 		let name: string;
 		let canControl: boolean;
 		let actorId: string;
+		let user: User | undefined;
 		if (claims.typ === 'session') {
 			session = this.#context.findSession(claims.sid);
 			if (!session || session.binding?.companyId !== claims.cid) throw new AppError('session_ended', 'this session has ended', 410);
@@ -243,22 +283,35 @@ export class SignalingConnection {
 		} else {
 			if (!data.sessionId) throw new BadRequestError('sessionId: required');
 			// NOTE: tokens live minutes; a user disabled since must not join.
-			const user = await this.#context.store.getUser(claims.sub);
+			user = await this.#context.store.getUser(claims.sub);
 			if (!user || user.disabled) throw new AppError('unauthorized', 'account disabled', 401);
 			session = this.#context.findSession(data.sessionId);
 			if (!session || session.binding?.companyId !== user.companyId) throw new NotFoundError('session');
-			const isAgent = session.binding.agentUserId === user.id;
-			role = data.as ?? (isAgent ? 'agent' : 'supervisor');
-			if (role === 'agent' && !(isAgent && user.permissions.cobrowse)) throw new ForbiddenError('only the agent who started this session can join it as the agent');
-			if (role === 'supervisor' && !user.permissions.supervise) throw new ForbiddenError('your account cannot supervise sessions');
+			role = data.as ?? (session.binding.agentUserId === user.id ? 'agent' : 'supervisor');
+			const rights = rightsOf(user, role, session);
+			if (!rights) {
+				throw new ForbiddenError(role === 'agent' ? 'only the agent who started this session can join it as the agent' : 'your account cannot supervise sessions');
+			}
 			name = user.name;
-			canControl = role === 'agent' && user.permissions.control;
+			canControl = rights.canControl;
 			actorId = user.id;
 		}
 		const participantId = randomUUID();
 		const self = { id: participantId, name, role };
-		const { participants, inputChannels } = session.join(self, (type, payload) => this.notify(type, payload), { canControl });
-		this.#joined = { session, participantId, role, actorId };
+		const { participants, inputChannels } = session.join({
+			info: self,
+			// NOTE: one participant per actor: the same customer token or user joining again
+			// (another tab, a reconnect before the old socket timed out) replaces the earlier one.
+			actor: `${role === 'customer' ? 'customer' : 'user'}:${actorId}`,
+			notify: (type, payload) => this.notify(type, payload),
+			canControl,
+			onReplaced: () => this.#replaced(),
+		});
+		const scope = this.#scope;
+		const userId = user?.id;
+		const unfollow = userId ? this.#context.onUserChanged(userId, () => runInScope(scope, () => void this.#followUser(userId).catch((error: unknown) => this.fail(error)))) : undefined;
+		this.#joined = { session, participantId, role, actorId, ...(unfollow ? { unfollow } : {}) };
+		clearTimeout(this.#joinTimer);
 		this.#logger = this.#context.logger.child({ sessionId: session.id, participantId });
 		this.#audit(this.#joined, 'session.joined');
 		return {
@@ -280,11 +333,15 @@ export class SignalingConnection {
 		const redeemed = (sessionId: string) => {
 			const session = this.#context.findSession(sessionId);
 			if (!session?.binding) return this.notify('pin/expired', {});
-			const token = this.#context.tokens.issueSessionToken({ sub: randomUUID(), cid: pin.companyId, sid: sessionId, role: 'customer', name: 'Customer' });
+			// NOTE: every token a PIN yields names the same customer (its subject is the PIN's id),
+			// and the session admits one participant per customer.
+			const token = this.#context.tokens.issueSessionToken({ sub: pin.id, cid: pin.companyId, sid: sessionId, role: 'customer', name: 'Customer' });
 			this.notify('pin/redeemed', { sessionId, token });
 		};
 		if (pin.sessionId) {
-			// NOTE: the page reconnected after redemption: hand it a token again while the session lives.
+			// NOTE: the page reconnected between redemption and joining: hand it its token again,
+			// but only until the customer has joined (the page keeps the token from then on).
+			if (this.#context.findSession(pin.sessionId)?.customerHasJoined !== false) throw new NotFoundError('PIN');
 			setImmediate(() => redeemed(pin.sessionId!));
 		} else if (pin.expiresAt <= Date.now()) {
 			setImmediate(() => this.notify('pin/expired', {}));
@@ -300,6 +357,7 @@ export class SignalingConnection {
 
 	#replyError(id: number | null, error: AppError): void {
 		this.#context.metrics.signalingErrors.inc({ code: error.code });
+		if (error instanceof LimitReachedError) this.#context.metrics.limitRefusals.inc({ limit: error.limit });
 		this.#send({ id, ok: false, error: { code: error.code, message: error.message } });
 	}
 
@@ -309,13 +367,18 @@ export class SignalingConnection {
 	}
 }
 
-function requireControl(joined: Joined): void {
-	if (!INPUT_ROLES.includes(joined.role) || !joined.session.canControl(joined.participantId)) {
-		throw new ForbiddenError('you cannot control the browser in this session');
-	}
+/**
+ * What a user may do in a session as `role`, from the account as it is now; undefined if the
+ * user may not be there at all. Checked at join and again whenever the account changes.
+ */
+function rightsOf(user: User, role: Role, session: Session): { canControl: boolean } | undefined {
+	if (user.disabled || user.companyId !== session.binding?.companyId) return undefined;
+	if (role === 'agent') return session.binding.agentUserId === user.id && user.permissions.cobrowse ? { canControl: user.permissions.control } : undefined;
+	if (role === 'supervisor') return user.permissions.supervise ? { canControl: false } : undefined;
+	return undefined;
 }
 
-/** Requests of a joined participant, each checking the role before touching the session. */
+/** Requests of a joined participant; the session checks its rights. */
 const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Handler<T> } = {
 	async 'session/leave'(this: SignalingConnection) {
 		this.leave();
@@ -327,48 +390,41 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 		return {};
 	},
 	async 'transport/create'(this: SignalingConnection, joined, data) {
-		// NOTE: supervisors have no input channel at all, so no send transport either.
-		if (data.direction === 'send') requireControl(joined);
-		return joined.session.room.createTransport(joined.participantId, data.direction, { localAddress: this.localAddress });
+		return joined.session.createTransport(joined.participantId, data.direction, this.localAddress);
 	},
 	async 'transport/connect'(joined, data) {
-		await joined.session.room.connectTransport(joined.participantId, data.transportId, data.dtlsParameters);
+		await joined.session.connectTransport(joined.participantId, data.transportId, data.dtlsParameters);
 		return {};
 	},
 	async 'media/consume'(joined, data) {
-		return joined.session.room.consume(joined.participantId, data.transportId, renditionFor(joined.role), data.rtpCapabilities);
+		return joined.session.consumeVideo(joined.participantId, data.transportId, data.rtpCapabilities);
 	},
 	async 'media/resume'(joined, data) {
-		await joined.session.room.resumeConsumer(joined.participantId, data.consumerId);
-		joined.session.refreshVideo();
+		await joined.session.resumeVideo(joined.participantId, data.consumerId);
 		return {};
 	},
 	async 'media/keyframe'(joined, data) {
-		await joined.session.room.requestKeyFrame(joined.participantId, data.consumerId);
-		joined.session.refreshVideo();
+		await joined.session.requestKeyFrame(joined.participantId, data.consumerId);
 		return {};
 	},
 	async 'input/open'(joined, data) {
-		requireControl(joined);
-		const dataProducerId = await joined.session.room.openInput(joined.participantId, data.transportId, data.label, data.sctpStreamParameters);
+		const dataProducerId = await joined.session.openInput(joined.participantId, data.transportId, data.label, data.sctpStreamParameters);
 		return { dataProducerId };
 	},
 	async 'cursors/consume'(joined, data) {
-		return joined.session.room.consumeCursors(joined.participantId, data.transportId);
+		return joined.session.consumeCursors(joined.participantId, data.transportId);
 	},
 	async 'browser/navigate'(joined, data) {
-		requireControl(joined);
 		const url = validateNavigationUrl(data.url);
-		await joined.session.ready;
-		await joined.session.browser.navigate(url).catch((error: Error) => {
-			throw new AppError('bad_request', `could not open ${url}: ${error.message.split('\n')[0]}`, 400);
+		await joined.session.navigate(joined.participantId, url).catch((error: unknown) => {
+			if (error instanceof AppError) throw error;
+			throw new AppError('bad_request', `could not open ${url}: ${(error as Error).message.split('\n')[0]}`, 400);
 		});
 		return { url };
 	},
 	async 'browser/history'(joined, data) {
-		requireControl(joined);
-		await joined.session.ready;
-		await joined.session.browser.history(data.action).catch(() => {
+		await joined.session.history(joined.participantId, data.action).catch((error: unknown) => {
+			if (error instanceof AppError) throw error;
 			throw new NotFoundError(`history entry (${data.action})`);
 		});
 		return {};

@@ -24,8 +24,13 @@ export interface ApiContext {
 	watchers: PinWatchers;
 	/** Writes an audit entry in the background (failures are logged and counted). */
 	audit: Audit;
-	/** Starts a session bound to the agent's company (warm pool first). */
-	startSession(agent: User, pinId: string | null): Promise<Session>;
+	/**
+	 * Starts a session bound to the agent's company (warm pool first); refused when a session
+	 * limit is reached. `replace` ends the agent's own live sessions first.
+	 */
+	startSession(agent: User, pinId: string | null, options?: { replace?: boolean }): Promise<Session>;
+	/** A user's account changed: their live connections apply it at once. */
+	userChanged(userId: string): void;
 }
 
 export interface LiveSessionInfo {

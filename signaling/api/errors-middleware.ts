@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { TooManyAttemptsError, toAppError } from '../../protocol/errors.js';
+import { LimitReachedError, TooManyAttemptsError, toAppError } from '../../protocol/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './common.js';
 
@@ -19,7 +19,8 @@ export function errorMiddleware(metrics: Metrics, logger: Logger): Middleware {
 			const appError = toAppError(error);
 			if (appError.code === 'internal') logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
 			metrics.signalingErrors.inc({ code: appError.code });
-			const retryAfter = appError instanceof TooManyAttemptsError ? appError.retryAfterSeconds : undefined;
+			if (appError instanceof LimitReachedError) metrics.limitRefusals.inc({ limit: appError.limit });
+			const retryAfter = appError instanceof TooManyAttemptsError || appError instanceof LimitReachedError ? appError.retryAfterSeconds : undefined;
 			if (typeof retryAfter === 'number' && retryAfter > 0) ctx.set('Retry-After', String(Math.ceil(retryAfter)));
 			ctx.status = appError.status;
 			ctx.body = { error: { code: appError.code, message: appError.message } } satisfies ErrorBody;

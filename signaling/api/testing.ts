@@ -68,6 +68,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		watchers: new PinWatchers(),
 		audit: createAudit(store, logger, metrics),
 		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
+		userChanged: () => undefined,
 	};
 
 	const app = new Koa();

@@ -16,7 +16,7 @@ export function sessionRoutes(api: ApiContext): Router {
 	router.post('/', async (ctx) => {
 		const { claims, user } = await requireActiveUser(ctx, api);
 		requirePermission(claims, 'cobrowse');
-		const { pin } = parseBody(StartSessionBody, ctx);
+		const { pin, replace } = parseBody(StartSessionBody, ctx);
 		let found;
 		try {
 			found = await api.pins.find(user.companyId, user.id, pin, ctx.ip);
@@ -25,7 +25,8 @@ export function sessionRoutes(api: ApiContext): Router {
 			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.refused', detail: { reason }, ip: ctx.ip });
 			throw error;
 		}
-		const session = await api.startSession(user, found.id);
+		// NOTE: a refusal by a session limit leaves the PIN unredeemed: the agent can retry.
+		const session = await api.startSession(user, found.id, { replace });
 		if (!(await api.pins.redeem(found, user.id, session.id))) {
 			// NOTE: another agent redeemed the same PIN between our lookup and now.
 			await session.end('agent_ended');

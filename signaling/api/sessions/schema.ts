@@ -7,6 +7,8 @@ export const StartSessionBody = z.object({
 		.string()
 		.transform((s) => s.replace(/[\s-]/g, ''))
 		.pipe(z.string().regex(/^\d{6}$/, 'expected the 6-digit PIN')),
+	/** End the agent's own live sessions first (answer to `agent_busy`). Default false. */
+	replace: z.boolean().default(false),
 });
 export type StartSessionBody = z.infer<typeof StartSessionBody>;
 

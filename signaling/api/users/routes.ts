@@ -95,6 +95,8 @@ export function userRoutes(api: ApiContext): Router {
 			}
 			// NOTE: a new password or a disabled account ends every signed-in device at its next refresh.
 			if (patch.passwordHash !== undefined || patch.disabled === true) await api.store.revokeUserRefreshTokens(target.id, Date.now());
+			// NOTE: and live sessions follow the account now, not at the next join.
+			api.userChanged(target.id);
 			api.audit({
 				companyId: admin.cid,
 				actorType: 'user',

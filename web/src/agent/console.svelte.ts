@@ -16,6 +16,8 @@ export class AgentConsole {
 	session = $state.raw<Session | null>(null);
 	starting = $state(false);
 	pinError = $state<string | null>(null);
+	/** The agent already runs a session (`agent_busy`): offer to end it and start this one. */
+	busy = $state(false);
 
 	readonly #auth: Auth;
 
@@ -23,8 +25,11 @@ export class AgentConsole {
 		this.#auth = auth;
 	}
 
-	/** Redeems the customer's PIN (POST /api/sessions) and joins the new session as its agent. */
-	async start(input: string): Promise<void> {
+	/**
+	 * Redeems the customer's PIN (POST /api/sessions) and joins the new session as its agent.
+	 * `replace` ends the agent's other live session first (after `agent_busy`).
+	 */
+	async start(input: string, replace = false): Promise<void> {
 		const pin = parsePin(input);
 		if (!pin) {
 			this.pinError = t('agent.start.badFormat');
@@ -32,15 +37,20 @@ export class AgentConsole {
 		}
 		this.starting = true;
 		this.pinError = null;
+		this.busy = false;
 		try {
-			const { sessionId } = await this.#auth.api.post<StartSessionResponse>('/api/sessions', { pin });
+			const { sessionId } = await this.#auth.api.post<StartSessionResponse>('/api/sessions', { pin, replace });
 			this.#join(sessionId);
 		} catch (error) {
+			this.busy = error instanceof ApiError && error.code === 'agent_busy';
 			this.pinError = apiErrorText(error, {
 				invalid_pin: 'agent.start.invalidPin',
 				not_found: 'agent.start.invalidPin',
 				locked_out: 'agent.start.lockedOut',
 				bad_request: 'agent.start.badFormat',
+				agent_busy: 'agent.start.busy',
+				limit_reached: 'agent.start.companyLimit',
+				at_capacity: 'agent.start.atCapacity',
 			});
 			if (error instanceof ApiError && error.code === 'unauthorized') await this.#auth.signOut();
 		} finally {

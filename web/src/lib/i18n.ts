@@ -53,6 +53,10 @@ const en = {
 	'agent.start.invalidPin': 'That PIN is not valid. Check it with the customer.',
 	'agent.start.lockedOut': 'Too many attempts. Try again in {minutes} minutes.',
 	'agent.start.viewOnlyNote': 'Your account can watch but not control the page.',
+	'agent.start.busy': 'You already have a session running. End it before starting another.',
+	'agent.start.replace': 'End it and start this one',
+	'agent.start.companyLimit': 'Your company is running as many sessions as it may at once. Try again when one ends.',
+	'agent.start.atCapacity': 'The service is running as many sessions as it can. Try again in a minute.',
 	'agent.end': 'End session',
 	'agent.endConfirmTitle': 'End the session?',
 	'agent.endConfirm': 'The customer\'s session ends too and the shared browser closes.',
@@ -178,6 +182,8 @@ const en = {
 	'status.error': 'Cannot join',
 	'status.waitingVideo': 'Waiting for the shared browser…',
 	'status.retryNow': 'Retry now',
+	'status.elsewhere': 'This session is open in another window or tab.',
+	'status.useHere': 'Use it here',
 
 	'error.unauthorized': 'This link is not valid or has expired.',
 	'error.forbidden': 'You are not allowed to join this session.',
@@ -225,6 +231,7 @@ const en = {
 	'customer.keyboardInput': 'Type here to write on the shared page',
 
 	'toast.refused': 'Not allowed: {message}',
+	'toast.controlRevoked': 'You can no longer control the page in this session.',
 	'toast.dismiss': 'Dismiss',
 } as const;
 

@@ -3,6 +3,7 @@
  *
  *   connecting → joining → live ⇄ reconnecting
  *        ↘          ↘        ↘ ended (session/ended) · error (bad link, unsupported browser)
+ *                             ↘ elsewhere (joined from another tab) ──useHere()──▶ connecting
  *
  * `live` means the video is actually playing. When the WebSocket drops (or a transport
  * fails) everything is torn down and the viewer joins again from scratch after a
@@ -24,7 +25,11 @@ import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
 import { SignalingClient, SignalingError } from './signaling';
 
-export type Status = 'connecting' | 'joining' | 'live' | 'reconnecting' | 'ended' | 'error';
+/**
+ * `elsewhere`: the same person joined from another window or tab, which took over; this one
+ * waits until {@link Session.useHere} takes it back.
+ */
+export type Status = 'connecting' | 'joining' | 'live' | 'reconnecting' | 'ended' | 'error' | 'elsewhere';
 
 export interface SessionOptions {
 	/**
@@ -45,7 +50,12 @@ export interface Toast {
 	text: string;
 }
 
-type Outcome = { kind: 'retry'; message: string } | { kind: 'ended'; reason: SessionEndReason | null } | { kind: 'fatal'; message: string } | { kind: 'stopped' };
+type Outcome =
+	| { kind: 'retry'; message: string; now?: boolean }
+	| { kind: 'ended'; reason: SessionEndReason | null }
+	| { kind: 'fatal'; message: string }
+	| { kind: 'elsewhere' }
+	| { kind: 'stopped' };
 
 const TOAST_MS = 4000;
 
@@ -156,6 +166,11 @@ export class Session {
 		this.#wake?.();
 	}
 
+	/** After `elsewhere`: joins again here, which hands the other window's place to this one. */
+	useHere(): void {
+		if (this.status === 'elsewhere') this.#wake?.();
+	}
+
 	/** Sends an input message on its channel; false if that channel is not open. */
 	send(msg: InputMessage): boolean {
 		return this.#media?.send(msg) ?? false;
@@ -258,11 +273,19 @@ export class Session {
 				this.#options.onOver?.('error');
 				return;
 			}
+			if (outcome.kind === 'elsewhere') {
+				// NOTE: not retried by itself: two windows would take the session from each other
+				// for ever. The person chooses (useHere), as in other apps that run in one place.
+				this.#setStatus('elsewhere');
+				await this.#sleep(Number.POSITIVE_INFINITY);
+				attempt = 0;
+				continue;
+			}
 			// NOTE: a connection that got as far as media starts the backoff over; one that
 			// keeps failing before that backs off to 30 s so as not to hammer the server.
 			attempt = reachedMedia ? 1 : attempt + 1;
 			this.error = outcome.message;
-			const delay = backoffDelay(attempt);
+			const delay = outcome.now ? 0 : backoffDelay(attempt);
 			this.retryAt = Date.now() + delay;
 			this.#setStatus('reconnecting');
 			await this.#sleep(delay);
@@ -299,7 +322,8 @@ export class Session {
 				settle({ kind: 'retry', message: t('error.connection') });
 			});
 			client.on('session/ended', ({ reason }) => settle({ kind: 'ended', reason }));
-			this.#subscribe(client, (message) => settle({ kind: 'retry', message }));
+			client.on('session/replaced', () => settle({ kind: 'elsewhere' }));
+			this.#subscribe(client, (message, now) => settle({ kind: 'retry', message, now }));
 			if (first) this.#setStatus('joining');
 
 			const join = await client.request('session/join', request);
@@ -328,7 +352,7 @@ export class Session {
 		return outcome;
 	}
 
-	#subscribe(client: SignalingClient, onBroken: (message: string) => void): void {
+	#subscribe(client: SignalingClient, onBroken: (message: string, now?: boolean) => void): void {
 		client.on('participant/joined', (p) => {
 			if (p.id === this.self?.id) return;
 			const others = this.participants.filter((q) => q.id !== p.id);
@@ -343,6 +367,14 @@ export class Session {
 		});
 		client.on('input/refused', (refusal: Notifications['input/refused']) => {
 			this.showToast(t('toast.refused', { message: refusal.message }));
+		});
+		client.on('participant/rights', ({ inputChannels }) => {
+			const interactive = inputChannels.length > 0;
+			if (interactive === this.interactive) return;
+			this.interactive = interactive;
+			if (!interactive) this.showToast(t('toast.controlRevoked'));
+			// NOTE: control given back: the input channels are opened on a fresh join.
+			else onBroken('', true);
 		});
 		client.on('media/changed', () => {
 			this.#media?.consumeVideo().catch((error: unknown) => onBroken(messageOf(error)));
@@ -410,9 +442,10 @@ export class Session {
 		if (typeof document !== 'undefined') document.body.dataset.status = status;
 	}
 
+	/** Waits `ms` (for ever if infinite) or until woken. */
 	#sleep(ms: number): Promise<void> {
 		return new Promise((resolve) => {
-			const timer = setTimeout(done, ms);
+			const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
 			function done() {
 				clearTimeout(timer);
 				resolve();
