@@ -61,10 +61,10 @@ export class ConflictError extends AppError {
 	}
 }
 
-/** Wrong email or password: one answer for both, so neither is revealed. */
+/** Wrong company, email or password: one answer for all, so none is revealed. */
 export class InvalidCredentialsError extends AppError {
 	constructor() {
-		super('invalid_credentials', 'wrong email or password', 401);
+		super('invalid_credentials', 'wrong company, email or password', 401);
 	}
 }
 

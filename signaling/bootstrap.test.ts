@@ -31,12 +31,12 @@ describe('ensureFirstRun', () => {
 		]);
 		expect((await store.getCompany('demo'))?.name).toBe('Demo Company');
 		for (const c of info?.credentials ?? []) {
-			const user = await store.getUserByEmail(c.email);
+			const user = await store.getUserByEmail('demo', c.email);
 			expect(user?.companyId).toBe('demo');
 			expect(await verifyPassword(c.password, user?.passwordHash ?? '')).toBe(true);
 		}
-		expect((await store.getUserByEmail('agent@demo.local'))?.name).toBe('Alex');
-		expect((await store.getUserByEmail('supervisor@demo.local'))?.permissions).toEqual({ cobrowse: false, control: false, supervise: true });
+		expect((await store.getUserByEmail('demo', 'agent@demo.local'))?.name).toBe('Alex');
+		expect((await store.getUserByEmail('demo', 'supervisor@demo.local'))?.permissions).toEqual({ cobrowse: false, control: false, supervise: true });
 	});
 
 	it('writes the credentials to a 0600 file that says to delete it', async () => {

@@ -63,7 +63,7 @@ describe('forwarded client addresses', () => {
 		const response = await fetch(`${behind.url}/api/auth/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
-			body: JSON.stringify({ email: account(behind, 'agent').email, password: 'wrong password here' }),
+			body: JSON.stringify({ company: 'demo', email: account(behind, 'agent').email, password: 'wrong password here' }),
 		});
 		expect(response.status).toBe(401);
 		const failures = async () => (await behind.store.listAudit('demo', { limit: 100 })).filter((e) => e.action === 'auth.login_failed');

@@ -67,7 +67,7 @@ export async function api(
 /** Signs in and returns the access token. */
 export async function login(app: Alongside, role: 'admin' | 'agent' | 'supervisor'): Promise<string> {
 	const { email, password } = account(app, role);
-	const reply = await api(app, 'POST', '/api/auth/login', { body: { email, password } });
+	const reply = await api(app, 'POST', '/api/auth/login', { body: { company: 'demo', email, password } });
 	if (reply.status !== 200) throw new Error(`login ${role}: ${reply.status} ${JSON.stringify(reply.body)}`);
 	return reply.body.accessToken as string;
 }

@@ -117,7 +117,7 @@ describe('how many sessions run at once', () => {
 		// A third agent of the company (made by the admin) finds the machine full.
 		const created = await api(app, 'POST', '/api/users', { token: admin, body: { email: 'third@demo.local', name: 'Third', role: 'agent', password: 'third agent password' } });
 		expect(created.status).toBe(201);
-		const third = (await api(app, 'POST', '/api/auth/login', { body: { email: 'third@demo.local', password: 'third agent password' } })).body.accessToken as string;
+		const third = (await api(app, 'POST', '/api/auth/login', { body: { company: 'demo', email: 'third@demo.local', password: 'third agent password' } })).body.accessToken as string;
 		const refused = await start(third, (await issuePin(app)).pin);
 		expect(refused.status).toBe(503);
 		expect(refused.body.error.code).toBe('at_capacity');

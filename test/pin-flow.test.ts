@@ -37,7 +37,7 @@ async function createOtherCompany(): Promise<string> {
 		passwordHash: await hashPassword(password),
 		createdAt: Date.now(),
 	});
-	const reply = await api(app, 'POST', '/api/auth/login', { body: { email: 'agent@other.example', password } });
+	const reply = await api(app, 'POST', '/api/auth/login', { body: { company: 'other', email: 'agent@other.example', password } });
 	return reply.body.accessToken;
 }
 
@@ -185,7 +185,7 @@ async function createGuesser(): Promise<string> {
 		passwordHash: await hashPassword(password),
 		createdAt: Date.now(),
 	});
-	return (await api(app, 'POST', '/api/auth/login', { body: { email, password } })).body.accessToken;
+	return (await api(app, 'POST', '/api/auth/login', { body: { company: 'demo', email, password } })).body.accessToken;
 }
 
 describe('tokens', () => {
@@ -263,7 +263,7 @@ describe('roles and companies', () => {
 		expect((await api(app, 'GET', '/api/sessions', { token: agentToken })).status).toBe(403);
 		expect((await api(app, 'POST', '/api/sessions', { token: supervisor, body: { pin: '123456' } })).status).toBe(403);
 		expect((await app.store.getCompany('demo'))!.settings.announceSupervision).toBe(false);
-		expect(await app.store.getUserByEmail('x@demo.local')).toBeUndefined();
+		expect(await app.store.getUserByEmail('demo', 'x@demo.local')).toBeUndefined();
 	});
 
 	it("does not let another company's agent or supervisor see or join a session", async () => {
@@ -312,7 +312,7 @@ describe('roles and companies', () => {
 			id, companyId: 'demo', email, name: 'Leaver', role: 'agent', permissions: DEFAULT_PERMISSIONS.agent, disabled: false,
 			passwordHash: await hashPassword('leaver-password-12'), createdAt: Date.now(),
 		});
-		const token = (await api(app, 'POST', '/api/auth/login', { body: { email, password: 'leaver-password-12' } })).body.accessToken;
+		const token = (await api(app, 'POST', '/api/auth/login', { body: { company: 'demo', email, password: 'leaver-password-12' } })).body.accessToken;
 		const admin = await login(app, 'admin');
 		expect((await api(app, 'PATCH', `/api/users/${id}`, { token: admin, body: { disabled: true } })).status).toBe(200);
 		const { pin } = await issuePin(app);

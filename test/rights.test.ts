@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function userId(role: 'agent' | 'supervisor'): Promise<string> {
-	return (await app.store.getUserByEmail(account(app, role).email))!.id;
+	return (await app.store.getUserByEmail('demo', account(app, role).email))!.id;
 }
 
 async function patchUser(role: 'agent' | 'supervisor', body: Record<string, unknown>): Promise<void> {

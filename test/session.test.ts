@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 /** Starts a session for the demo agent directly (the PIN flow has its own tests). */
 async function newSession(startUrl?: string) {
-	const agent = (await app.store.getUserByEmail(account(app, 'agent').email))!;
+	const agent = (await app.store.getUserByEmail('demo', account(app, 'agent').email))!;
 	const session = await app.startSession(agent);
 	await session.ready;
 	if (startUrl) await session.browser.navigate(startUrl);
@@ -117,7 +117,7 @@ describe('ending a session while its cloud browser starts', () => {
 		const onUnhandled = (reason: unknown) => unhandled.push(reason);
 		process.on('unhandledRejection', onUnhandled);
 		try {
-			const agent = (await app.store.getUserByEmail(account(app, 'agent').email))!;
+			const agent = (await app.store.getUserByEmail('demo', account(app, 'agent').email))!;
 			const session = await app.startSession(agent);
 			const ready = session.ready.then(() => 'ready', () => 'failed');
 			await new Promise((resolve) => setTimeout(resolve, delayMs));

@@ -58,7 +58,7 @@ describe('TLS', () => {
 	});
 
 	it("lets the cloud browser open the service's own pages over HTTPS", async () => {
-		const agent = (await app.store.getUserByEmail(account(app, 'agent').email))!;
+		const agent = (await app.store.getUserByEmail('demo', account(app, 'agent').email))!;
 		const session = await app.startSession(agent);
 		await session.ready;
 		await expect.poll(() => session.browserState.title, { timeout: 10_000 }).toBe('Welcome to Alongside');

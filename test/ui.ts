@@ -9,6 +9,7 @@ import { account } from './helpers.js';
 export async function signInToConsole(page: Page, app: Alongside, role: 'agent' | 'supervisor' | 'admin' = 'agent', path = '/agent/'): Promise<void> {
 	const { email, password } = account(app, role);
 	await page.goto(`${app.url}${path}`);
+	await page.getByLabel('Company').fill('demo');
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import Koa from 'koa';
 import { createAudit } from '../audit.js';
+import { ClientAddresses } from '../clientAddress.js';
 import { KeyStore } from '../auth/KeyStore.js';
 import { hashPassword } from '../auth/passwords.js';
 import { TokenService } from '../auth/TokenService.js';
@@ -31,6 +32,10 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 // NOTE: one scrypt hash shared by every seeded user keeps the tests fast.
 let testPasswordHash: Promise<string> | undefined;
 let userCounter = 0;
+/** The company of each seeded email, for login. */
+const seededCompany = new Map<string, string>();
+/** The company of a test email not seeded here (created through the API): `x@acme.test` → `acme`. */
+const companyOfDomain = (email: string): string => email.split('@')[1]?.split('.')[0]?.toLowerCase() ?? '';
 
 export interface TestApi {
 	url: string;
@@ -42,7 +47,7 @@ export interface TestApi {
 	seedCompany(id: string, name?: string): Promise<Company>;
 	/** Creates a user with {@link TEST_PASSWORD} and the role's default permissions. */
 	seedUser(companyId: string, email: string, role: UserRole, overrides?: Partial<User>): Promise<User>;
-	/** Logs in through POST /api/auth/login; throws unless it answers 200. */
+	/** Logs in through POST /api/auth/login (with the seeded user's company); throws unless it answers 200. */
 	login(email: string, password?: string): Promise<AuthResponse>;
 	/** fetch() against the server, with an optional bearer token and JSON body. */
 	request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
@@ -72,6 +77,13 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 	};
 
 	const app = new Koa();
+	// NOTE: the client's address comes from X-Forwarded-For through one trusted hop, as behind
+	// an ingress, so tests can speak for several addresses (the real server's own code).
+	const addresses = new ClientAddresses({ kind: 'hops', hops: 1 });
+	app.use(async (ctx, next) => {
+		ctx.request.ip = addresses.of(ctx.req);
+		await next();
+	});
 	app.use(errorMiddleware(metrics, logger));
 	for (const build of routes) {
 		const router = build(api);
@@ -119,10 +131,11 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 				...overrides,
 			};
 			await store.createUser(user);
+			seededCompany.set(email, companyId);
 			return user;
 		},
 		async login(email, password = TEST_PASSWORD) {
-			const response = await request('POST', '/api/auth/login', { body: { email, password } });
+			const response = await request('POST', '/api/auth/login', { body: { company: seededCompany.get(email) ?? companyOfDomain(email), email, password } });
 			if (response.status !== 200) throw new Error(`login as ${email} answered ${response.status}: ${await response.text()}`);
 			return (await response.json()) as AuthResponse;
 		},

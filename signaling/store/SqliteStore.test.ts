@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -82,6 +83,26 @@ describe('SqliteStore', () => {
 			expect(await second.countCompanies()).toBe(1);
 			await second.close();
 		});
+
+		it('rebuilds the users table (migration 3) without losing users or the rows that refer to them', async () => {
+			const file = path.join(dir, 'alongside.db');
+			// A database as version 2 left it: emails unique across companies.
+			const old = new Database(file);
+			old.exec(MIGRATIONS[0]!);
+			old.exec(MIGRATIONS[1]!);
+			old.pragma('user_version = 2');
+			old.prepare("INSERT INTO companies VALUES ('acme', 'Acme', '{}', 1)").run();
+			old.prepare("INSERT INTO users VALUES ('u1', 'acme', 'alex@example.com', 'Alex', 'agent', '{}', 0, 'hash', 1)").run();
+			old.prepare("INSERT INTO refresh_tokens VALUES ('r1', 'u1', 'f1', 'th', 9999999999999, NULL, NULL, 1)").run();
+			old.prepare("INSERT INTO sessions VALUES ('s1', 'acme', 'u1', NULL, 1, NULL, NULL)").run();
+			old.close();
+			const migrated = SqliteStore.open(file);
+			expect(migrated.schemaVersion).toBe(MIGRATIONS.length);
+			expect((await migrated.getUserByEmail('acme', 'alex@example.com'))?.id).toBe('u1');
+			expect((await migrated.getRefreshTokenByHash('th'))?.userId).toBe('u1');
+			expect((await migrated.getSession('s1'))?.agentUserId).toBe('u1');
+			await migrated.close();
+		});
 	});
 
 	it('round-trips a company with its JSON settings and counts companies', async () => {
@@ -101,15 +122,23 @@ describe('SqliteStore', () => {
 	it('stores emails lower-cased and finds users whatever the case of the lookup', async () => {
 		await store.createUser(user('u1', 'acme', 'Alex@Example.COM'));
 		expect((await store.getUser('u1'))?.email).toBe('alex@example.com');
-		expect((await store.getUserByEmail('ALEX@example.com'))?.id).toBe('u1');
+		expect((await store.getUserByEmail('acme', 'ALEX@example.com'))?.id).toBe('u1');
 	});
 
-	it('refuses a second user with the same email in any case, even in another company', async () => {
+	it('refuses a second user with the same email in any case in the same company', async () => {
 		await store.createUser(user('u1', 'acme', 'alex@example.com'));
-		const error = await store.createUser(user('u2', 'globex', 'ALEX@example.com')).catch((e: unknown) => e);
+		const error = await store.createUser(user('u2', 'acme', 'ALEX@example.com')).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(AppError);
 		expect(error).toMatchObject({ code: 'conflict' });
 		expect(await store.getUser('u2')).toBeUndefined();
+	});
+
+	it('lets two companies each have a user with the same email, found only within their company', async () => {
+		await store.createUser(user('u1', 'acme', 'alex@example.com'));
+		await store.createUser(user('u2', 'globex', 'alex@example.com'));
+		expect((await store.getUserByEmail('acme', 'alex@example.com'))?.id).toBe('u1');
+		expect((await store.getUserByEmail('globex', 'alex@example.com'))?.id).toBe('u2');
+		expect(await store.getUserByEmail('initech', 'alex@example.com')).toBeUndefined();
 	});
 
 	it('never demotes the last enabled admin, even when two admins demote each other at once', async () => {
@@ -228,6 +257,35 @@ describe('SqliteStore', () => {
 			await store.clearAttempts('k');
 			expect(await store.lockedUntil('k', 200)).toBeNull();
 			expect((await store.hitAttempt('k', 200, limits)).count).toBe(1);
+		});
+
+		it('delays attempts after the first few by a doubling delay, within the window, then locks hard', async () => {
+			const slow = { windowMs: 600_000, max: 6, lockMs: 900_000, backoff: { after: 2, baseMs: 1_000, maxMs: 4_000 } };
+			let now = 0;
+			const hit = async () => {
+				const result = await store.hitAttempt('k', now, slow);
+				const next = result.lockedUntil ?? now;
+				return { ...result, wait: next - now };
+			};
+			expect(await hit()).toMatchObject({ allowed: true, count: 1, wait: 0 });
+			expect(await hit()).toMatchObject({ allowed: true, count: 2, wait: 0 });
+			expect(await hit()).toMatchObject({ allowed: true, count: 3, wait: 1_000 });
+			// While delayed, attempts are refused and not counted.
+			expect(await store.hitAttempt('k', now + 500, slow)).toMatchObject({ allowed: false, count: 3 });
+			now += 1_000;
+			expect(await hit()).toMatchObject({ allowed: true, count: 4, wait: 2_000 });
+			now += 2_000;
+			expect(await hit()).toMatchObject({ allowed: true, count: 5, wait: 4_000 });
+			now += 4_000;
+			expect(await hit()).toMatchObject({ allowed: true, count: 6, wait: 4_000 });
+			now += 4_000;
+			expect(await hit()).toMatchObject({ allowed: false, count: 7, wait: 900_000 });
+		});
+
+		it('takes back a forgiven attempt', async () => {
+			for (let i = 0; i < 3; i++) await store.hitAttempt('k', 100, limits);
+			await store.forgiveAttempt('k');
+			expect(await store.hitAttempt('k', 100, limits)).toMatchObject({ allowed: true, count: 3 });
 		});
 	});
 

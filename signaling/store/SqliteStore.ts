@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { ConflictError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
+	AttemptLimits,
 	AttemptResult,
 	AuditActor,
 	AuditEntry,
@@ -77,14 +78,25 @@ export class SqliteStore implements Store {
 		if (current > MIGRATIONS.length) {
 			throw new Error(`database schema version ${current} is newer than this build knows (${MIGRATIONS.length}); upgrade Alongside`);
 		}
-		for (let version = current; version < MIGRATIONS.length; version++) {
-			const apply = db.transaction(() => {
-				db.exec(MIGRATIONS[version] as string);
-				db.pragma(`user_version = ${version + 1}`);
-			});
-			// NOTE: IMMEDIATE takes the write lock first, so two processes opening a fresh file
-			// at once cannot both apply the same migration.
-			apply.immediate();
+		if (current === MIGRATIONS.length) return;
+		// NOTE: a migration that rebuilds a table must not cascade deletes or trip references
+		// half-way; foreign keys are off while migrations run (the pragma is a no-op inside a
+		// transaction, hence here) and each migration checks them before it commits.
+		db.pragma('foreign_keys = OFF');
+		try {
+			for (let version = current; version < MIGRATIONS.length; version++) {
+				const apply = db.transaction(() => {
+					db.exec(MIGRATIONS[version] as string);
+					const broken = db.pragma('foreign_key_check') as unknown[];
+					if (broken.length > 0) throw new Error(`migration ${version + 1} would break ${broken.length} foreign key references`);
+					db.pragma(`user_version = ${version + 1}`);
+				});
+				// NOTE: IMMEDIATE takes the write lock first, so two processes opening a fresh file
+				// at once cannot both apply the same migration.
+				apply.immediate();
+			}
+		} finally {
+			db.pragma('foreign_keys = ON');
 		}
 	}
 
@@ -140,8 +152,8 @@ export class SqliteStore implements Store {
 		return row && toUser(row);
 	}
 
-	async getUserByEmail(email: string): Promise<User | undefined> {
-		const row = this.#q('SELECT * FROM users WHERE email = ?').get(email.toLowerCase()) as Row | undefined;
+	async getUserByEmail(companyId: string, email: string): Promise<User | undefined> {
+		const row = this.#q('SELECT * FROM users WHERE company_id = ? AND email = ?').get(companyId, email.toLowerCase()) as Row | undefined;
 		return row && toUser(row);
 	}
 
@@ -310,10 +322,11 @@ export class SqliteStore implements Store {
 	// Attempt limits --------------------------------------------------------------------
 
 	/**
-	 * Fixed-window counting. A key whose lock has ended starts a fresh window, so a lockout
-	 * is not followed at once by another one.
+	 * Fixed-window counting. A key whose hard lock has ended starts a fresh window, so a
+	 * lockout is not followed at once by another one; a growing delay (backoff) keeps the
+	 * window, so that the delay keeps growing.
 	 */
-	async hitAttempt(key: string, now: number, limits: { windowMs: number; max: number; lockMs: number }): Promise<AttemptResult> {
+	async hitAttempt(key: string, now: number, limits: AttemptLimits): Promise<AttemptResult> {
 		const hit = this.#db.transaction((): AttemptResult => {
 			const row = this.#q('SELECT window_start, count, locked_until FROM attempts WHERE key = ?').get(key) as
 				| { window_start: number; count: number; locked_until: number | null }
@@ -321,17 +334,25 @@ export class SqliteStore implements Store {
 			if (row?.locked_until != null && row.locked_until > now) {
 				return { allowed: false, lockedUntil: row.locked_until, count: row.count };
 			}
-			const fresh = !row || row.locked_until != null || now - row.window_start >= limits.windowMs;
+			const fresh = !row || now - row.window_start >= limits.windowMs || (row.locked_until != null && row.count > limits.max);
 			const windowStart = fresh ? now : row.window_start;
 			const count = fresh ? 1 : row.count + 1;
-			const lockedUntil = count > limits.max ? now + limits.lockMs : null;
+			const { backoff } = limits;
+			let lockedUntil: number | null = null;
+			if (count > limits.max) lockedUntil = now + limits.lockMs;
+			else if (backoff && count > backoff.after) lockedUntil = now + Math.min(backoff.maxMs, backoff.baseMs * 2 ** (count - backoff.after - 1));
 			this.#q(
 				`INSERT INTO attempts (key, window_start, count, locked_until) VALUES (?, ?, ?, ?)
 				 ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count, locked_until = excluded.locked_until`,
 			).run(key, windowStart, count, lockedUntil);
-			return { allowed: lockedUntil === null, lockedUntil, count };
+			// NOTE: a growing delay refuses the *next* attempt; this one is allowed.
+			return { allowed: count <= limits.max, lockedUntil, count };
 		});
 		return hit.immediate();
+	}
+
+	async forgiveAttempt(key: string): Promise<void> {
+		this.#q('UPDATE attempts SET count = max(count - 1, 0) WHERE key = ?').run(key);
 	}
 
 	async lockedUntil(key: string, now: number): Promise<number | null> {

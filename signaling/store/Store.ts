@@ -41,7 +41,7 @@ export interface Permissions {
 export interface User {
 	id: string;
 	companyId: string;
-	/** Lower-cased; unique across the installation (it is the login name). */
+	/** Lower-cased; unique within the company (with the company id, it is the login name). */
 	email: string;
 	name: string;
 	role: UserRole;
@@ -109,6 +109,14 @@ export interface AuditEntry {
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'sessionId' | 'detail' | 'ip'> &
 	Partial<Pick<AuditEntry, 'at' | 'sessionId' | 'detail' | 'ip'>>;
 
+/** Limits of one attempt counter; see {@link Store.hitAttempt}. */
+export interface AttemptLimits {
+	windowMs: number;
+	max: number;
+	lockMs: number;
+	backoff?: { after: number; baseMs: number; maxMs: number };
+}
+
 /** The outcome of counting one attempt against a limit. */
 export interface AttemptResult {
 	/** False when the key is locked out (this attempt is refused before any check). */
@@ -129,7 +137,8 @@ export interface Store {
 
 	// Users -----------------------------------------------------------------------------
 	getUser(id: string): Promise<User | undefined>;
-	getUserByEmail(email: string): Promise<User | undefined>;
+	/** The user of a company with this login email (emails are unique within a company only). */
+	getUserByEmail(companyId: string, email: string): Promise<User | undefined>;
 	listUsers(companyId: string): Promise<User[]>;
 	createUser(user: User): Promise<void>;
 	/**
@@ -176,10 +185,14 @@ export interface Store {
 	// Attempt limits (PIN guessing, login) ----------------------------------------------
 	/**
 	 * Counts one attempt for `key` in a fixed window of `windowMs`. When the count exceeds
-	 * `max`, the key is locked until `now + lockMs`. A locked key's attempts are refused and
-	 * not counted.
+	 * `max`, the key is locked until `now + lockMs` (a hard lock; the next window starts
+	 * after it). With `backoff`, each attempt after the first `backoff.after` also locks the
+	 * key for a delay that doubles from `baseMs` up to `maxMs` (a growing delay within the
+	 * window). A locked key's attempts are refused and not counted.
 	 */
-	hitAttempt(key: string, now: number, limits: { windowMs: number; max: number; lockMs: number }): Promise<AttemptResult>;
+	hitAttempt(key: string, now: number, limits: AttemptLimits): Promise<AttemptResult>;
+	/** Takes back one counted attempt (it turned out to be a success). */
+	forgiveAttempt(key: string): Promise<void>;
 	/** Peeks without counting: is the key locked now? */
 	lockedUntil(key: string, now: number): Promise<number | null>;
 	clearAttempts(key: string): Promise<void>;

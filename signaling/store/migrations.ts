@@ -99,4 +99,26 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX audit_at ON audit (at);
 	CREATE INDEX attempts_window ON attempts (window_start);
 	`,
+	// 3: a login name is unique within its company, not across the installation: an admin of
+	// one company must not learn which emails exist in another (sign-in names the company).
+	// NOTE: SQLite cannot drop a column's UNIQUE; the table is rebuilt (foreign keys are off
+	// while migrations run, and checked before they commit).
+	`
+	CREATE TABLE users_new (
+		id            TEXT PRIMARY KEY,
+		company_id    TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		email         TEXT NOT NULL CHECK (email = lower(email)),
+		name          TEXT NOT NULL,
+		role          TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'agent')),
+		permissions   TEXT NOT NULL CHECK (json_valid(permissions)),
+		disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+		password_hash TEXT NOT NULL,
+		created_at    INTEGER NOT NULL,
+		UNIQUE (company_id, email)
+	) STRICT;
+	INSERT INTO users_new SELECT id, company_id, email, name, role, permissions, disabled, password_hash, created_at FROM users;
+	DROP TABLE users;
+	ALTER TABLE users_new RENAME TO users;
+	CREATE INDEX users_company ON users (company_id, created_at);
+	`,
 ];

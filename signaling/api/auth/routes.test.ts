@@ -21,7 +21,9 @@ describe('/api/auth', () => {
 		await t.close();
 	});
 
-	const login = (email: string, password: string) => t.request('POST', '/api/auth/login', { body: { email, password } });
+	/** Signs in to acme (or `company`) from `from` (a client address, as the trusted proxy reports it). */
+	const login = (email: string, password: string, from = '198.51.100.1', company = 'acme') =>
+		t.request('POST', '/api/auth/login', { body: { company, email, password }, headers: { 'X-Forwarded-For': from } });
 
 	it('logs in with email (any case) and password and answers tokens and the user', async () => {
 		const response = await login('Alex@ACME.test', 'correct horse battery staple');
@@ -44,14 +46,18 @@ describe('/api/auth', () => {
 		expect(audit[0]).toMatchObject({ action: 'auth.login', actorType: 'user', actorId: body.user.id, ip: expect.any(String) });
 	});
 
-	it('answers a wrong password and an unknown email identically', async () => {
-		const wrongPassword = await login('alex@acme.test', 'not the password');
-		const unknownEmail = await login('nobody@acme.test', 'not the password');
-		expect(wrongPassword.status).toBe(401);
-		expect(unknownEmail.status).toBe(401);
-		const [a, b] = [await wrongPassword.json(), await unknownEmail.json()];
-		expect(a).toEqual({ error: { code: 'invalid_credentials', message: 'wrong email or password' } } satisfies ErrorBody);
-		expect(b).toEqual(a);
+	it('answers a wrong password, an unknown email and another company identically', async () => {
+		await t.seedCompany('globex');
+		const answers = [
+			await login('alex@acme.test', 'not the password'),
+			await login('nobody@acme.test', 'not the password'),
+			await login('alex@acme.test', 'correct horse battery staple', '198.51.100.1', 'globex'),
+			await login('alex@acme.test', 'correct horse battery staple', '198.51.100.1', 'no-such-company'),
+		];
+		for (const answer of answers) {
+			expect(answer.status).toBe(401);
+			expect(await answer.json()).toEqual({ error: { code: 'invalid_credentials', message: 'wrong company, email or password' } } satisfies ErrorBody);
+		}
 	});
 
 	it('takes about as long for an unknown email as for a wrong password', async () => {
@@ -82,32 +88,46 @@ describe('/api/auth', () => {
 		expect(JSON.stringify(await t.store.listAudit('acme', { limit: 10 }))).not.toContain('@acme.test');
 	});
 
-	it('locks an email out after too many attempts, with Retry-After, even for the right password', async () => {
-		for (let i = 0; i < LOGIN_LIMITS.email.max; i++) expect((await login('alex@acme.test', `guess ${i}`)).status).toBe(401);
-		const locked = await login('alex@acme.test', 'correct horse battery staple');
-		expect(locked.status).toBe(429);
-		expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
-		expect(((await locked.json()) as ErrorBody).error.code).toBe('locked_out');
-		const audit = await t.store.listAudit('acme', { limit: 1 });
-		expect(audit[0]).toMatchObject({ action: 'auth.login_failed', detail: { reason: 'locked_out', userId: alex.id } });
+	it('never lets failures from other addresses lock the real user out', async () => {
+		// Eleven strangers, each guessing from its own address (fewer than the per-address
+		// delay threshold, so each answer is a plain refusal)...
+		for (let i = 0; i < 11; i++) expect((await login('alex@acme.test', `guess ${i}`, `203.0.113.${i + 1}`)).status).toBe(401);
+		// ... and the right password from a twelfth address still signs in.
+		expect((await login('alex@acme.test', 'correct horse battery staple', '192.0.2.77')).status).toBe(200);
 	});
 
-	it('clears the email count after a successful login', async () => {
-		for (let i = 0; i < LOGIN_LIMITS.email.max - 1; i++) await login('alex@acme.test', `guess ${i}`);
+	it('slows guessing from one address with growing delays, without touching other addresses', async () => {
+		for (let i = 0; i < LOGIN_LIMITS.accountAddress.backoff.after + 1; i++) expect((await login('alex@acme.test', `guess ${i}`)).status).toBe(401);
+		const delayed = await login('alex@acme.test', 'another guess');
+		expect(delayed.status).toBe(429);
+		expect(((await delayed.json()) as ErrorBody).error.code).toBe('rate_limited');
+		expect(delayed.headers.get('retry-after')).toBe('1');
+		// The user, elsewhere, is not slowed down.
+		expect((await login('alex@acme.test', 'correct horse battery staple', '192.0.2.77')).status).toBe(200);
+		// Once the delay has passed, the address may try again, and the right password clears its count.
+		await new Promise((resolve) => setTimeout(resolve, 1100));
 		expect((await login('alex@acme.test', 'correct horse battery staple')).status).toBe(200);
-		expect((await login('alex@acme.test', 'guess again')).status).toBe(401);
-		expect((await login('alex@acme.test', 'correct horse battery staple')).status).toBe(200);
+		for (let i = 0; i < LOGIN_LIMITS.accountAddress.backoff.after; i++) expect((await login('alex@acme.test', `guess ${i}`)).status).toBe(401);
+	});
+
+	it('tells the company when one account fails many times from anywhere, once', async () => {
+		const { alertAt } = LOGIN_LIMITS.account;
+		for (let i = 0; i < alertAt + 2; i++) expect((await login('alex@acme.test', `guess ${i}`, `203.0.113.${Math.floor(i / 3) + 1}`)).status).toBe(401);
+		const alerts = (await t.store.listAudit('acme', { limit: 100 })).filter((e) => e.action === 'auth.login_attacked');
+		expect(alerts).toHaveLength(1);
+		expect(alerts[0]).toMatchObject({ detail: { userId: alex.id, failures: alertAt } });
+		expect((await login('alex@acme.test', 'correct horse battery staple', '192.0.2.77')).status).toBe(200);
 	});
 
 	it('refuses a disabled user with the same answer as a wrong password', async () => {
 		await t.seedUser('acme', 'gone@acme.test', 'agent', { disabled: true });
 		const response = await login('gone@acme.test', 'correct horse battery staple');
 		expect(response.status).toBe(401);
-		expect(await response.json()).toEqual({ error: { code: 'invalid_credentials', message: 'wrong email or password' } });
+		expect(await response.json()).toEqual({ error: { code: 'invalid_credentials', message: 'wrong company, email or password' } });
 	});
 
 	it('names the field of a malformed login body', async () => {
-		const response = await t.request('POST', '/api/auth/login', { body: { email: 'not-an-email', password: 'x' } });
+		const response = await t.request('POST', '/api/auth/login', { body: { company: 'acme', email: 'not-an-email', password: 'x' } });
 		expect(response.status).toBe(400);
 		expect(((await response.json()) as ErrorBody).error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/^email: /) });
 	});
@@ -121,7 +141,7 @@ describe('/api/auth', () => {
 	});
 
 	it('refuses a body larger than 32 KB', async () => {
-		const response = await t.request('POST', '/api/auth/login', { body: { email: 'alex@acme.test', password: 'x'.repeat(40_000) } });
+		const response = await t.request('POST', '/api/auth/login', { body: { company: 'acme', email: 'alex@acme.test', password: 'x'.repeat(40_000) } });
 		expect(response.status).toBe(413);
 	});
 

@@ -1,8 +1,9 @@
 /** /api/auth: login, token refresh, logout, and who am I. */
 import { z } from 'zod';
-import { Email, UserView } from '../common.js';
+import { CompanyId, Email, UserView } from '../common.js';
 
-export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
+/** Sign-in: the company (its id, as in customer links), the email and the password. */
+export const LoginBody = z.object({ company: CompanyId, email: Email, password: z.string().min(1).max(200) });
 export type LoginBody = z.infer<typeof LoginBody>;
 
 export const RefreshBody = z.object({ refreshToken: z.string().min(20).max(200) });

@@ -61,8 +61,8 @@ describe('/api/users', () => {
 		expect(await verifyPassword('a long enough password', (await t.store.getUser(body.user.id))?.passwordHash ?? '')).toBe(true);
 	});
 
-	it('refuses an email already used, in any company, as a conflict', async () => {
-		const response = await t.request('POST', '/api/users', { token: adminToken, body: { email: 'ADMIN@globex.test', name: 'X', role: 'agent' } });
+	it('refuses an email already used in the company, in any case, as a conflict', async () => {
+		const response = await t.request('POST', '/api/users', { token: adminToken, body: { email: 'AGENT@acme.test', name: 'X', role: 'agent' } });
 		expect(response.status).toBe(409);
 		expect(await errorOf(response)).toMatchObject({ code: 'conflict', message: expect.stringMatching(/^email: /) });
 	});
@@ -98,7 +98,7 @@ describe('/api/users', () => {
 			const { refreshToken } = await t.login('agent@acme.test');
 			await patch(agent.id, { password: 'a brand new password' });
 			expect((await t.request('POST', '/api/auth/refresh', { body: { refreshToken } })).status).toBe(401);
-			expect((await t.request('POST', '/api/auth/login', { body: { email: 'agent@acme.test', password: 'a brand new password' } })).status).toBe(200);
+			expect((await t.request('POST', '/api/auth/login', { body: { company: 'acme', email: 'agent@acme.test', password: 'a brand new password' } })).status).toBe(200);
 		});
 
 		it('ends a disabled user’s access at once, on refresh and with a still-valid access token', async () => {
@@ -147,7 +147,7 @@ describe('/api/users', () => {
 				}
 			}
 			expect((await t.store.getUser(agent.id))?.role).toBe('agent');
-			expect(await t.store.getUserByEmail('x@acme.test')).toBeUndefined();
+			expect(await t.store.getUserByEmail('acme', 'x@acme.test')).toBeUndefined();
 		});
 
 		it('hides another company’s users from an admin: their users are not found', async () => {
@@ -163,7 +163,19 @@ describe('/api/users', () => {
 			const { accessToken } = await t.login('admin@globex.test');
 			const response = await t.request('POST', '/api/users', { token: accessToken, body: { email: 'spy@acme.test', name: 'Spy', role: 'admin', companyId: 'acme' } });
 			expect(response.status).toBe(201);
-			expect((await t.store.getUserByEmail('spy@acme.test'))?.companyId).toBe('globex');
+			expect((await t.store.getUserByEmail('globex', 'spy@acme.test'))?.companyId).toBe('globex');
+			expect(await t.store.getUserByEmail('acme', 'spy@acme.test')).toBeUndefined();
+		});
+
+		it('does not tell an admin which emails exist in another company', async () => {
+			const { accessToken } = await t.login('admin@globex.test');
+			// agent@acme.test exists in acme: for globex's admin it is just a new user of globex.
+			const taken = await t.request('POST', '/api/users', { token: accessToken, body: { email: 'agent@acme.test', name: 'Namesake', role: 'agent' } });
+			expect(taken.status).toBe(201);
+			const again = await t.request('POST', '/api/users', { token: accessToken, body: { email: 'agent@acme.test', name: 'Twice', role: 'agent' } });
+			expect(again.status).toBe(409);
+			expect(await t.request('POST', '/api/users', { token: accessToken, body: { email: 'nobody-anywhere@acme.test', name: 'New', role: 'agent' } }).then((r) => r.status)).toBe(201);
+			expect((await t.store.getUserByEmail('acme', 'agent@acme.test'))?.name).not.toBe('Namesake');
 		});
 
 		it('refuses a customer session token and a missing token', async () => {

@@ -35,7 +35,7 @@ export function userRoutes(api: ApiContext): Router {
 	router.post('/', async (ctx) => {
 		const admin = await requireAdmin(ctx);
 		const body = parseBody(CreateUserBody, ctx);
-		if (await api.store.getUserByEmail(body.email)) throw new ConflictError('email: a user with this email already exists');
+		if (await api.store.getUserByEmail(admin.cid, body.email)) throw new ConflictError('email: a user with this email already exists in your company');
 		const password = body.password ?? generatePassword();
 		const user: User = {
 			id: randomUUID(),

@@ -38,7 +38,7 @@ describe('apiErrorText', () => {
 	});
 
 	it('has generic texts for sign-in and network failures, and shows the server message otherwise', () => {
-		expect(apiErrorText(new ApiError(401, 'invalid_credentials', 'x'))).toBe('Wrong email or password.');
+		expect(apiErrorText(new ApiError(401, 'invalid_credentials', 'x'))).toBe('Wrong company, email or password.');
 		expect(apiErrorText(new ApiError(429, 'locked_out', 'x', 900))).toBe('Too many attempts. Try again in 15 minutes.');
 		expect(apiErrorText(new ApiError(0, 'network', 'Failed to fetch'))).toMatch(/Cannot reach the server/);
 		expect(apiErrorText(new TypeError('boom'))).toMatch(/Cannot reach the server/);

@@ -46,9 +46,10 @@ export class Auth {
 		}
 	}
 
-	/** Signs in; rejects with an ApiError for the form to show. */
-	async signIn(email: string, password: string): Promise<void> {
-		await this.#keeper.login({ email, password });
+	/** Signs in to a company; rejects with an ApiError for the form to show. The company is remembered on this device. */
+	async signIn(company: string, email: string, password: string): Promise<void> {
+		await this.#keeper.login({ company, email, password });
+		rememberCompany(company);
 	}
 
 	signOut(): Promise<void> {
@@ -58,5 +59,24 @@ export class Auth {
 	/** An access token for `session/join`; `fresh` forces a refresh (after a drop). */
 	async accessToken(fresh = false): Promise<string | null> {
 		return fresh ? this.#keeper.refreshed() : this.#keeper.token();
+	}
+}
+
+const COMPANY_KEY = 'alongside.company';
+
+/** The company this device last signed in to, if any (pre-fills the sign-in form). */
+export function rememberedCompany(): string {
+	try {
+		return globalThis.localStorage?.getItem(COMPANY_KEY) ?? '';
+	} catch {
+		return '';
+	}
+}
+
+function rememberCompany(company: string): void {
+	try {
+		globalThis.localStorage?.setItem(COMPANY_KEY, company);
+	} catch (error) {
+		console.warn('[auth] could not remember the company', error);
 	}
 }

@@ -78,7 +78,7 @@ describe('refreshDelayMs', () => {
 describe('TokenKeeper', () => {
 	it('keeps the refresh token in storage and the access token in memory only', async () => {
 		const { k, storage, timers, onUser } = keeper();
-		await k.login({ email: 'agent@demo.local', password: 'right' });
+		await k.login({ company: 'demo', email: 'agent@demo.local', password: 'right' });
 		expect([...storage.map.values()]).toEqual([pair(1).refreshToken]);
 		expect(await k.token()).toBe('access-1');
 		expect(onUser).toHaveBeenLastCalledWith(user);
@@ -87,14 +87,14 @@ describe('TokenKeeper', () => {
 
 	it('rejects a wrong password with invalid_credentials and stays signed out', async () => {
 		const { k, storage } = keeper();
-		await expect(k.login({ email: 'a@b.c', password: 'wrong' })).rejects.toMatchObject({ code: 'invalid_credentials' });
+		await expect(k.login({ company: 'demo', email: 'a@b.c', password: 'wrong' })).rejects.toMatchObject({ code: 'invalid_credentials' });
 		expect(storage.map.size).toBe(0);
 		expect(await k.token()).toBeNull();
 	});
 
 	it('refreshes on schedule and always stores the new single-use refresh token', async () => {
 		const { k, storage, timers, server } = keeper();
-		await k.login({ email: 'a@b.c', password: 'right' });
+		await k.login({ company: 'demo', email: 'a@b.c', password: 'right' });
 		timers.shift()!.fn();
 		await vi.waitFor(() => expect(storage.map.get(REFRESH_KEY)).toBe(pair(2).refreshToken));
 		expect(await k.token()).toBe('access-2');
@@ -104,7 +104,7 @@ describe('TokenKeeper', () => {
 
 	it('runs concurrent refreshes as one, so a refresh token is never spent twice', async () => {
 		const { k, server } = keeper();
-		await k.login({ email: 'a@b.c', password: 'right' });
+		await k.login({ company: 'demo', email: 'a@b.c', password: 'right' });
 		const [a, b, c] = await Promise.all([k.refreshed(), k.refreshed(), k.refreshed()]);
 		expect([a, b, c]).toEqual(['access-2', 'access-2', 'access-2']);
 		expect(server.calls.filter((c) => c.path === '/api/auth/refresh')).toHaveLength(1);
@@ -112,7 +112,7 @@ describe('TokenKeeper', () => {
 
 	it('refreshes before handing out a token that is about to expire', async () => {
 		const { k, clock } = keeper();
-		await k.login({ email: 'a@b.c', password: 'right' });
+		await k.login({ company: 'demo', email: 'a@b.c', password: 'right' });
 		clock.now += 580_000;
 		expect(await k.token()).toBe('access-2');
 	});
@@ -154,7 +154,7 @@ describe('TokenKeeper', () => {
 
 	it('logs out on the server and forgets both tokens', async () => {
 		const { k, storage, server, onUser, timers } = keeper();
-		await k.login({ email: 'a@b.c', password: 'right' });
+		await k.login({ company: 'demo', email: 'a@b.c', password: 'right' });
 		await k.logout();
 		expect(server.calls.at(-1)).toEqual({ path: '/api/auth/logout', body: { refreshToken: pair(1).refreshToken } });
 		expect(storage.map.size).toBe(0);
