@@ -7,6 +7,8 @@ export default defineConfig({
 		// are more reliable one file at a time.
 		fileParallelism: false,
 		testTimeout: 60_000,
+		// The fuzz suite checks that memory comes back after a full GC.
+		execArgv: ['--expose-gc'],
 		hookTimeout: 90_000,
 		reporters: ['default', './test/summary-reporter.ts'],
 	},

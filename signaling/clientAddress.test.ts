@@ -20,7 +20,7 @@ describe('parseTrustProxy', () => {
 	});
 
 	it('names a bad address list', () => {
-		expect(() => parseTrustProxy('10.0.0.0/8,not-an-ip')).toThrow(/not a list of addresses/);
+		expect(() => parseTrustProxy('10.0.0.0/8,not-an-ip')).toThrow('entry 2 is not an address, a CIDR range or loopback/linklocal/uniquelocal');
 		expect(() => parseTrustProxy('0')).toThrow(/1 to 10/);
 	});
 });

@@ -33,10 +33,13 @@ export function parseTrustProxy(value: string): TrustProxy {
 		return { kind: 'hops', hops };
 	}
 	const list = text.split(',').map((entry) => entry.trim()).filter(Boolean);
-	try {
-		proxyaddr.compile(list);
-	} catch (error) {
-		throw new Error(`not a list of addresses or CIDR ranges (${(error as Error).message})`);
+	for (const [index, entry] of list.entries()) {
+		try {
+			proxyaddr.compile(entry);
+		} catch {
+			// NOTE: named by position: configuration values are never echoed (see readEnv).
+			throw new Error(`entry ${index + 1} is not an address, a CIDR range or loopback/linklocal/uniquelocal`);
+		}
 	}
 	return { kind: 'addresses', list };
 }

@@ -72,10 +72,11 @@ const SignalingEnv = z.object({
 		.default('')
 		.transform((value, ctx) => {
 			const origins: string[] = [];
-			for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+			for (const [index, entry] of value.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
 				const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
 				if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== entry.replace(/\/$/, '')) {
-					ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not an origin like https://www.example.com` });
+					// NOTE: named by position, not quoted: configuration values are never echoed (see readEnv).
+					ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not an origin like https://www.example.com` });
 					return z.NEVER;
 				}
 				origins.push(parsed.origin);
