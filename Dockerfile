@@ -5,7 +5,12 @@
 # it, but with every build step done at image build time.
 #
 #   docker build -t alongside .
+#   node deploy/seccomp/make-profile.mjs docker-default.json > deploy/seccomp/alongside-chromium.json
 #   docker run --rm -p 8080:8080 -p 40000:40000/udp -p 40000:40000/tcp \
+#     --cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add KILL --cap-add CHOWN \
+#     --security-opt no-new-privileges \
+#     --security-opt seccomp=deploy/seccomp/alongside-chromium.json \
+#     --read-only --tmpfs /tmp:size=1g,mode=1777 \
 #     -e ALONGSIDE_RTC_ANNOUNCED_ADDRESS=<this host's LAN or public IP> \
 #     -e ALONGSIDE_SFU_WORKERS=1 alongside
 #
@@ -93,12 +98,13 @@ RUN apt-get update \
       tini \
  && rm -rf /var/lib/apt/lists/*
 
-# A dedicated non-root user with a fixed numeric id (Kubernetes' runAsNonRoot can only
-# check a numeric USER). Its home must be writable: Chromium keeps ~/.cache and ~/.config.
-RUN groupadd --system --gid 10001 alongside \
- && useradd --system --uid 10001 --gid alongside --home-dir /home/alongside --create-home \
-      --shell /usr/sbin/nologin alongside \
- && install -d -o alongside -g alongside -m 0750 /var/lib/alongside
+# The cloud browsers' user, with a fixed numeric id: unprivileged, no home, no shell. The
+# service runs as root only to switch to it for each Chromium (see "Isolation" below), and
+# keeps the data directory 0700 so that this user cannot read it.
+RUN groupadd --system --gid 10002 alongside-browser \
+ && useradd --system --uid 10002 --gid alongside-browser --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin alongside-browser \
+ && install -d -o root -g root -m 0700 /var/lib/alongside
 
 WORKDIR /app
 # Owned by root and read-only for the service user: the process cannot change its own code.
@@ -113,33 +119,40 @@ RUN set -e; \
     rc=0; env -u MEDIASOUP_VERSION "$w" </dev/null >/dev/null 2>&1 || rc=$?; \
     test "$rc" -eq 41; \
     chromium --version; \
-    ffmpeg -hide_banner -version | head -n 1
+    ffmpeg -hide_banner -version | head -n 1; \
+    setpriv --reuid=alongside-browser --regid=alongside-browser --clear-groups -- \
+      test -r /app/node_modules/puppeteer-stream/extension/manifest.json
 
 # ALONGSIDE_SKIP_APT: nothing may apt-get at run time (setup.sh is not run at start anyway).
-# ALONGSIDE_DATA_DIR: a volume; nothing writes there yet (the store is not implemented),
-# it is reserved for the embedded store and keys.
-# Cloud browser profiles go to $TMPDIR/alongside-profiles (ALONGSIDE_PROFILE_DIR) and tsx
-# keeps its compile cache in $TMPDIR: /tmp must be writable (an emptyDir or tmpfs when the
-# root filesystem is read-only).
+# ALONGSIDE_DATA_DIR: a volume with the store and keys; root-owned, 0700 (the service
+# enforces it at start).
+# Cloud browser session directories go to /tmp/alongside-profiles (ALONGSIDE_PROFILE_DIR's
+# default when /dev/shm is small, as in containers) and tsx keeps its compile cache in
+# $TMPDIR: /tmp must be writable, and should be a tmpfs (compose and Kubernetes mount one)
+# so that a crashed container leaves no browsing data on disk.
 ENV NODE_ENV=production \
-    HOME=/home/alongside \
     ALONGSIDE_SKIP_APT=1 \
     ALONGSIDE_HOST=0.0.0.0 \
-    ALONGSIDE_DATA_DIR=/var/lib/alongside
+    ALONGSIDE_DATA_DIR=/var/lib/alongside \
+    ALONGSIDE_BROWSER_USER=alongside-browser
 VOLUME ["/var/lib/alongside"]
 
 # HTTP + WebSocket; then the first worker's media port, UDP and TCP fallback on the same
 # number. Each extra worker (ALONGSIDE_SFU_WORKERS) uses the next port: 40001, 40002, ...
 EXPOSE 8080/tcp 40000/udp 40000/tcp
 
-# Isolation: Chromium runs with --no-sandbox (the app sets it: its setuid/user-namespace
-# sandbox needs privileges a hardened container does not grant). The container is the
-# sandbox: a non-root user, no capabilities, no privilege escalation, the runtime's
-# default seccomp profile, a read-only root filesystem where the platform allows it.
-# Do not run this image as root or with --privileged.
+# Isolation (deploy/README.md, "Isolation of the cloud browsers"): the service runs as root
+# with only SETUID, SETGID (to start each Chromium as alongside-browser), KILL (to stop
+# that user's processes) and CHOWN (to give it its session directory); every other
+# capability dropped, no-new-privileges. Chromium runs as alongside-browser with its own
+# sandbox ON (user, PID and network namespaces, seccomp-bpf), which needs unprivileged
+# user namespaces: the runtime's default seccomp profile refuses them, so run with
+# deploy/seccomp's profile (Docker: --security-opt seccomp=...; Kubernetes: a Localhost
+# profile), not --privileged and not CAP_SYS_ADMIN. Without it the service refuses to
+# start, saying so. Never run it --privileged.
 # No --shm-size is needed: the app passes --disable-dev-shm-usage, so Chromium's shared
-# memory lives in /tmp, not in the container's small /dev/shm.
-USER 10001:10001
+# memory lives in the session directory, not in the container's small /dev/shm.
+USER 0:0
 
 # /healthz answers {"ok":true,"sessions":N} once HTTP is up. No curl in the slim image:
 # node's fetch does it. Assumes ALONGSIDE_HOST is 0.0.0.0 or loopback.

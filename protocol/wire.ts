@@ -277,6 +277,10 @@ export const ErrorCode = z.enum([
 	'at_capacity',
 	/** The agent already runs as many live sessions as allowed: end one (or start with `replace`). */
 	'agent_busy',
+	/** The cloud browser may not open that address (not public, or not allowed for the company). */
+	'navigation_refused',
+	/** The page could not be opened (unreachable, timed out, certificate, interrupted). */
+	'navigation_failed',
 	'conflict',
 	'internal',
 ]);

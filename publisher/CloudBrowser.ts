@@ -1,24 +1,25 @@
 /**
- * A session's cloud browser: an isolated headless Chromium with a fresh profile, whose
- * active tab is captured as a live track and published into the session's router, and
- * into which viewers' input is injected with CDP.
+ * A session's cloud browser: a headless Chromium running as the browser user with its
+ * sandbox on, in the session's own directory, reaching the network only through the
+ * session's egress proxy; its active tab is captured as a live track and published into
+ * the session's router, and viewers' input is injected into it with CDP.
  */
-import { EventEmitter, once } from 'node:events';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import puppeteer, { type Browser, type CDPSession, type LaunchOptions, type Page, type Target } from 'puppeteer-core';
-import { getExtensionPage, launch, wss } from 'puppeteer-stream';
+import type { Browser, CDPSession, HTTPResponse, Page, Target } from 'puppeteer-core';
+import { getExtensionPage } from 'puppeteer-stream';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../protocol/wire.js';
+import type { BrowserHost } from './BrowserHost.js';
 import { captureScript } from './bundle.js';
+import { chromiumFlags, launchChromium, recorderPort, type SessionDir, stopChromium } from './chromium.js';
 import type { PublisherConfig } from './config.js';
+import { EgressProxy } from './egress/EgressProxy.js';
+import type { EgressRefusal } from './egress/EgressProxyTypes.js';
+import { ownAddresses } from './egress/policy.js';
 import { type CdpCommand, InputState, toCdpCommands } from './input.js';
-import { killProcessGroup } from './processGroup.js';
+import { internalPages } from './internalPages.js';
+import { NavigationError, navigationError } from './navigation.js';
 import type { CaptureOptions, CaptureStats } from './page/capture.js';
-
-// NOTE: puppeteer-stream opens a WebSocket server for its MediaRecorder path when it is
-// imported, on every interface. We never use that path: close it at once.
-void wss.then((server) => server?.close());
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
 export interface PublishTarget {
@@ -50,54 +51,35 @@ export interface CloudBrowserOptions {
 	signal?: AbortSignal;
 }
 
-/** Flags for Debian's Chromium running headless as a service (see platform notes). */
-function chromiumArgs(config: PublisherConfig): string[] {
-	const { width, height } = config.viewport;
-	return [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-quic',
-		'--no-first-run',
-		'--no-default-browser-check',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync',
-		'--disable-dev-shm-usage',
-		'--disable-default-apps',
-		'--disable-breakpad',
-		// The capture page is a background tab: it must not be throttled.
-		'--disable-background-timer-throttling',
-		'--disable-renderer-backgrounding',
-		'--disable-backgrounding-occluded-windows',
-		// Ask every viewer to render with no playout delay (the RTP playout-delay extension).
-		'--force-fieldtrials=WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/',
-		`--lang=${config.lang}`,
-		// Only the service's own certificate, by public key: never certificate errors in general.
-		...(config.trustedSpkiHashes.length ? [`--ignore-certificate-errors-spki-list=${config.trustedSpkiHashes.join(',')}`] : []),
-		// NOTE: headless Chromium still reserves room for window chrome (87 px on Debian's 156);
-		// fitViewport() corrects the window so the page viewport is exactly width x height.
-		`--window-size=${width},${height + 87}`,
-		`--ozone-override-screen-size=${width},${height + 87}`,
-	];
-}
+/** How many recent egress refusals a cloud browser remembers to explain its navigation errors. */
+const RECENT_REFUSALS = 16;
 
 export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #browser: Browser;
 	readonly #page: Page;
 	readonly #cdp: CDPSession;
 	readonly #extension: Page;
-	readonly #profileDir: string;
+	readonly #host: BrowserHost;
+	readonly #dir: SessionDir;
+	readonly #proxy: EgressProxy;
+	readonly #refusals: RefusalLog;
 	readonly #logger: Logger;
 	readonly #inputStates = new Map<string, InputState>();
 	#viewport: { width: number; height: number };
 	#closing: Promise<void> | undefined;
 
-	/** Launches Chromium, opens `startUrl`, and starts publishing its tab. */
+	/**
+	 * Starts the session's egress proxy and its Chromium (as the browser user, in a new
+	 * session directory), opens `startUrl`, and starts publishing its tab.
+	 */
 	static async create(options: CloudBrowserOptions): Promise<CloudBrowser> {
 		const { config, logger, signal } = options;
+		const host = config.host;
+		if (!host) throw new Error('the publisher config has no browser host (BrowserHost.create prepares it at the service start)');
 		signal?.throwIfAborted();
-		await fs.mkdir(config.profileDir, { recursive: true, mode: 0o700 });
-		const profileDir = await fs.mkdtemp(path.join(config.profileDir, `${options.sessionId}-`));
+		const refusals = new RefusalLog();
+		let dir: SessionDir | undefined;
+		let proxy: EgressProxy | undefined;
 		let browser: Browser | undefined;
 		// NOTE: an abort kills Chromium at once; whatever step is waiting on it then fails,
 		// and the catch below cleans up.
@@ -110,18 +92,40 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		const t0 = performance.now();
 		const mark = (phase: string) => logger.debug({ phase, ms: Math.round(performance.now() - t0) }, 'cloud browser start');
 		try {
-			browser = await launch(safeLauncher(logger), {
-				executablePath: config.chromiumPath,
-				headless: 'new',
-				userDataDir: profileDir,
-				defaultViewport: null,
-				args: chromiumArgs(config),
-				env: { ...process.env, LANGUAGE: config.lang.replace('-', '_') },
-				// NOTE: puppeteer-stream sleeps `startDelay || 250` ms after launch "to let the
-				// extension load"; getExtensionPage() waits for its target anyway.
-				startDelay: 1,
-				// NOTE: 'new' is puppeteer-stream's word for new headless; it is not in puppeteer's type.
-			} as unknown as Parameters<typeof launch>[1]);
+			// NOTE: allSettled, so that whichever of the two succeeded is cleaned up if the other failed.
+			const [madeDir, madeProxy] = await Promise.allSettled([
+				host.createSessionDir(options.sessionId),
+				recorderPort.then((port) =>
+					EgressProxy.create({
+						policy: {
+							allow: config.egressAllow,
+							ownAddresses: ownAddresses(),
+							// NOTE: puppeteer-stream's extension page still dials its (closed) recorder port.
+							protectedPorts: [...config.protectedPorts, ...(port ? [port] : [])],
+						},
+						internalPages: internalPages(),
+						onRefusal: (refusal) => {
+							refusals.add(refusal);
+							host.onEgressRefusal?.(refusal);
+						},
+						logger: logger.child({ component: 'egress' }),
+					}),
+				),
+			]);
+			if (madeDir.status === 'fulfilled') dir = madeDir.value;
+			if (madeProxy.status === 'fulfilled') proxy = madeProxy.value;
+			if (madeDir.status === 'rejected') throw madeDir.reason;
+			if (madeProxy.status === 'rejected') throw madeProxy.reason;
+			const [sessionDir, egress] = [madeDir.value, madeProxy.value];
+			step(undefined);
+			browser = await launchChromium({
+				binary: host.binary,
+				user: host.user,
+				dir: sessionDir,
+				flags: chromiumFlags({ viewport: config.viewport, lang: config.lang, proxyPort: egress.port }),
+				lang: config.lang,
+				logger,
+			});
 			step(undefined);
 			mark('launched');
 			// NOTE: the extension page (capture script, mediasoup device), the SFU transport and
@@ -143,7 +147,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			mark('tab');
 			const [extension, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser(browser, page, cdp, extension, profileDir, viewport, logger);
+			const cloud = new CloudBrowser({ browser, page, cdp, extension, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await cloud.#capture(captureOptions);
 			mark('capturing');
@@ -159,7 +163,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			return cloud;
 		} catch (error) {
 			if (browser) await stopChromium(browser);
-			await fs.rm(profileDir, { recursive: true, force: true, maxRetries: 3 });
+			await proxy?.close();
+			if (dir) await host.removeSessionDir(dir);
 			// NOTE: after an abort, whatever failed did so because Chromium was killed.
 			throw signal?.aborted ? signal.reason : error;
 		} finally {
@@ -167,23 +172,30 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		}
 	}
 
-	private constructor(
-		browser: Browser,
-		page: Page,
-		cdp: CDPSession,
-		extension: Page,
-		profileDir: string,
-		viewport: { width: number; height: number },
-		logger: Logger,
-	) {
+	private constructor(parts: {
+		browser: Browser;
+		page: Page;
+		cdp: CDPSession;
+		extension: Page;
+		host: BrowserHost;
+		dir: SessionDir;
+		proxy: EgressProxy;
+		refusals: RefusalLog;
+		viewport: { width: number; height: number };
+		logger: Logger;
+	}) {
 		super();
+		const { browser, page } = parts;
 		this.#browser = browser;
 		this.#page = page;
-		this.#cdp = cdp;
-		this.#extension = extension;
-		this.#profileDir = profileDir;
-		this.#viewport = viewport;
-		this.#logger = logger;
+		this.#cdp = parts.cdp;
+		this.#extension = parts.extension;
+		this.#host = parts.host;
+		this.#dir = parts.dir;
+		this.#proxy = parts.proxy;
+		this.#refusals = parts.refusals;
+		this.#viewport = parts.viewport;
+		this.#logger = parts.logger;
 		browser.on('disconnected', () => {
 			if (!this.#closing) {
 				this.#logger.error('cloud browser exited unexpectedly');
@@ -209,14 +221,26 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#browser.process()?.pid;
 	}
 
-	/** The profile directory, deleted by {@link close}. */
+	/** The session's directory (Chromium's profile, HOME, cache, temporary files), deleted by {@link close}. */
 	get profileDir(): string {
-		return this.#profileDir;
+		return this.#dir.root;
 	}
 
-	/** Navigates the captured tab. The caller validates the URL. */
+	/**
+	 * Navigates the captured tab. The caller validates the URL.
+	 * @throws NavigationError with a message safe to show to participants; a destination
+	 *   the egress policy refuses is `refused`, whatever answers there.
+	 */
 	async navigate(url: string): Promise<void> {
-		await this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+		const since = this.#refusals.count;
+		let response: HTTPResponse | null;
+		try {
+			response = await this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+		} catch (error) {
+			throw navigationError(error, this.#refusals.count > since);
+		}
+		// NOTE: a refused plain-http request gets the proxy's 403 page, which Chromium shows.
+		if (response?.status() === 403 && this.#refusals.refusedSince(since, response.url())) throw new NavigationError('refused');
 	}
 
 	async history(action: 'back' | 'forward' | 'reload'): Promise<void> {
@@ -276,14 +300,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#page;
 	}
 
-	/** Closes Chromium and deletes its profile. Safe to call twice. */
+	/** Closes Chromium and its egress proxy, and deletes the session directory. Safe to call twice. */
 	close(): Promise<void> {
 		// NOTE: Chromium is killed rather than asked to close: nothing in it is worth saving
 		// (its profile is deleted next), and a graceful close takes a few hundred ms of CPU
 		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
 			await stopChromium(this.#browser);
-			await fs.rm(this.#profileDir, { recursive: true, force: true, maxRetries: 3 });
+			await this.#proxy.close();
+			await this.#host.removeSessionDir(this.#dir);
 		})();
 		return this.#closing;
 	}
@@ -388,54 +413,6 @@ async function openStartPage(page: Page, url: string, lang: string): Promise<voi
 }
 
 /**
- * What puppeteer-stream's `launch()` launches with (it accepts a puppeteer): puppeteer-core,
- * with the two promises of the launch that nobody awaits made safe. If Chromium exits
- * early (a session ended during its start, or a crash), either would reject unhandled,
- * which ends a Node process.
- * - puppeteer installs the extensions in `enableExtensions` without awaiting them; here
- *   they are installed and awaited (and Chromium stopped if that fails).
- * - puppeteer-stream opens its extension page with a `goto()` it never awaits; here that
- *   navigation gets a handler.
- */
-function safeLauncher(logger: Logger): { launch(options: LaunchOptions): Promise<Browser> } {
-	return {
-		async launch({ enableExtensions, ...options }) {
-			const extensions = Array.isArray(enableExtensions) ? enableExtensions : [];
-			const browser = await puppeteer.launch({ ...options, enableExtensions: extensions.length > 0 || enableExtensions === true });
-			try {
-				await Promise.all(extensions.map((extension) => browser.installExtension(extension)));
-			} catch (error) {
-				await stopChromium(browser);
-				throw error;
-			}
-			browser.newPage = async (...args) => {
-				// NOTE: only the first page, puppeteer-stream's; later calls are puppeteer's own.
-				Reflect.deleteProperty(browser, 'newPage');
-				const page = await browser.newPage(...args);
-				page.goto = (...gotoArgs) => {
-					Reflect.deleteProperty(page, 'goto');
-					const navigation = page.goto(...gotoArgs);
-					navigation.catch((error: Error) => logger.debug({ err: error.message }, 'extension page did not load'));
-					return navigation;
-				};
-				return page;
-			};
-			return browser;
-		},
-	};
-}
-
-/** Kills whatever is left of Chromium (the whole process tree) and waits until it is gone. */
-async function stopChromium(browser: Browser): Promise<void> {
-	const child = browser.process();
-	if (child?.pid === undefined) return;
-	// NOTE: the browser process is our child: it is gone once Node has reaped it ('exit').
-	const reaped = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
-	await killProcessGroup(child.pid);
-	await Promise.race([reaped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-}
-
-/**
  * Loads the capture script into the extension page, gives it its line to Node
  * (`__alongsideSignal`), and loads the mediasoup device for the router.
  */
@@ -481,4 +458,25 @@ async function firstContentPage(browser: Browser): Promise<Page> {
 	const pages = await browser.pages();
 	const page = pages.find((p) => !p.url().startsWith('chrome-extension://'));
 	return page ?? browser.newPage();
+}
+
+/** The recent refusals of a session's egress proxy, to tell a refused navigation from an unreachable site. */
+class RefusalLog {
+	/** Refusals since the proxy started. */
+	count = 0;
+	readonly #recent: Array<EgressRefusal & { seq: number }> = [];
+
+	add(refusal: EgressRefusal): void {
+		this.#recent.push({ ...refusal, seq: this.count++ });
+		if (this.#recent.length > RECENT_REFUSALS) this.#recent.shift();
+	}
+
+	/** Whether the host and port of `url` were refused since the count was `since`. */
+	refusedSince(since: number, url: string): boolean {
+		if (!URL.canParse(url)) return false;
+		const { hostname, port, protocol } = new URL(url);
+		const host = hostname.replace(/^\[|\]$/g, '');
+		const portNumber = port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port);
+		return this.#recent.some((r) => r.seq >= since && r.host === host && r.port === portNumber);
+	}
 }

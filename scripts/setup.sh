@@ -10,6 +10,8 @@
 #   3. The mediasoup worker, built against Debian's libraries and cached per version
 #      (scripts/mediasoup-worker/build.sh).
 #   4. The web apps (vite build) when their sources changed.
+#   5. The unprivileged user the cloud browsers run as (ALONGSIDE_BROWSER_USER, default
+#      alongside-browser; needs root), and a check that it can use Chromium's sandbox.
 #
 # Env: ALONGSIDE_SKIP_APT=1 skips step 1 (e.g. in a container image that has them).
 set -euo pipefail
@@ -59,4 +61,28 @@ if [ ! -f web/dist/.alongside-build ] || [ "$(cat web/dist/.alongside-build)" !=
 	log "building the web apps"
 	npx vite build --config web/vite.config.ts --logLevel warn >&2
 	echo "$web_sum" > web/dist/.alongside-build
+fi
+
+# --- 5. browser user ------------------------------------------------------------------
+# The cloud browsers run as this user, with Chromium's sandbox on; the service (root)
+# switches to it for each one. It owns nothing but the session directories, has no home
+# and no login shell, and must not be able to read the data directory (the service keeps
+# that 0700). `@self` (development only) runs them as the service's own user instead.
+browser_user="${ALONGSIDE_BROWSER_USER:-alongside-browser}"
+if [ "$browser_user" != "@self" ] && ! getent passwd "$browser_user" >/dev/null; then
+	if [ "$(id -u)" != "0" ]; then
+		log "the cloud browsers run as the user '$browser_user', which does not exist; create it with:"
+		log "  sudo useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $browser_user"
+		log "and start the service as root (it switches to that user for each cloud browser). For development"
+		log "only, ALONGSIDE_BROWSER_USER=@self runs them as your own user instead (sandbox still on)."
+		exit 1
+	fi
+	log "creating the cloud browsers' user: $browser_user"
+	useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$browser_user"
+fi
+# NOTE: the service checks this itself at start; saying it here saves a confusing first run.
+if [ "$browser_user" != "@self" ] && [ "$(id -u)" = "0" ] \
+	&& ! setpriv --reuid="$browser_user" --regid="$browser_user" --clear-groups -- unshare --user --pid --net --fork -- true 2>/dev/null; then
+	log "warning: '$browser_user' cannot create user namespaces, which Chromium's sandbox needs (the service will"
+	log "  refuse to start). Check sysctl user.max_user_namespaces (> 0) and, on Ubuntu 23.10+, kernel.apparmor_restrict_unprivileged_userns."
 fi

@@ -3,11 +3,13 @@
  * cloud browsers (with a warm pool) and the signaling server, wired together. `index.ts`
  * runs it; tests and benchmarks start it on port 0.
  */
-import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { BrowserHost } from '../publisher/BrowserHost.js';
+import { WELCOME_URL } from '../publisher/internalPages.js';
 import { Sfu } from '../sfu/Sfu.js';
 import type { ApiContext, LiveSessionInfo, SessionDirectory } from './api/context.js';
 import { type Audit, createAudit } from './audit.js';
@@ -60,18 +62,42 @@ export class Alongside {
 	/** Opens the store and keys, starts the SFU, the server and the warm pool. */
 	static async create(config: Config, logger: Logger, options: AlongsideOptions = {}): Promise<Alongside> {
 		const { dataDir } = config.signaling;
-		fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-		const store = SqliteStore.open(path.join(dataDir, 'alongside.db'));
-		const keys = KeyStore.open(dataDir);
-		const firstRun = config.signaling.firstRunDemo ? await ensureFirstRun(store, dataDir, logger) : null;
+		const metrics = new Metrics(options);
+		// NOTE: first, so that a service that cannot isolate its cloud browsers (not root, no
+		// browser user, no user namespaces) fails before it opens anything.
+		const browserHost = await BrowserHost.create({
+			config: config.publisher,
+			logger: logger.child({ component: 'publisher' }),
+			onEgressRefusal: (refusal) => metrics.egressRefusals.inc({ reason: refusal.reason }),
+		});
+		config = { ...config, publisher: { ...config.publisher, host: browserHost } };
+		let store: Store;
+		let keys: KeyStore;
+		let firstRun: FirstRunInfo | null;
+		try {
+			fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+			// NOTE: the cloud browsers' user must not read the store and keys; a directory made
+			// by an earlier version, or by hand, may be more open than mkdir's mode.
+			fs.chmodSync(dataDir, 0o700);
+			if (config.signaling.tls && (fs.statSync(config.signaling.tls.key).mode & 0o077) !== 0) {
+				logger.warn('the TLS key file (ALONGSIDE_TLS_KEY) is readable by other users, the cloud browsers\' included: make it 0600 or 0400');
+			}
+			store = SqliteStore.open(path.join(dataDir, 'alongside.db'));
+		} catch (error) {
+			await browserHost.close();
+			throw error;
+		}
 		let sfu: Sfu;
 		try {
+			keys = KeyStore.open(dataDir);
+			firstRun = config.signaling.firstRunDemo ? await ensureFirstRun(store, dataDir, logger) : null;
 			sfu = await Sfu.create(config.sfu, logger.child({ component: 'sfu' }));
 		} catch (error) {
 			await store.close();
+			await browserHost.close();
 			throw error;
 		}
-		const app = new Alongside(config, logger, sfu, store, keys, firstRun, new Metrics(options));
+		const app = new Alongside(config, logger, sfu, store, keys, firstRun, metrics);
 		try {
 			app.#server = await startServer({
 				config: config.signaling,
@@ -103,12 +129,6 @@ export class Alongside {
 	}
 
 	private constructor(config: Config, logger: Logger, sfu: Sfu, store: Store, keys: KeyStore, firstRun: FirstRunInfo | null, metrics: Metrics) {
-		if (config.signaling.tls) {
-			// NOTE: the cloud browsers open this server's own pages over HTTPS; trust its key.
-			const cert = new X509Certificate(fs.readFileSync(config.signaling.tls.cert));
-			const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-			config = { ...config, publisher: { ...config.publisher, trustedSpkiHashes: [createHash('sha256').update(spki).digest('base64')] } };
-		}
 		this.config = config;
 		this.#logger = logger;
 		this.#sfu = sfu;
@@ -144,11 +164,6 @@ export class Alongside {
 	get url(): string {
 		const scheme = this.config.signaling.tls ? 'https' : 'http';
 		return this.config.signaling.publicUrl ?? `${scheme}://localhost:${this.#server.port}`;
-	}
-
-	/** The loopback URL the cloud browsers use to reach this server's own pages. */
-	get loopbackUrl(): string {
-		return `${this.config.signaling.tls ? 'https' : 'http'}://127.0.0.1:${this.#server.port}`;
 	}
 
 	get port(): number {
@@ -270,6 +285,8 @@ export class Alongside {
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.#server?.close();
 		this.#sfu.close();
+		// NOTE: after every browser has stopped: this deletes the instance's directory.
+		await this.config.publisher.host?.close();
 		await Promise.allSettled(this.#writes);
 		await this.store.close();
 	}
@@ -286,8 +303,13 @@ export class Alongside {
 		return Session.start({
 			id,
 			sfu: this.#sfu,
-			publisherConfig: this.config.publisher,
-			startUrl: this.config.signaling.startUrl ?? `${this.loopbackUrl}/welcome/`,
+			// NOTE: the service's own ports (HTTP, every SFU worker's), which no cloud browser may
+			// reach whatever ALONGSIDE_EGRESS_ALLOW says. The HTTP port is known once the server listens.
+			publisherConfig: {
+				...this.config.publisher,
+				protectedPorts: [this.port, ...Array.from({ length: this.config.sfu.workers }, (_, i) => this.config.sfu.port + i)],
+			},
+			startUrl: this.config.signaling.startUrl ?? WELCOME_URL,
 			logger: this.#logger.child({ sessionId: id }),
 			metrics: this.metrics,
 		});

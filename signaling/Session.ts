@@ -8,10 +8,11 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
+import { NavigationError, navigationError } from '../publisher/navigation.js';
 import type { Room } from '../sfu/Room.js';
 import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
-import { ForbiddenError, NotReadyError } from '../protocol/errors.js';
+import { AppError, ForbiddenError, NotReadyError } from '../protocol/errors.js';
 import { type FaultScope, runInScope } from './faults.js';
 import type { Metrics } from './metrics.js';
 import {
@@ -378,12 +379,23 @@ export class Session extends EventEmitter<SessionEvents> {
 		return this.#still(participantId, await this.room.consumeCursors(participantId, transportId));
 	}
 
-	/** Opens a URL in the captured tab; the caller has validated it. */
+	/**
+	 * Opens a URL in the captured tab; the caller has validated it. A failure is answered with
+	 * a message safe to show (never Chromium's own text: it would tell an open internal port
+	 * from a closed one); its network error goes to the log.
+	 */
 	async navigate(participantId: string, url: string): Promise<void> {
 		this.#requireControl(participantId);
 		await this.ready;
 		this.#requireControl(participantId);
-		await this.browser.navigate(url);
+		try {
+			await this.browser.navigate(url);
+		} catch (error) {
+			if (error instanceof AppError) throw error;
+			const failure = error instanceof NavigationError ? error : navigationError(error, false);
+			this.#logger.info({ reason: failure.reason, netError: failure.netError }, 'navigation failed');
+			throw new AppError(failure.reason === 'refused' ? 'navigation_refused' : 'navigation_failed', `could not open ${url}: ${failure.message}`, 400);
+		}
 	}
 
 	async history(participantId: string, action: 'back' | 'forward' | 'reload'): Promise<void> {

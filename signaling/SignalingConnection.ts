@@ -416,10 +416,7 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'browser/navigate'(joined, data) {
 		const url = validateNavigationUrl(data.url);
-		await joined.session.navigate(joined.participantId, url).catch((error: unknown) => {
-			if (error instanceof AppError) throw error;
-			throw new AppError('bad_request', `could not open ${url}: ${(error as Error).message.split('\n')[0]}`, 400);
-		});
+		await joined.session.navigate(joined.participantId, url);
 		return { url };
 	},
 	async 'browser/history'(joined, data) {

@@ -22,6 +22,7 @@ export class Metrics {
 	readonly backgroundErrors: Counter<'kind'>;
 	readonly unhandledErrors: Counter<'scope' | 'kind'>;
 	readonly limitRefusals: Counter<'limit'>;
+	readonly egressRefusals: Counter<'reason'>;
 	readonly pinsIssued: Counter;
 	readonly browserStart: Histogram;
 
@@ -63,6 +64,12 @@ export class Metrics {
 			name: 'alongside_limit_refusals_total',
 			help: 'Requests, connections and frames refused by a resource cap or rate limit, by limit',
 			labelNames: ['limit'],
+			registers,
+		});
+		this.egressRefusals = new Counter({
+			name: 'alongside_egress_refusals_total',
+			help: "Requests and connections of the cloud browsers refused by the egress proxy, by reason (port, protected, own_address, non_public, invalid, dns, bad_request, limit)",
+			labelNames: ['reason'],
 			registers,
 		});
 		this.pinsIssued = new Counter({ name: 'alongside_pins_issued_total', help: 'PINs issued to customers', registers });

@@ -37,8 +37,6 @@ import { type ConnectionContext, SignalingConnection } from './SignalingConnecti
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Built web apps (vite build output). */
 export const WEB_DIST = path.resolve(here, '..', 'web', 'dist');
-/** Pages the cloud browser can open on this server (the welcome page). */
-const PAGES = path.resolve(here, 'pages');
 
 /** How long a request may take once its headers are in (bodies are at most 32 KiB). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -129,7 +127,6 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 	app.use(router.routes());
 	app.use(router.allowedMethods());
 	app.use(serve(WEB_DIST, { index: 'index.html', maxage: 0 }));
-	app.use(serve(PAGES, { index: 'index.html' }));
 	return app;
 }
 

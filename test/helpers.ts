@@ -13,11 +13,16 @@ import { Alongside } from '../signaling/Alongside.js';
 import { loadConfig } from '../signaling/config.js';
 import { createLogger } from '../signaling/logger.js';
 
-let nextRtcPort = 42000 + (process.pid % 50) * 40;
+// NOTE: below the kernel's ephemeral port range (32768-60999 on Linux), from which every outgoing
+// connection (the browsers', the egress proxies') takes its local port: a worker's port in
+// that range is now and then taken by a client socket just before the worker listens on it.
+let nextRtcPort = 10_000 + (process.pid % 250) * 40;
 
 /**
  * Starts the whole service on 127.0.0.1 with a fresh data directory (a real SQLite file)
- * and RTC port range, logs silenced, no warm browsers unless asked.
+ * and RTC port range, logs silenced, no warm browsers unless asked. The cloud browsers may
+ * reach 127.0.0.0/8 (ALONGSIDE_EGRESS_ALLOW), where the tests' fixture pages listen; the
+ * service's own ports there stay refused whatever the allow-list says.
  */
 export async function startAlongside(env: Record<string, string> = {}): Promise<Alongside> {
 	const rtcPort = nextRtcPort;
@@ -32,6 +37,13 @@ export async function startAlongside(env: Record<string, string> = {}): Promise<
 		// Every test customer comes from 127.0.0.1.
 		ALONGSIDE_PIN_ISSUE_MAX: '10000',
 		ALONGSIDE_DATA_DIR: dataDir,
+		// NOTE: explicit, and only for the tests: the default lets the cloud browser reach
+		// public addresses only. startFixtureServer() listens on 127.0.0.1.
+		ALONGSIDE_EGRESS_ALLOW: '127.0.0.0/8',
+		// NOTE: only root can start the cloud browsers as the browser user (CI runs as root). Run
+		// as yourself, the tests use the development setting (same user, sandbox still on), and
+		// test/isolation.test.ts fails, as it should.
+		...(process.getuid?.() === 0 ? {} : { ALONGSIDE_BROWSER_USER: '@self' }),
 		ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_TEST_LOG ?? 'silent',
 		...env,
 	});

@@ -92,10 +92,22 @@ describe('session lifecycle', () => {
 	});
 });
 
-/** Profile directories and running Chromium processes that belong to a session. */
+/**
+ * Session directories and running Chromium processes that belong to a session, in any
+ * instance directory under the profile root (`<root>/<instance>/<first 8 of sessionId>-XXXXXX`).
+ */
 function leftovers(sessionId: string): { profiles: string[]; chromiums: number[] } {
 	const root = app.config.publisher.profileDir;
-	const profiles = fs.existsSync(root) ? fs.readdirSync(root).filter((name) => name.startsWith(sessionId)) : [];
+	const prefix = `${sessionId.slice(0, 8)}-`;
+	const profiles: string[] = [];
+	for (const instance of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+		const dir = path.join(root, instance);
+		try {
+			profiles.push(...fs.readdirSync(dir).filter((name) => name.startsWith(prefix)).map((name) => path.join(dir, name)));
+		} catch {
+			continue; // NOTE: not a directory, or another test's instance closed meanwhile.
+		}
+	}
 	const chromiums: number[] = [];
 	for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
 		let cmdline = '';
@@ -104,7 +116,7 @@ function leftovers(sessionId: string): { profiles: string[]; chromiums: number[]
 		} catch {
 			continue; // NOTE: the process exited while we looked.
 		}
-		if (cmdline.includes(`--user-data-dir=${path.join(root, sessionId)}`)) chromiums.push(Number(pid));
+		if (cmdline.includes(`--user-data-dir=${root}/`) && cmdline.includes(`/${prefix}`)) chromiums.push(Number(pid));
 	}
 	return { profiles, chromiums };
 }

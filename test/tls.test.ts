@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { WELCOME_URL } from '../publisher/internalPages.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { account, startAlongside } from './helpers.js';
 
@@ -57,13 +58,26 @@ describe('TLS', () => {
 		socket.close();
 	});
 
-	it("lets the cloud browser open the service's own pages over HTTPS", async () => {
+	it("opens the built-in welcome page from the cloud browser's egress proxy, with no trust in the service's certificate, and cannot reach the service itself", async () => {
 		const agent = (await app.store.getUserByEmail('demo', account(app, 'agent').email))!;
 		const session = await app.startSession(agent);
 		await session.ready;
 		await expect.poll(() => session.browserState.title, { timeout: 10_000 }).toBe('Welcome to Alongside');
-		expect(session.browserState.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/welcome\/$/);
+		expect(session.browserState.url).toBe(WELCOME_URL);
+		const cmdline = fs.readFileSync(`/proc/${session.browser.pid}/cmdline`, 'utf8');
+		expect(cmdline).not.toContain('--ignore-certificate-errors');
+		await expect(session.browser.navigate(`${app.url.replace('localhost', '127.0.0.1')}/healthz`)).rejects.toThrow(/cannot be opened/);
 		await session.end('agent_ended');
+	});
+
+	it('no longer serves the welcome page itself', async () => {
+		const status = await new Promise<number | undefined>((resolve, reject) => {
+			https.get(`${app.url}/welcome/`, { ca }, (res) => {
+				res.resume();
+				resolve(res.statusCode);
+			}).on('error', reject);
+		});
+		expect(status).toBe(404);
 	});
 
 	it('refuses plain HTTP on the TLS port', async () => {

@@ -47,6 +47,8 @@ export interface CaptureStats {
 	frameWidth: number | undefined;
 	frameHeight: number | undefined;
 	bytesSent: number | undefined;
+	/** Protocol of the connection to the SFU (`udp`, or `tcp` when UDP failed). */
+	transportProtocol: string | undefined;
 }
 
 let device: Device | undefined;
@@ -202,6 +204,9 @@ async function stats(): Promise<CaptureStats> {
 	report.forEach((value: Record<string, unknown>) => byId.set(value.id as string, value));
 	for (const value of byId.values()) if (value.type === 'outbound-rtp' && value.kind === 'video') outbound = value;
 	const codec = outbound?.codecId ? byId.get(outbound.codecId as string) : undefined;
+	const pairId = [...byId.values()].find((value) => value.type === 'transport')?.selectedCandidatePairId as string | undefined;
+	const pair = pairId ? byId.get(pairId) : undefined;
+	const local = pair?.localCandidateId ? byId.get(pair.localCandidateId as string) : undefined;
 	return {
 		codec: codec?.mimeType as string | undefined,
 		encoder: outbound?.encoderImplementation as string | undefined,
@@ -210,6 +215,7 @@ async function stats(): Promise<CaptureStats> {
 		frameWidth: outbound?.frameWidth as number | undefined,
 		frameHeight: outbound?.frameHeight as number | undefined,
 		bytesSent: outbound?.bytesSent as number | undefined,
+		transportProtocol: local?.protocol as string | undefined,
 	};
 }
 
