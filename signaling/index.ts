@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 	if (app.firstRun && process.stdout.isTTY) {
 		// NOTE: printed once, on the run that created them, and only to a terminal: a
 		// container's or service manager's stdout is a log that others read and keep.
-		lines.push('', '  First run: these accounts were created (the passwords are shown only now):');
+		lines.push('', '  First run: these accounts of company "demo" were created (the passwords are shown only now):');
 		for (const c of app.firstRun.credentials) lines.push(`    ${c.role.padEnd(10)} ${c.email.padEnd(24)} ${c.password}`);
 		lines.push(`  They are also in ${app.firstRun.file}; delete it once you have them.`);
 	} else if (app.firstRun) {

@@ -184,7 +184,8 @@ const en = {
 	'status.error': 'Cannot join',
 	'status.waitingVideo': 'Waiting for the shared browser…',
 	'status.retryNow': 'Retry now',
-	'status.elsewhere': 'This session is open in another window or tab.',
+	'status.elsewhere': 'Open elsewhere',
+	'status.elsewhereExplain': 'This session is open in another window or tab.',
 	'status.useHere': 'Use it here',
 
 	'error.unauthorized': 'This link is not valid or has expired.',
