@@ -35,7 +35,7 @@ import {
 } from './chromium.js';
 import type { PublisherConfig } from './config.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
-import { killProcessGroup } from './processGroup.js';
+import { killProcessGroup, processGroupOf, processIds, statFields } from './processGroup.js';
 
 export interface BrowserHostOptions {
 	config: Pick<PublisherConfig, 'browserUser' | 'chromiumPath' | 'profileDir'>;
@@ -253,16 +253,14 @@ async function killProcessesUsing(dir: string): Promise<void> {
 	const ownGroup = processGroupOf(process.pid);
 	const groups = new Set<number>();
 	const lone = new Set<number>();
-	for (const entry of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
+	for (const pid of processIds()) {
 		let cmdline: string;
 		try {
-			cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
 		} catch {
 			continue; // NOTE: it exited while we looked.
 		}
 		if (!needles.some((needle) => cmdline.includes(needle))) continue;
-		const pid = Number(entry);
 		const group = processGroupOf(pid);
 		// NOTE: a whole group is killed only when its leader is one of these processes, and never ours.
 		if (group === pid && group !== ownGroup) groups.add(pid);
@@ -326,18 +324,4 @@ function processIdentity(): Pick<InstanceOwner, 'boot' | 'pidns'> {
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or undefined if there is no such process. */
 function processStartTime(pid: number): string | undefined {
 	return statFields(pid)?.[19];
-}
-
-function processGroupOf(pid: number): number {
-	return Number(statFields(pid)?.[2] ?? -1);
-}
-
-/** /proc/<pid>/stat from field 3 (state) on. NOTE: field 2, the command, may hold spaces and parentheses. */
-function statFields(pid: number): string[] | undefined {
-	try {
-		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	} catch {
-		return undefined;
-	}
 }

@@ -5,31 +5,49 @@
  */
 import fs from 'node:fs';
 
+/** The ids of the processes running now (/proc). Throws where there is no procfs. */
+export function processIds(): number[] {
+	return fs
+		.readdirSync('/proc')
+		.filter((entry) => /^\d+$/.test(entry))
+		.map(Number);
+}
+
+/**
+ * /proc/<pid>/stat from field 3 (state) on: `[state, ppid, pgrp, ...]`, so field N of
+ * proc(5) is at index N - 3. Undefined if the process has gone.
+ * NOTE: field 2, the command, may hold spaces and parentheses; it is skipped.
+ */
+export function statFields(pid: number): string[] | undefined {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	} catch {
+		return undefined; // NOTE: it exited while we looked.
+	}
+}
+
+/** The process group of a process, or -1 if it has gone. */
+export function processGroupOf(pid: number): number {
+	return Number(statFields(pid)?.[2] ?? -1);
+}
+
 /**
  * Whether any live process is in the group. NOTE: a killed child of the browser becomes a
  * zombie until whatever adopted it reaps it; where PID 1 does not reap (some containers),
  * it stays one for ever. Zombies hold no memory and no files, so they do not count.
  */
 export function processGroupAlive(pgid: number): boolean {
-	let entries: string[];
+	let pids: number[];
 	try {
-		entries = fs.readdirSync('/proc');
+		pids = processIds();
 	} catch {
 		return signalable(pgid); // NOTE: no procfs: zombies cannot be told apart.
 	}
-	for (const entry of entries) {
-		if (!/^\d+$/.test(entry)) continue;
-		let stat: string;
-		try {
-			stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-		} catch {
-			continue; // NOTE: it exited while we looked.
-		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-		const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
-	}
-	return false;
+	return pids.some((pid) => {
+		const [state, , pgrp] = statFields(pid) ?? [];
+		return Number(pgrp) === pgid && state !== 'Z' && state !== 'X';
+	});
 }
 
 function signalable(pgid: number): boolean {
