@@ -203,9 +203,12 @@ export class Alongside {
 	 * many sessions as allowed; with `replace`, the agent's own live sessions end first.
 	 */
 	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean } = {}): Promise<Session> {
-		if (options.replace) await Promise.all(this.liveSessions().filter((s) => s.binding?.agentUserId === agent.id).map((s) => s.end('agent_ended')));
-		const admitted = this.#admit(agent);
+		const replaced = options.replace ? this.liveSessions().filter((s) => !s.ended && s.binding?.agentUserId === agent.id) : [];
+		// NOTE: admitted before the agent's other sessions end, not counting them: a start the
+		// company's or the machine's limit refuses must not cost the agent the session it has.
+		const admitted = this.#admit(agent, new Set(replaced));
 		try {
+			await Promise.all(replaced.map((s) => s.end('agent_ended')));
 			return await this.#startSession(agent, pinId, admitted);
 		} finally {
 			this.#admitted.delete(admitted);
@@ -216,9 +219,9 @@ export class Alongside {
 	 * Counts a start against the limits and reserves its place, before anything is awaited:
 	 * two starts at once cannot both pass a check that only one may pass.
 	 */
-	#admit(agent: User): { companyId: string; agentUserId: string } {
+	#admit(agent: User, ending: Set<Session>): { companyId: string; agentUserId: string } {
 		const { host, company, agent: perAgent } = this.config.signaling.sessionLimits;
-		const running = [...[...this.#sessions.values()].filter((s) => !s.ended).map((s) => s.binding!), ...this.#admitted];
+		const running = [...[...this.#sessions.values()].filter((s) => !s.ended && !ending.has(s)).map((s) => s.binding!), ...this.#admitted];
 		if (running.length >= host) {
 			throw new LimitReachedError('sessions_per_host', 'this service runs as many sessions as it can; try again in a minute', 'at_capacity', 503, 60);
 		}

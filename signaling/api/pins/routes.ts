@@ -4,6 +4,7 @@
  */
 import Router from '@koa/router';
 import { NotFoundError } from '../../../protocol/errors.js';
+import { addressKey } from '../../clientAddress.js';
 import type { ApiContext } from '../context.js';
 import { CompanyId } from '../common.js';
 import type { IssuePinResponse } from './schema.js';
@@ -15,7 +16,8 @@ export function pinRoutes(api: ApiContext): Router {
 		const companyId = CompanyId.safeParse(ctx.params.companyId);
 		const company = companyId.success ? await api.store.getCompany(companyId.data) : undefined;
 		if (!company) throw new NotFoundError('company');
-		const issued = await api.pins.issue(company.id, company.settings.pinTtlSeconds, ctx.ip);
+		// NOTE: limited per address, or per /64 for IPv6 (one subscriber's whole range).
+		const issued = await api.pins.issue(company.id, company.settings.pinTtlSeconds, addressKey(ctx.ip));
 		// NOTE: not audited: anyone may ask for PINs, and a flood of them would bury the
 		// company's log. The redemption is audited, with when the PIN was issued.
 		api.metrics.pinsIssued.inc();

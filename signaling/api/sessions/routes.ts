@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import { TooManyAttemptsError } from '../../../protocol/errors.js';
 import { InvalidPinError } from '../../pins/PinService.js';
 import { parseBody } from '../body.js';
+import { addressKey } from '../../clientAddress.js';
 import type { ApiContext } from '../context.js';
 import { requireActiveUser, requirePermission } from '../guard.js';
 import { type ListSessionsResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
@@ -19,7 +20,7 @@ export function sessionRoutes(api: ApiContext): Router {
 		const { pin, replace } = parseBody(StartSessionBody, ctx);
 		let found;
 		try {
-			found = await api.pins.find(user.companyId, user.id, pin, ctx.ip);
+			found = await api.pins.find(user.companyId, user.id, pin, addressKey(ctx.ip));
 		} catch (error) {
 			const reason = error instanceof TooManyAttemptsError ? 'locked_out' : error instanceof InvalidPinError ? 'invalid' : 'error';
 			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'pin.refused', detail: { reason }, ip: ctx.ip });
