@@ -14,6 +14,9 @@ const repo = path.resolve(import.meta.dirname, '..');
 
 interface ServiceProcess {
 	url: string;
+	dataDir: string;
+	/** What the process printed to stdout so far. */
+	stdout(): string;
 	child: ChildProcess;
 	exited: Promise<number | null>;
 	stop(): Promise<void>;
@@ -38,6 +41,8 @@ async function startServiceProcess(): Promise<ServiceProcess> {
 	});
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	let output = '';
+	const stdout: string[] = [];
+	child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
 	const url = await new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 30_000);
 		const onData = (chunk: Buffer) => {
@@ -54,6 +59,8 @@ async function startServiceProcess(): Promise<ServiceProcess> {
 	});
 	return {
 		url,
+		dataDir,
+		stdout: () => stdout.join(''),
 		child,
 		exited,
 		async stop() {
@@ -89,6 +96,22 @@ describe('a request type named after an Object.prototype property', () => {
 			bystander.close();
 		},
 	);
+});
+
+describe('the first run, started by a service manager (stdout is not a terminal)', () => {
+	it('keeps the generated passwords out of stdout, in a file only the service can read', async () => {
+		const service = await startServiceProcess();
+		try {
+			const file = path.join(service.dataDir, 'first-run-credentials.txt');
+			expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+			const passwords = [...fs.readFileSync(file, 'utf8').matchAll(/ (\w{4}-\w{4}-\w{4}-\w{4})$/gm)].map((m) => m[1]!);
+			expect(passwords).toHaveLength(3);
+			expect(service.stdout()).toContain(file);
+			for (const password of passwords) expect(service.stdout()).not.toContain(password);
+		} finally {
+			await service.stop();
+		}
+	});
 });
 
 describe('errors that escape every handler', () => {

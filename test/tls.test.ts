@@ -44,6 +44,16 @@ describe('TLS', () => {
 		expect(JSON.parse(body)).toMatchObject({ ok: true });
 	});
 
+	it('tells browsers to come back only over HTTPS (HSTS)', async () => {
+		const hsts = await new Promise<string | undefined>((resolve, reject) => {
+			https.get(`${app.url}/agent/`, { ca }, (res) => {
+				res.resume();
+				resolve(res.headers['strict-transport-security']);
+			}).on('error', reject);
+		});
+		expect(hsts).toBe('max-age=31536000');
+	});
+
 	it('serves signaling over WSS', async () => {
 		const socket = new WebSocket(`${app.url.replace('https', 'wss')}/ws`, { ca });
 		await new Promise((resolve, reject) => {

@@ -289,6 +289,29 @@ describe('SqliteStore', () => {
 		});
 	});
 
+	describe('retention', () => {
+		it('purges old attempt counters, expired refresh tokens and audit entries past retention, and keeps the rest', async () => {
+			await store.createUser(user('u1', 'acme', 'a@example.com'));
+			const limits = { windowMs: 1_000, max: 3, lockMs: 10_000 };
+			await store.hitAttempt('old', 100, limits);
+			await store.hitAttempt('recent', 5_000, limits);
+			for (let i = 0; i < 4; i++) await store.hitAttempt('locked', 100, limits); // locked until 10 100
+			const token = (id: string, expiresAt: number) => ({ id, userId: 'u1', familyId: 'f', tokenHash: `h-${id}`, expiresAt, usedAt: null, revokedAt: null, createdAt: 0 });
+			await store.insertRefreshToken(token('expired', 4_000));
+			await store.insertRefreshToken(token('valid', 9_000));
+			await store.audit({ companyId: 'acme', actorType: 'system', actorId: null, action: 'test.old', at: 1_000 });
+			await store.audit({ companyId: 'acme', actorType: 'system', actorId: null, action: 'test.new', at: 6_000 });
+
+			expect(await store.purge(6_000, { attemptsBefore: 4_000, auditBefore: 2_000 })).toEqual({ attempts: 1, refreshTokens: 1, audit: 1 });
+			expect((await store.hitAttempt('old', 6_000, limits)).count).toBe(1);
+			expect((await store.hitAttempt('recent', 5_500, limits)).count).toBe(2);
+			expect(await store.lockedUntil('locked', 6_000)).toBe(10_100);
+			expect(await store.getRefreshTokenByHash('h-expired')).toBeUndefined();
+			expect((await store.getRefreshTokenByHash('h-valid'))?.id).toBe('valid');
+			expect((await store.listAudit('acme', { limit: 10 })).map((e) => e.action)).toEqual(['test.new']);
+		});
+	});
+
 	describe('audit log', () => {
 		it('lists a company’s entries newest first, pages with beforeId, and hides other companies’ entries', async () => {
 			for (let i = 1; i <= 5; i++) {
