@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Alongside } from '../signaling/Alongside.js';
-import { account, api, issuePin, startAlongside, WsClient } from './helpers.js';
+import { account, api, issuePin, metricSum, startAlongside, WsClient } from './helpers.js';
 
 let app: Alongside;
 
@@ -27,13 +27,7 @@ afterAll(async () => {
 	await app?.close();
 });
 
-async function metric(name: string): Promise<number> {
-	const text = await (await fetch(`${app.url}/metrics`)).text();
-	return text
-		.split('\n')
-		.filter((line) => line.startsWith(name))
-		.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
+const metric = (name: string) => metricSum(app, name);
 
 /** Opens a WebSocket with the given headers; resolves with it once open, or with the refusal's status. */
 function openSocket(headers: Record<string, string> = {}): Promise<WebSocket | number> {

@@ -30,7 +30,7 @@ import { StartSessionBody } from '../signaling/api/sessions/schema.js';
 import { CreateUserBody, UpdateUserBody } from '../signaling/api/users/schema.js';
 import { loadConfig } from '../signaling/config.js';
 import { hostileJsonText, hostileValue, mutated, PROTOTYPE_KEYS, valuesOf } from './fuzz/arbitraries.js';
-import { account, login, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
+import { account, login, metricSum, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
 
 /** Property runs per edge; each run sends one input or a small batch. */
 const RUNS = Number(process.env.ALONGSIDE_FUZZ_RUNS ?? 400);
@@ -233,13 +233,7 @@ describe('fuzz: the service', () => {
 		const customer = await WsClient.connect(app.url);
 		const self = (await customer.request('session/join', { token: started.customerToken })).data.self.id as string;
 		const session = app.session(started.sessionId)!;
-		const counted = async () => {
-			const text = await (await fetch(`${app.url}/metrics`)).text();
-			return text
-				.split('\n')
-				.filter((l) => l.startsWith('alongside_input_events_total') || l.startsWith('alongside_input_dropped_total'))
-				.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-		};
+		const counted = () => metricSum(app, 'alongside_input_events_total', 'alongside_input_dropped_total');
 		const before = await counted();
 		let sent = 0;
 		const payload = fc.oneof(

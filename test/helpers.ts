@@ -91,6 +91,18 @@ export async function issuePin(app: Alongside, companyId = 'demo'): Promise<{ pi
 	return reply.body;
 }
 
+/**
+ * The sum of the service's metric lines (GET /metrics) that start with any of `prefixes`,
+ * e.g. `alongside_limit_refusals_total{limit="transports"}`, or a whole counter's name.
+ */
+export async function metricSum(app: Alongside, ...prefixes: string[]): Promise<number> {
+	const text = await (await fetch(`${app.url}/metrics`)).text();
+	return text
+		.split('\n')
+		.filter((line) => prefixes.some((prefix) => line.startsWith(prefix)))
+		.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
 /** Polls until `check` returns a value (not undefined). */
 export async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;

@@ -5,15 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { api, issuePin, login, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
-
-async function metric(app: Alongside, name: string): Promise<number> {
-	const text = await (await fetch(`${app.url}/metrics`)).text();
-	return text
-		.split('\n')
-		.filter((line) => line.startsWith(name))
-		.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
+import { api, issuePin, login, metricSum, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
 
 async function joinAs(app: Alongside, started: StartedSession, role: 'agent' | 'customer'): Promise<WsClient> {
 	const client = await WsClient.connect(app.url);
@@ -40,7 +32,7 @@ describe('what one participant may hold on the SFU', () => {
 		const refused = replies.filter((r) => !r.ok);
 		expect(refused).toHaveLength(7);
 		for (const r of refused) expect(r.error).toEqual({ code: 'limit_reached', message: 'at most 3 transports per participant' });
-		expect(await metric(app, 'alongside_limit_refusals_total{limit="transports"}')).toBeGreaterThanOrEqual(7);
+		expect(await metricSum(app, 'alongside_limit_refusals_total{limit="transports"}')).toBeGreaterThanOrEqual(7);
 		agent.close();
 		// A new participant (the same agent, rejoined) starts from nothing.
 		const again = await joinAs(app, started, 'agent');
@@ -113,7 +105,7 @@ describe('how many sessions run at once', () => {
 		const agent = await login(app, 'agent');
 		expect((await start(admin, (await issuePin(app)).pin)).status).toBe(201);
 		expect((await start(agent, (await issuePin(app)).pin)).status).toBe(201);
-		const before = await metric(app, 'alongside_limit_refusals_total{limit="sessions_per_host"}');
+		const before = await metricSum(app, 'alongside_limit_refusals_total{limit="sessions_per_host"}');
 		// A third agent of the company (made by the admin) finds the machine full.
 		const created = await api(app, 'POST', '/api/users', { token: admin, body: { email: 'third@demo.local', name: 'Third', role: 'agent', password: 'third agent password' } });
 		expect(created.status).toBe(201);
@@ -122,7 +114,7 @@ describe('how many sessions run at once', () => {
 		expect(refused.status).toBe(503);
 		expect(refused.body.error.code).toBe('at_capacity');
 		expect(refused.headers.get('retry-after')).toBe('60');
-		expect(await metric(app, 'alongside_limit_refusals_total{limit="sessions_per_host"}')).toBe(before + 1);
+		expect(await metricSum(app, 'alongside_limit_refusals_total{limit="sessions_per_host"}')).toBe(before + 1);
 		await Promise.all(app.liveSessions().map((s) => s.end('agent_ended')));
 	});
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { account, api, login, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
+import { account, api, login, metricSum, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
 
 let app: Alongside;
 let adminToken: string;
@@ -65,7 +65,7 @@ describe('account changes on live connections', () => {
 		// Input that was already on its way is dropped by the session, not injected.
 		const session = app.session(started.sessionId)!;
 		const self = session.participants.find((p) => p.role === 'agent')!;
-		const dropped = async () => Number(/alongside_input_dropped_total\{code="forbidden"\} (\d+)/.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
+		const dropped = () => metricSum(app, 'alongside_input_dropped_total{code="forbidden"}');
 		const before = await dropped();
 		session.room.emit('input', self.id, 'control', Buffer.from(JSON.stringify({ type: 'key/down', key: 'a', code: 'KeyA' })));
 		expect(await dropped()).toBe(before + 1);
