@@ -35,7 +35,7 @@ import {
 } from './chromium.js';
 import type { PublisherConfig } from './config.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
-import { killProcessGroup, processGroupOf, processIds, statFields } from './processGroup.js';
+import { commandLine, killProcessGroup, processGroupOf, processIds, statFields } from './processGroup.js';
 
 export interface BrowserHostOptions {
 	config: Pick<PublisherConfig, 'browserUser' | 'chromiumPath' | 'profileDir'>;
@@ -254,13 +254,8 @@ async function killProcessesUsing(dir: string): Promise<void> {
 	const groups = new Set<number>();
 	const lone = new Set<number>();
 	for (const pid of processIds()) {
-		let cmdline: string;
-		try {
-			cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-		} catch {
-			continue; // NOTE: it exited while we looked.
-		}
-		if (!needles.some((needle) => cmdline.includes(needle))) continue;
+		const cmdline = commandLine(pid);
+		if (!cmdline || !needles.some((needle) => cmdline.includes(needle))) continue;
 		const group = processGroupOf(pid);
 		// NOTE: a whole group is killed only when its leader is one of these processes, and never ours.
 		if (group === pid && group !== ownGroup) groups.add(pid);

@@ -27,6 +27,15 @@ export function statFields(pid: number): string[] | undefined {
 	}
 }
 
+/** /proc/<pid>/cmdline: the arguments, each followed by a NUL. Undefined if the process has gone. */
+export function commandLine(pid: number): string | undefined {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+	} catch {
+		return undefined; // NOTE: it exited while we looked.
+	}
+}
+
 /** The process group of a process, or -1 if it has gone. */
 export function processGroupOf(pid: number): number {
 	return Number(statFields(pid)?.[2] ?? -1);

@@ -19,7 +19,7 @@ import {
 	type BrowserState,
 	type CursorMessage,
 	INPUT_ROLES,
-	type InputChannel,
+	InputChannel,
 	InputMessage,
 	type NotificationType,
 	type Notifications,
@@ -91,6 +91,11 @@ const CHANNEL_OF: Record<InputMessage['type'], InputChannel> = {
 	'touch/end': 'control',
 	'touch/cancel': 'control',
 };
+
+/** The input channels a participant may open: all of them if it controls the browser, else none. */
+function inputChannelsFor(canControl: boolean): InputChannel[] {
+	return canControl ? [...InputChannel.options] : [];
+}
 
 /**
  * The rendition a role consumes. NOTE: until the masked rendition exists every role gets
@@ -292,7 +297,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
-		return { participants: visible, inputChannels: canControl ? ['pointer', 'control'] : [] };
+		return { participants: visible, inputChannels: inputChannelsFor(canControl) };
 	}
 
 	/**
@@ -311,7 +316,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#browser?.releaseInput(participantId);
 			this.#sendCursor({ type: 'cursor/hide', participantId });
 		}
-		participant.notify('participant/rights', { inputChannels: allowed ? ['pointer', 'control'] : [] });
+		participant.notify('participant/rights', { inputChannels: inputChannelsFor(allowed) });
 		this.#logger.info({ participantId, canControl: allowed }, 'participant rights changed');
 	}
 

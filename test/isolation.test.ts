@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserUser } from '../publisher/chromium.js';
-import { processGroupAlive } from '../publisher/processGroup.js';
+import { commandLine, processGroupAlive, processIds, statFields } from '../publisher/processGroup.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import type { Session } from '../signaling/Session.js';
 import { account, startAlongside } from './helpers.js';
@@ -48,10 +48,9 @@ interface ProcessInfo {
 /** The live processes of a Chromium's process group, with their credentials and namespaces. */
 function chromiumTree(pgid: number): ProcessInfo[] {
 	const tree: ProcessInfo[] = [];
-	for (const entry of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+	for (const entry of processIds()) {
 		try {
-			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			const [state, , pgrp] = statFields(entry) ?? [];
 			if (Number(pgrp) !== pgid || state === 'Z') continue;
 			const status = Object.fromEntries(
 				fs
@@ -62,7 +61,7 @@ function chromiumTree(pgid: number): ProcessInfo[] {
 					.map(([key, value]) => [key!, value!.trim()]),
 			);
 			const ns = (kind: string) => fs.readlinkSync(`/proc/${entry}/ns/${kind}`);
-			tree.push({ pid: Number(entry), cmdline: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '), status, ns: { user: ns('user'), pid: ns('pid'), net: ns('net') } });
+			tree.push({ pid: entry, cmdline: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '), status, ns: { user: ns('user'), pid: ns('pid'), net: ns('net') } });
 		} catch {
 			continue; // NOTE: it exited while we looked.
 		}
@@ -230,17 +229,7 @@ describe('at the end of a session', () => {
 		await session.end('agent_ended');
 		expect(fs.existsSync(dir)).toBe(false);
 		expect(processGroupAlive(pid)).toBe(false);
-		const left = fs
-			.readdirSync('/proc')
-			.filter((entry) => /^\d+$/.test(entry))
-			.filter((entry) => {
-				try {
-					return fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker);
-				} catch {
-					return false;
-				}
-			});
-		expect(left).toEqual([]);
+		expect(processIds().filter((pid) => commandLine(pid)?.includes(marker))).toEqual([]);
 	});
 });
 

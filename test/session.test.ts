@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandLine, processIds } from '../publisher/processGroup.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { account, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
 
@@ -108,16 +109,10 @@ function leftovers(sessionId: string): { profiles: string[]; chromiums: number[]
 			continue; // NOTE: not a directory, or another test's instance closed meanwhile.
 		}
 	}
-	const chromiums: number[] = [];
-	for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-		let cmdline = '';
-		try {
-			cmdline = fs.readFileSync(path.join('/proc', pid, 'cmdline'), 'utf8');
-		} catch {
-			continue; // NOTE: the process exited while we looked.
-		}
-		if (cmdline.includes(`--user-data-dir=${root}/`) && cmdline.includes(`/${prefix}`)) chromiums.push(Number(pid));
-	}
+	const chromiums = processIds().filter((pid) => {
+		const cmdline = commandLine(pid) ?? '';
+		return cmdline.includes(`--user-data-dir=${root}/`) && cmdline.includes(`/${prefix}`);
+	});
 	return { profiles, chromiums };
 }
 
