@@ -385,12 +385,18 @@ describe('fuzz: what a cloud browser page may ask the egress proxy', () => {
 		await new Promise<void>((resolve) => forbidden.listen(0, '127.0.0.1', resolve));
 		allowed = http.createServer((_req, res) => res.end('public'));
 		await new Promise<void>((resolve) => allowed.listen(0, '127.0.0.2', resolve));
-		proxy = await EgressProxy.create({
-			policy: { allow: [{ address: '127.0.0.2', prefixLength: 32 }], ownAddresses: ['127.0.0.1'], protectedPorts: [] },
-			logger: pino({ level: 'silent' }),
-			// NOTE: names "resolve" to the forbidden server, as a rebinding attacker's would.
-			lookup: async () => [{ address: '127.0.0.1', family: 4 }],
-		});
+		// NOTE: the proxy refuses its own port on every loopback address; the kernel may give the
+		// proxy (127.0.0.1) the allowed server's number (127.0.0.2): then take another.
+		const allowedPort = (allowed.address() as net.AddressInfo).port;
+		do {
+			await proxy?.close();
+			proxy = await EgressProxy.create({
+				policy: { allow: [{ address: '127.0.0.2', prefixLength: 32 }], ownAddresses: ['127.0.0.1'], protectedPorts: [] },
+				logger: pino({ level: 'silent' }),
+				// NOTE: names "resolve" to the forbidden server, as a rebinding attacker's would.
+				lookup: async () => [{ address: '127.0.0.1', family: 4 }],
+			});
+		} while (proxy.port === allowedPort);
 	});
 
 	afterAll(async () => {

@@ -10,24 +10,52 @@ import { ownAddresses, parseEgressAllowList } from './policy.js';
 // allows; 127.0.0.1 stays denied like any loopback address.
 const PUBLIC = '127.0.0.2';
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
+/**
+ * Port numbers of this test's proxies and targets. NOTE: the proxy listens on 127.0.0.1 and
+ * targets on 127.0.0.2, and the kernel may give both the same number; the proxy refuses its
+ * own port on every loopback address, so a target must never share it.
+ */
+const proxyPorts = new Set<number>();
+const targetPorts = new Set<number>();
 
 afterEach(async () => {
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+	proxyPorts.clear();
+	targetPorts.clear();
 });
 
 async function startProxy(overrides: Partial<EgressProxyOptions> = {}) {
 	const refusals: EgressRefusal[] = [];
-	const proxy = await EgressProxy.create({
-		policy: { allow: parseEgressAllowList(PUBLIC), ownAddresses: ownAddresses(), protectedPorts: [] },
-		logger: pino({ level: 'silent' }),
-		onRefusal: (info) => refusals.push(info),
-		lookup: async (hostname) => {
-			throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-		},
-		...overrides,
-	});
+	let proxy: EgressProxy;
+	for (;;) {
+		proxy = await EgressProxy.create({
+			policy: { allow: parseEgressAllowList(PUBLIC), ownAddresses: ownAddresses(), protectedPorts: [] },
+			logger: pino({ level: 'silent' }),
+			onRefusal: (info) => refusals.push(info),
+			lookup: async (hostname) => {
+				throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+			},
+			...overrides,
+		});
+		if (!targetPorts.has(proxy.port)) break;
+		await proxy.close();
+	}
+	proxyPorts.add(proxy.port);
 	cleanups.push(() => proxy.close());
 	return { proxy, refusals };
+}
+
+/** Listens on `host` at a free port (0) that no proxy of this test uses; resolves with the port. */
+async function listenApart(server: net.Server, host: string): Promise<number> {
+	for (;;) {
+		await new Promise<void>((resolve) => server.listen(0, host, resolve));
+		const { port } = server.address() as net.AddressInfo;
+		if (!proxyPorts.has(port)) {
+			targetPorts.add(port);
+			return port;
+		}
+		await new Promise((resolve) => server.close(resolve));
+	}
 }
 
 /** A TCP server that answers every chunk with `echo:<chunk>` and counts the connections it sees. */
@@ -38,7 +66,8 @@ async function echoServer(host: string, port = 0) {
 		socket.on('error', () => socket.destroy());
 		socket.on('data', (data) => socket.write(`echo:${data}`));
 	});
-	await new Promise<void>((resolve) => server.listen(port, host, resolve));
+	if (port === 0) await listenApart(server, host);
+	else await new Promise<void>((resolve) => server.listen(port, host, resolve));
 	cleanups.push(() => {
 		for (const socket of sockets) socket.destroy();
 		return new Promise((resolve) => server.close(resolve));
@@ -131,12 +160,9 @@ describe('EgressProxy CONNECT', () => {
 
 	it('answers 502 when no allowed address accepts a connection', async () => {
 		const { proxy, refusals } = await startProxy();
-		const closedPort = await new Promise<number>((resolve) => {
-			const probe = net.createServer().listen(0, PUBLIC, () => {
-				const { port } = probe.address() as net.AddressInfo;
-				probe.close(() => resolve(port));
-			});
-		});
+		const probe = net.createServer();
+		const closedPort = await listenApart(probe, PUBLIC);
+		await new Promise((resolve) => probe.close(resolve));
 		const answer = await exchange(proxy.port, `CONNECT ${PUBLIC}:${closedPort} HTTP/1.1\r\n\r\n`);
 		expect(answer).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
 		expect(refusals).toEqual([]);
@@ -190,7 +216,7 @@ describe('EgressProxy name resolution', () => {
 		const allowed = await echoServer(PUBLIC);
 		const denied = await echoServer('127.0.0.1', allowed.port);
 		const http1 = http.createServer((req, res) => res.end('public'));
-		await new Promise<void>((resolve) => http1.listen(0, PUBLIC, resolve));
+		await listenApart(http1, PUBLIC);
 		cleanups.push(() => new Promise((resolve) => http1.close(resolve)));
 		const httpPort = (http1.address() as net.AddressInfo).port;
 		const deniedHttp = await echoServer('127.0.0.1', httpPort);
@@ -261,7 +287,7 @@ describe('EgressProxy absolute-form requests', () => {
 				res.end('created');
 			});
 		});
-		await new Promise<void>((resolve) => upstream.listen(0, PUBLIC, resolve));
+		await listenApart(upstream, PUBLIC);
 		cleanups.push(() => new Promise((resolve) => upstream.close(resolve)));
 		const port = (upstream.address() as net.AddressInfo).port;
 		const { proxy } = await startProxy();
@@ -312,7 +338,7 @@ describe('EgressProxy absolute-form requests', () => {
 			req.on('data', (chunk) => res.write(`got:${chunk};`));
 			req.on('end', () => res.end('done'));
 		});
-		await new Promise<void>((resolve) => upstream.listen(0, PUBLIC, resolve));
+		await listenApart(upstream, PUBLIC);
 		cleanups.push(() => new Promise((resolve) => upstream.close(resolve)));
 		const port = (upstream.address() as net.AddressInfo).port;
 		const { proxy } = await startProxy();
@@ -339,7 +365,7 @@ describe('EgressProxy absolute-form requests', () => {
 			socket.on('error', () => socket.destroy());
 			socket.once('data', () => socket.end(replies.shift() ?? ''));
 		});
-		await new Promise<void>((resolve) => upstream.listen(0, PUBLIC, resolve));
+		await listenApart(upstream, PUBLIC);
 		cleanups.push(() => new Promise((resolve) => upstream.close(resolve)));
 		const port = (upstream.address() as net.AddressInfo).port;
 		const { proxy } = await startProxy();
