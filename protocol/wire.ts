@@ -154,8 +154,12 @@ export const Requests = {
 	'pin/watch': z.object({ watchToken: z.string().min(20).max(200) }),
 	'transport/create': z.object({ direction: z.enum(['send', 'recv']) }),
 	'transport/connect': z.object({ transportId: z.string().min(1), dtlsParameters: Params }),
-	/** Consume the video rendition the participant's role is entitled to (server decides). */
-	'media/consume': z.object({ transportId: z.string().min(1), rtpCapabilities: Params }),
+	/**
+	 * Consume the video rendition the participant's role is entitled to (the server
+	 * decides). Naming a `rendition` the role may not see is refused: only customers may
+	 * consume `clear`.
+	 */
+	'media/consume': z.object({ transportId: z.string().min(1), rtpCapabilities: Params, rendition: z.enum(['clear', 'masked']).optional() }),
 	'media/resume': z.object({ consumerId: z.string().min(1) }),
 	'media/keyframe': z.object({ consumerId: z.string().min(1) }),
 	/** Open an input channel: the client's DataProducer on its send transport. */
@@ -316,6 +320,12 @@ export interface Notifications {
 	 * this connection has left the session. Not an end: the session goes on there.
 	 */
 	'session/replaced': Record<string, never>;
+	/**
+	 * To customers: the regions of the page hidden from agents and supervisors right now,
+	 * as fractions of the video (x, y, width, height), for the outlines on the customer's
+	 * video. At most ten times a second.
+	 */
+	'mask/regions': { boxes: Array<[number, number, number, number]> };
 }
 export type NotificationType = keyof Notifications;
 export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };

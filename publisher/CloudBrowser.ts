@@ -8,9 +8,11 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Browser, CDPSession, HTTPResponse, Page, Target } from 'puppeteer-core';
 import { getExtensionPage } from 'puppeteer-stream';
+import type { CaptureOptions, CaptureStats, MaskStats } from '../protocol/bridge.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DEFAULT_RULES, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type MaskRules } from '../protocol/masking.js';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../protocol/wire.js';
 import type { BrowserHost } from './BrowserHost.js';
-import { captureScript } from './bundle.js';
+import { detectorScript } from './bundle.js';
 import { chromiumFlags, launchChromium, recorderPort, type SessionDir, stopChromium } from './chromium.js';
 import type { PublisherConfig } from './config.js';
 import { EgressProxy } from './egress/EgressProxy.js';
@@ -19,7 +21,7 @@ import { ownAddresses } from './egress/policy.js';
 import { type CdpCommand, InputState, toCdpCommands } from './input.js';
 import { internalPages } from './internalPages.js';
 import { NavigationError, navigationError } from './navigation.js';
-import type { CaptureOptions, CaptureStats } from './page/capture.js';
+import { PublisherBridge } from './PublisherBridge.js';
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
 export interface PublishTarget {
@@ -36,7 +38,17 @@ export interface CloudBrowserEvents {
 	crash: [];
 	/** An input event could not be injected (CDP error); counted by the caller. */
 	inputerror: [Error];
+	/**
+	 * The regions hidden from the masked rendition changed (for the customer's outlines):
+	 * boxes in CSS pixels of `viewport`. At most every {@link REGIONS_INTERVAL_MS}.
+	 */
+	regions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
+	/** The detector sent a report that does not parse (counted; the frame it names stays covered). */
+	badreport: [];
 }
+
+/** How often the customer's outlines may be updated. */
+export const REGIONS_INTERVAL_MS = 100;
 
 export interface CloudBrowserOptions {
 	sessionId: string;
@@ -49,6 +61,8 @@ export interface CloudBrowserOptions {
 	 * deleted, and `create()` rejects with the signal's reason. Default: never aborted.
 	 */
 	signal?: AbortSignal;
+	/** The masking rules the detector starts with. Default: the built-in ones. */
+	rules?: MaskRules;
 }
 
 /** How many recent egress refusals a cloud browser remembers to explain its navigation errors. */
@@ -58,7 +72,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #browser: Browser;
 	readonly #page: Page;
 	readonly #cdp: CDPSession;
-	readonly #extension: Page;
+	readonly #bridge: PublisherBridge;
 	readonly #host: BrowserHost;
 	readonly #dir: SessionDir;
 	readonly #proxy: EgressProxy;
@@ -130,24 +144,31 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			mark('launched');
 			// NOTE: the extension page (capture script, mediasoup device), the SFU transport and
 			// the tab are set up side by side; none depends on another.
+			const target = options.target;
 			const prepared = Promise.all([
-				getExtensionPage(browser).then(async (extension) => {
-					await prepareExtension(extension, options.target);
-					return extension;
-				}),
-				options.target.createTransport(),
+				getExtensionPage(browser).then((extension) =>
+					PublisherBridge.load(extension, target.routerRtpCapabilities, {
+						connect: async ({ transportId, dtlsParameters }) => {
+							await target.connectTransport(transportId, dtlsParameters);
+							return null;
+						},
+						produce: ({ transportId, rendition, rtpParameters }) => target.produce(transportId, rendition, rtpParameters),
+					}),
+				),
+				target.createTransport(),
 			]);
 			prepared.catch(() => undefined);
 			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
-			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable')]);
+			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable'), installDetector(cdp, options.rules ?? DEFAULT_RULES)]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('tab');
-			const [extension, transport] = step(await prepared);
+			const [bridge, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser({ browser, page, cdp, extension, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
+			const cloud = new CloudBrowser({ browser, page, cdp, bridge, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
+			bridge.mask({ kind: 'rules', known: true });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await cloud.#capture(captureOptions);
 			mark('capturing');
@@ -176,7 +197,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		browser: Browser;
 		page: Page;
 		cdp: CDPSession;
-		extension: Page;
+		bridge: PublisherBridge;
 		host: BrowserHost;
 		dir: SessionDir;
 		proxy: EgressProxy;
@@ -189,7 +210,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#browser = browser;
 		this.#page = page;
 		this.#cdp = parts.cdp;
-		this.#extension = parts.extension;
+		this.#bridge = parts.bridge;
+		this.#bridge.onFailure((error) => {
+			if (!this.#closing) this.#logger.warn({ err: error.message }, 'mask message not delivered');
+		});
+		parts.cdp.on('Runtime.bindingCalled', (event) => {
+			if (event.name !== DETECTOR_BINDING) return;
+			this.#detectorContext = event.executionContextId;
+			this.#onDetectorReport(event.payload);
+		});
 		this.#host = parts.host;
 		this.#dir = parts.dir;
 		this.#proxy = parts.proxy;
@@ -260,7 +289,68 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			state = new InputState();
 			this.#inputStates.set(participantId, state);
 		}
-		for (const command of toCdpCommands(message, this.#viewport, state)) this.#send(command);
+		const commands = toCdpCommands(message, this.#viewport, state);
+		// NOTE: before the input is sent: frames that may show its effect wait for the
+		// detector's next report (see compositor.ts).
+		if (commands.length > 0) {
+			this.#bridge.mask({ kind: 'input', at: Date.now() });
+			this.#detectorInput();
+		}
+		for (const command of commands) this.#send(command);
+	}
+
+	/** The top frame's detector context (from its latest report); undefined until it reports. */
+	#detectorContext: number | undefined;
+
+	/** Tells the top frame's detector that input is on its way (see detector.ts). Best effort. */
+	#detectorInput(): void {
+		if (this.#detectorContext === undefined) return;
+		this.#cdp
+			.send('Runtime.evaluate', { contextId: this.#detectorContext, expression: 'globalThis.__alongsideDetector?.input()' })
+			.catch(() => {
+				// NOTE: the document has gone (navigation): its successor reports by itself.
+			});
+	}
+
+	#lastRegions = 0;
+	#regionsTimer: NodeJS.Timeout | undefined;
+	#latestReport: DetectorReport | undefined;
+
+	/** A report from the detector: to the compositor at once, to the customer's outlines throttled. */
+	#onDetectorReport(payload: string): void {
+		let report: DetectorReport;
+		try {
+			report = DetectorReport.parse(JSON.parse(payload));
+		} catch {
+			this.emit('badreport');
+			return;
+		}
+		this.#bridge.mask({ kind: 'report', report });
+		if (!report.boxes) return;
+		this.#latestReport = report;
+		const wait = this.#lastRegions + REGIONS_INTERVAL_MS - Date.now();
+		if (wait <= 0) this.#emitRegions();
+		else this.#regionsTimer ??= setTimeout(() => this.#emitRegions(), wait);
+	}
+
+	#emitRegions(): void {
+		this.#regionsTimer = undefined;
+		this.#lastRegions = Date.now();
+		const report = this.#latestReport;
+		if (report?.boxes && report.viewport) this.emit('regions', { boxes: report.boxes, viewport: report.viewport });
+	}
+
+	/** What the masked rendition's compositor counted since the last call. */
+	maskStats(): Promise<MaskStats> {
+		return this.#bridge.maskStats();
+	}
+
+	/**
+	 * Bench and tests: has the compositor count frames in which this colour shows outside
+	 * what it paints (see MaskStats).
+	 */
+	auditColour(rgb: [number, number, number] | null): void {
+		this.#bridge.mask({ kind: 'audit', rgb });
 	}
 
 	/**
@@ -288,11 +378,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#inputStates.delete(participantId);
 	}
 
-	/** Encoder statistics of the published stream. */
-	async captureStats(): Promise<CaptureStats> {
-		return this.#extension.evaluate(() =>
-			(window as unknown as { __alongsidePublisher: { stats(): Promise<CaptureStats> } }).__alongsidePublisher.stats(),
-		);
+	/** Encoder statistics of a rendition's producer. */
+	captureStats(rendition: Rendition = 'clear'): Promise<CaptureStats> {
+		return this.#bridge.stats(rendition);
 	}
 
 	/** Runs a function in the captured page (tests and benchmarks). */
@@ -306,6 +394,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// (its profile is deleted next), and a graceful close takes a few hundred ms of CPU
 		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
+			clearTimeout(this.#regionsTimer);
 			await stopChromium(this.#browser);
 			await this.#proxy.close();
 			await this.#host.removeSessionDir(this.#dir);
@@ -321,13 +410,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	#captureOptions(target: PublishTarget, transport: TransportInfo, config: PublisherConfig): CaptureOptions {
 		return {
-			routerRtpCapabilities: target.routerRtpCapabilities as unknown as CaptureOptions['routerRtpCapabilities'],
+			routerRtpCapabilities: target.routerRtpCapabilities,
 			transport: transport as unknown as CaptureOptions['transport'],
 			width: config.viewport.width,
 			height: config.viewport.height,
 			maxFps: config.maxFps,
 			maxBitrate: config.maxBitrate,
 			codec: `video/${config.codec}`,
+			renditions: ['clear', 'masked'],
 		};
 	}
 
@@ -337,10 +427,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * source"); once started, it follows the tab across navigations.
 	 */
 	async #capture(captureOptions: CaptureOptions): Promise<void> {
-		await this.#extension.evaluate(
-			(opts) => (window as unknown as { __alongsidePublisher: { capture(o: unknown): Promise<unknown> } }).__alongsidePublisher.capture(opts).then(() => null),
-			captureOptions as unknown as Record<string, unknown>,
-		);
+		await this.#bridge.capture(captureOptions);
 	}
 
 	/**
@@ -348,12 +435,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * the first frame has been encoded and sent.
 	 */
 	async #publish(captureOptions: CaptureOptions): Promise<void> {
-		const started = await this.#extension.evaluate(
-			(opts) => (window as unknown as { __alongsidePublisher: { start(o: unknown): Promise<unknown> } }).__alongsidePublisher.start(opts),
-			captureOptions as unknown as Record<string, unknown>,
-		);
+		const started = await this.#bridge.start(captureOptions);
 		await this.#primeEncoder();
-		this.#logger.debug({ timings: (started as { timings: unknown }).timings }, 'publishing');
+		this.#logger.debug({ timings: started.timings }, 'publishing');
 	}
 
 	/**
@@ -412,27 +496,36 @@ async function openStartPage(page: Page, url: string, lang: string): Promise<voi
 	await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
 }
 
+/** Marks the hosts of closed shadow roots (after their constructor: custom elements may not add attributes in it). */
+const CLOSED_SHADOW_MARKER = `(() => {
+	const attach = Element.prototype.attachShadow;
+	Element.prototype.attachShadow = function (init) {
+		const root = attach.call(this, init);
+		if (init && init.mode === 'closed') queueMicrotask(() => this.setAttribute('${CLOSED_SHADOW_ATTRIBUTE}', ''));
+		return root;
+	};
+})();`;
+
 /**
- * Loads the capture script into the extension page, gives it its line to Node
- * (`__alongsideSignal`), and loads the mediasoup device for the router.
+ * Installs the detector in an isolated world of every frame of the tab, from document
+ * start (and in the documents already open), with its binding to Node, which exists only
+ * in that world: page scripts cannot call it, see it, or reach the detector.
  */
-async function prepareExtension(extension: Page, target: PublishTarget): Promise<void> {
-	const script = captureScript();
-	// NOTE: the binding is only called once publishing starts; the script and the device
-	// load in the same round trip meanwhile.
-	await Promise.all([
-		extension.exposeFunction('__alongsideSignal', async (method: string, payload: Record<string, unknown>) => {
-			if (method === 'connect') {
-				await target.connectTransport(payload.transportId as string, payload.dtlsParameters as Record<string, unknown>);
-				return null;
-			}
-			if (method === 'produce') {
-				return target.produce(payload.transportId as string, payload.rendition as Rendition, payload.rtpParameters as Record<string, unknown>);
-			}
-			throw new Error(`unknown method ${method}`);
-		}),
-		script.then((source) => extension.evaluate(`${source};\nwindow.__alongsidePublisher.load(${JSON.stringify(target.routerRtpCapabilities)})`)),
-	]);
+async function installDetector(cdp: CDPSession, rules: MaskRules): Promise<void> {
+	const source = await detectorScript();
+	// NOTE: scripts for new documents and bindings only work in a session with the Page and
+	// Runtime domains on.
+	await Promise.all([cdp.send('Page.enable'), cdp.send('Runtime.enable')]);
+	await cdp.send('Runtime.addBinding', { name: DETECTOR_BINDING, executionContextName: DETECTOR_WORLD });
+	// NOTE: the one part in the page's own world (closed shadow roots are out of the
+	// detector's reach): it marks their hosts, which the detector then masks whole. A page
+	// can undo it, but a page that wants to show its own data to the agent can anyway.
+	await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: CLOSED_SHADOW_MARKER, runImmediately: true });
+	await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+		source: `globalThis.__alongsideRules = ${JSON.stringify(rules)};\n${source}`,
+		worldName: DETECTOR_WORLD,
+		runImmediately: true,
+	});
 }
 
 /**

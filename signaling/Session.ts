@@ -98,12 +98,20 @@ function inputChannelsFor(canControl: boolean): InputChannel[] {
 }
 
 /**
- * The rendition a role consumes. NOTE: until the masked rendition exists every role gets
- * the clear one; masking changes this mapping to send agents and supervisors `masked`.
+ * The rendition a role consumes: the customer sees the page as it is; agents and
+ * supervisors (and, later, recordings) see it masked.
  */
-export function renditionFor(_role: Role): Rendition {
-	return 'clear';
+export function renditionFor(role: Role): Rendition {
+	return role === 'customer' ? 'clear' : 'masked';
 }
+
+/** Whether a role may consume a rendition: only customers may see the clear one. */
+export function mayConsume(role: Role, rendition: Rendition): boolean {
+	return rendition === 'masked' || role === 'customer';
+}
+
+/** How often the compositor's counts are read into the metrics. */
+const MASK_STATS_INTERVAL_MS = 2000;
 
 export class Session extends EventEmitter<SessionEvents> {
 	readonly id: string;
@@ -221,12 +229,36 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#broadcast('browser/state', s);
 		});
 		browser.on('crash', () => void this.end('browser_crashed'));
+		browser.on('regions', ({ boxes, viewport }) => {
+			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
+			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
+		});
+		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
+		this.#maskStatsTimer = setInterval(() => void this.#readMaskStats(), MASK_STATS_INTERVAL_MS);
+		this.#maskStatsTimer.unref();
 		browser.on('inputerror', (error) => {
 			this.#metrics.backgroundErrors.inc({ kind: 'input_injection' });
 			this.#logger.warn({ err: error.message }, 'input injection failed');
 		});
 		this.#browserState = await browser.state();
 		this.#broadcast('browser/state', this.#browserState);
+	}
+
+	#maskStatsTimer: NodeJS.Timeout | undefined;
+
+	/** Reads what the compositor counted into the metrics. */
+	async #readMaskStats(): Promise<void> {
+		const browser = this.#browser;
+		if (!browser || this.ended) return;
+		const stats = await browser.maskStats().catch(() => undefined);
+		if (!stats) return;
+		const m = this.#metrics;
+		m.maskedFrames.inc(stats.frames);
+		for (const [reason, count] of Object.entries(stats.covered)) m.maskCoveredFrames.inc({ reason }, count);
+		for (const boxes of stats.boxes) m.maskRegions.observe(boxes);
+		for (const ms of stats.compositorMs) m.maskCompositorSeconds.observe(ms / 1000);
+		for (const ms of stats.reportDelayMs) m.maskDelaySeconds.observe({ stage: 'report' }, Math.max(0, ms) / 1000);
+		for (const ms of stats.frameDelayMs) m.maskDelaySeconds.observe({ stage: 'frame' }, Math.max(0, ms) / 1000);
 	}
 
 	get ended(): boolean {
@@ -349,10 +381,19 @@ export class Session extends EventEmitter<SessionEvents> {
 		await this.room.connectTransport(participantId, transportId, dtlsParameters);
 	}
 
-	/** The video rendition the participant's role is entitled to. */
-	async consumeVideo(participantId: string, transportId: string, rtpCapabilities: Record<string, unknown>): Promise<ConsumeInfo> {
+	/**
+	 * The video rendition the participant's role is entitled to, or the one it names if
+	 * the role may see it. A non-customer naming `clear` is refused and counted.
+	 */
+	async consumeVideo(participantId: string, transportId: string, rtpCapabilities: Record<string, unknown>, requested?: Rendition): Promise<ConsumeInfo> {
 		const participant = this.#participant(participantId);
-		return this.#still(participantId, await this.room.consume(participantId, transportId, renditionFor(participant.role), rtpCapabilities));
+		if (requested && !mayConsume(participant.role, requested)) {
+			this.#metrics.renditionRefusals.inc({ role: participant.role });
+			this.#logger.warn({ participantId, role: participant.role, rendition: requested }, 'rendition refused');
+			throw new ForbiddenError(`a ${participant.role} may not watch the ${requested} video`);
+		}
+		const rendition = requested ?? renditionFor(participant.role);
+		return this.#still(participantId, await this.room.consume(participantId, transportId, rendition, rtpCapabilities));
 	}
 
 	async resumeVideo(participantId: string, consumerId: string): Promise<void> {
@@ -455,6 +496,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	}
 
 	async #end(reason: SessionEndReason): Promise<void> {
+		clearInterval(this.#maskStatsTimer);
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
 		this.#broadcast('session/ended', { reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);

@@ -397,7 +397,7 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 		return {};
 	},
 	async 'media/consume'(joined, data) {
-		return joined.session.consumeVideo(joined.participantId, data.transportId, data.rtpCapabilities);
+		return joined.session.consumeVideo(joined.participantId, data.transportId, data.rtpCapabilities, data.rendition);
 	},
 	async 'media/resume'(joined, data) {
 		await joined.session.resumeVideo(joined.participantId, data.consumerId);

@@ -25,6 +25,13 @@ export class Metrics {
 	readonly egressRefusals: Counter<'reason'>;
 	readonly pinsIssued: Counter;
 	readonly browserStart: Histogram;
+	readonly renditionRefusals: Counter<'role'>;
+	readonly maskedFrames: Counter;
+	readonly maskCoveredFrames: Counter<'reason'>;
+	readonly maskRegions: Histogram;
+	readonly maskCompositorSeconds: Histogram;
+	readonly maskDelaySeconds: Histogram<'stage'>;
+	readonly maskBadReports: Counter;
 
 	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
 
@@ -79,6 +86,34 @@ export class Metrics {
 			buckets: [0.25, 0.5, 1, 2, 4, 8, 16],
 			registers,
 		});
+		this.renditionRefusals = new Counter({
+			name: 'alongside_rendition_refusals_total',
+			help: 'Requests for a video rendition the role may not see (the clear one, by a non-customer), by role',
+			labelNames: ['role'],
+			registers,
+		});
+		this.maskedFrames = new Counter({ name: 'alongside_masked_frames_total', help: 'Frames through the masked rendition\'s compositor', registers });
+		this.maskCoveredFrames = new Counter({
+			name: 'alongside_mask_covered_frames_total',
+			help: 'Masked-rendition frames covered whole for safety, by reason (tag_unreadable, tag_unknown, not_scanned, navigating, detector_behind, no_rules)',
+			labelNames: ['reason'],
+			registers,
+		});
+		this.maskRegions = new Histogram({ name: 'alongside_mask_regions', help: 'Masked regions painted per frame', buckets: [0, 1, 2, 4, 8, 16, 32, 64], registers });
+		this.maskCompositorSeconds = new Histogram({
+			name: 'alongside_mask_compositor_seconds',
+			help: 'Compositor time per masked frame (copy, read the tag, paint, new frame)',
+			buckets: [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064],
+			registers,
+		});
+		this.maskDelaySeconds = new Histogram({
+			name: 'alongside_mask_delay_seconds',
+			help: 'From the detector measuring a state to the compositor knowing it (stage=report) and to the first frame carrying its tag (stage=frame)',
+			labelNames: ['stage'],
+			buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256],
+			registers,
+		});
+		this.maskBadReports = new Counter({ name: 'alongside_mask_bad_reports_total', help: 'Detector reports that did not parse (the frames they name stay covered)', registers });
 	}
 
 	/** Sets where the scrape-time gauges read from. */

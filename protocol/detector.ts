@@ -1,0 +1,43 @@
+/**
+ * What the cloud browser's detector (publisher/page/detector.ts) shares with Node: the
+ * masking rules' shape and the names and timings of its line to Node. No imports: the
+ * detector is bundled into every document the cloud browser opens, so it must stay small.
+ */
+/** Built-in rules; each can be switched off per company. */
+export const BUILTIN_RULES = [
+	/** Password fields, also after a "show password" toggle made them text. */
+	'passwords',
+	/** Card number, expiry and security code fields, and card numbers anywhere (Luhn-checked). */
+	'payment_cards',
+	/** IBAN fields, and IBANs anywhere (mod-97-checked). */
+	'iban',
+	/** Tax code fields, and Italian tax codes anywhere (check character verified). */
+	'tax_codes',
+	/** One-time code fields. */
+	'one_time_codes',
+] as const;
+export type BuiltinRule = (typeof BUILTIN_RULES)[number];
+
+/** What the detector masks: built-in rules (minus those switched off) and the company's own. */
+export interface MaskRules {
+	/** Built-in rules switched off. */
+	disabled: BuiltinRule[];
+	/** CSS selectors whose elements are masked whole (e.g. `#account-balance`, `canvas.signature`). */
+	selectors: string[];
+	/** Fields whose label, name, id, placeholder or aria-label contains one of these words are masked. */
+	fieldWords: string[];
+	/** Regular expressions (JavaScript syntax, matched case-insensitively) masked in text and values. */
+	patterns: string[];
+}
+
+export const DEFAULT_RULES: MaskRules = { disabled: [], selectors: [], fieldWords: [], patterns: [] };
+
+/** The longest the detector stays silent while it runs: it ticks at least this often. */
+export const TICK_MS = 50;
+
+/** The isolated world the detector runs in, in every frame of the captured tab. */
+export const DETECTOR_WORLD = 'alongside-detector';
+/** The binding the detector reports through, present only in its world. */
+export const DETECTOR_BINDING = '__alongsideMaskReport';
+/** Marks (in the page's DOM) the hosts of closed shadow roots, which the detector cannot enter: masked whole. */
+export const CLOSED_SHADOW_ATTRIBUTE = 'data-alongside-closed-shadow';

@@ -1,0 +1,28 @@
+/**
+ * Masking: the schemas of what the detector reports and of the rules, for Node. The rule
+ * shapes and the detector's constants are in protocol/detector.ts (bundled into the
+ * cloud browser, so kept free of zod).
+ */
+import { z } from 'zod';
+
+export * from './detector.js';
+
+/** A box in CSS pixels of the viewport: x, y, width, height. */
+const Box = z.tuple([z.number().finite(), z.number().finite(), z.number().finite().nonnegative(), z.number().finite().nonnegative()]);
+
+/**
+ * What the detector reports (a JSON string through its binding): a new state (`boxes`
+ * set), or a tick saying the state `tag` still holds at `at` (after input, and at least
+ * every {@link TICK_MS}).
+ */
+export const DetectorReport = z.object({
+	doc: z.string().min(1).max(64),
+	tag: z.number().int().min(0).max(0xffff),
+	at: z.number().finite(),
+	boxes: z.array(Box).max(2000).optional(),
+	viewport: z.object({ width: z.number().int().positive().max(10_000), height: z.number().int().positive().max(10_000) }).optional(),
+	/** Part of the page could not be scanned yet (e.g. still loading): cover it all. */
+	incomplete: z.boolean().optional(),
+});
+export type DetectorReport = z.infer<typeof DetectorReport>;
+

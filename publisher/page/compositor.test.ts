@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { BOX_PAINT, COVER_PAINT, fillRect, frameTag, luma, MaskBook, type MaskState, paintFrame, type RawFrame } from './compositor.js';
+import { TAG_BLOCK, TAG_HEIGHT, tagBlocks } from './frameTag.js';
+
+const VIEWPORT = { width: 320, height: 180 };
+
+/** A white I420 frame of the given size. */
+function i420(width: number, height: number): RawFrame {
+	const ySize = width * height;
+	const cSize = (width / 2) * (height / 2);
+	const data = new Uint8Array(ySize + 2 * cSize);
+	data.fill(235, 0, ySize);
+	data.fill(128, ySize);
+	return { format: 'I420', width, height, data, planes: [{ offset: 0, stride: width }, { offset: ySize, stride: width / 2 }, { offset: ySize + cSize, stride: width / 2 }] };
+}
+
+/** Paints a tag strip the way the page shows it (scaled to the frame). */
+function paintTag(frame: RawFrame, tag: number): void {
+	const sx = frame.width / VIEWPORT.width;
+	const sy = frame.height / VIEWPORT.height;
+	tagBlocks(tag).forEach((white, i) => {
+		const paint = { y: white ? 235 : 16, u: 128, v: 128, rgb: [0, 0, 0] as [number, number, number] };
+		fillRect(frame, i * TAG_BLOCK * sx, frame.height - TAG_HEIGHT * sy, (i + 1) * TAG_BLOCK * sx, frame.height, paint);
+	});
+}
+
+const state = (tag: number, boxes: MaskState['boxes'], extra: Partial<MaskState> = {}): MaskState => ({ doc: 'd1', tag, boxes, viewport: VIEWPORT, at: 1000, ...extra });
+
+describe('frame tags', () => {
+	it('reads back what was painted, at the viewport scale and scaled', () => {
+		for (const [w, h] of [[320, 180], [640, 360], [288, 162]] as const) {
+			for (const tag of [0, 1, 0x1234, 0xffff, 40_000]) {
+				const frame = i420(w, h);
+				paintTag(frame, tag);
+				expect(frameTag(frame, VIEWPORT)).toBe(tag);
+			}
+		}
+	});
+
+	it('fails on a strip that is missing, uniform or damaged', () => {
+		expect(frameTag(i420(320, 180), VIEWPORT)).toBeUndefined();
+		const frame = i420(320, 180);
+		paintTag(frame, 0x0f0f);
+		// The page drew over one block in grey.
+		fillRect(frame, 8, 176, 12, 180, { y: 128, u: 128, v: 128, rgb: [0, 0, 0] });
+		expect(frameTag(frame, VIEWPORT)).toBeUndefined();
+	});
+});
+
+describe('the mask book', () => {
+	it('covers everything until rules and a state are known', () => {
+		const book = new MaskBook();
+		expect(book.decide(1)).toEqual({ cover: 'no_rules' });
+		book.rules(true);
+		expect(book.decide(1)).toEqual({ cover: 'tag_unknown' });
+		book.add(state(1, [[10, 10, 20, 20]]));
+		expect(book.decide(1)).toMatchObject({ states: 1 });
+		expect(book.decide(undefined)).toEqual({ cover: 'tag_unreadable' });
+		expect(book.decide(2)).toEqual({ cover: 'tag_unknown' });
+	});
+
+	it('paints the boxes of the frame\'s state and of the newer ones (N ∪ N+1 ∪ …)', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(7, [[0, 0, 10, 10]]));
+		book.add(state(8, [[0, 50, 10, 10]]));
+		book.add(state(9, [[0, 100, 10, 10]]));
+		const decision = book.decide(7);
+		expect(decision).toMatchObject({ states: 3 });
+		expect('boxes' in decision && decision.boxes).toHaveLength(3);
+		expect(book.decide(9)).toMatchObject({ states: 1 });
+	});
+
+	it('covers frames during a navigation until the new document reports', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(7, []));
+		book.navigating();
+		expect(book.decide(7)).toEqual({ cover: 'navigating' });
+		book.add(state(7, [], { doc: 'd2' }));
+		expect(book.decide(7)).toMatchObject({ states: 1 });
+	});
+
+	it('covers frames while input is newer than the newest state, and an incomplete scan', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(1, [], { at: 1000 }));
+		book.input(1005);
+		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		book.add(state(2, [], { at: 1010 }));
+		expect(book.decide(1)).toMatchObject({ states: 2 });
+		book.add(state(3, [], { at: 1020, incomplete: true }));
+		expect(book.decide(2)).toEqual({ cover: 'not_scanned' });
+	});
+});
+
+describe('painting a frame', () => {
+	it('paints the boxes (with a margin) and the tag strip, and nothing else', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(5, [[100, 50, 40, 20]]));
+		const frame = i420(640, 360);
+		paintTag(frame, 5);
+		const result = paintFrame(frame, book, VIEWPORT);
+		expect(result).toMatchObject({ boxes: 1, tag: 5 });
+		expect(luma(frame, 240, 120)).toBe(BOX_PAINT.y); // inside the box
+		expect(luma(frame, 196, 96)).toBe(BOX_PAINT.y); // inside the margin (box starts at 200,100)
+		expect(luma(frame, 500, 120)).toBe(235); // elsewhere
+		expect(luma(frame, 4, 358)).toBe(BOX_PAINT.y); // the tag strip
+		expect(frameTag(frame, VIEWPORT)).toBeUndefined();
+	});
+
+	it('covers the whole frame when the tag is unknown', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		const frame = i420(320, 180);
+		paintTag(frame, 9);
+		expect(paintFrame(frame, book, VIEWPORT)).toMatchObject({ cover: 'tag_unknown' });
+		expect(luma(frame, 300, 20)).toBe(COVER_PAINT.y);
+		expect(frame.data[320 * 180 + 10]).toBe(COVER_PAINT.u);
+	});
+
+	it('paints RGBA and NV12 frames too', () => {
+		const rgba: RawFrame = { format: 'BGRA', width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(255), planes: [{ offset: 0, stride: 32 }] };
+		fillRect(rgba, 2, 2, 4, 4, BOX_PAINT);
+		expect([...rgba.data.slice(2 * 32 + 8, 2 * 32 + 12)]).toEqual([BOX_PAINT.rgb[2], BOX_PAINT.rgb[1], BOX_PAINT.rgb[0], 255]);
+		const nv12: RawFrame = { format: 'NV12', width: 8, height: 8, data: new Uint8Array(96).fill(200), planes: [{ offset: 0, stride: 8 }, { offset: 64, stride: 8 }] };
+		fillRect(nv12, 0, 0, 2, 2, BOX_PAINT);
+		expect([...nv12.data.slice(64, 66)]).toEqual([BOX_PAINT.u, BOX_PAINT.v]);
+		expect(nv12.data[66]).toBe(200);
+	});
+});
+
+describe('ticks', () => {
+	it('a tick of the newest state catches the detector up with input', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(1, [], { at: 1000 }));
+		book.input(1005);
+		book.touch('d1', 1, 1003);
+		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		book.touch('other', 1, 1010);
+		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 1, 1010);
+		expect(book.decide(1)).toMatchObject({ states: 1 });
+	});
+});

@@ -1,0 +1,279 @@
+/**
+ * The masked rendition's compositor, as pure functions over raw frame buffers (no DOM, so
+ * Node's tests run it on synthetic frames): it reads each frame's tag, decides which boxes
+ * must be painted (or that the whole frame must be covered), and paints them into the
+ * frame's own pixel format, so the encoder converts nothing.
+ *
+ * The rule (see shared/notes/masking-and-locking-facts.md): a frame tagged N is painted
+ * with the union of the boxes of state N and of every newer state known (N+1, N+2, …),
+ * widened by a margin, because the browser's compositor applies a scroll before the page's
+ * main thread (and the detector) sees it. It fails closed: a tag that is unreadable, or
+ * names no state the detector reported, a detector that says it has not scanned the page
+ * yet, a navigation in flight, or input the detector has not caught up with → the whole
+ * frame is covered.
+ */
+import { nextTag, readTag, TAG_HEIGHT, TAG_WIDTH } from './frameTag.js';
+
+/** A box in CSS pixels of the viewport: x, y, width, height. */
+export type Box = readonly [number, number, number, number];
+
+/** Why a whole frame was covered (metric label values). */
+export type CoverReason =
+	/** The frame's tag strip could not be read (covered, scaled, or the page not tagged yet). */
+	| 'tag_unreadable'
+	/** The tag names no state the detector reported (yet, or any more). */
+	| 'tag_unknown'
+	/** The detector has not scanned this state completely (loading, no rules yet). */
+	| 'not_scanned'
+	/** The tab is navigating: the next document has not been scanned. */
+	| 'navigating'
+	/** Input reached the page after the newest state the detector reported. */
+	| 'detector_behind'
+	/** The publisher has not been told the masking rules yet. */
+	| 'no_rules';
+
+export const COVER_REASONS: readonly CoverReason[] = ['tag_unreadable', 'tag_unknown', 'not_scanned', 'navigating', 'detector_behind', 'no_rules'];
+
+/** One state reported by the detector: what is sensitive where, as of one tag. */
+export interface MaskState {
+	/** The document the state belongs to (a new one at each navigation). */
+	doc: string;
+	tag: number;
+	/** Boxes to paint, CSS pixels of the viewport. */
+	boxes: Box[];
+	/** The viewport the boxes are relative to, CSS pixels. */
+	viewport: { width: number; height: number };
+	/** When the detector measured it (ms since the epoch). */
+	at: number;
+	/** Set when part of the page could not be scanned: the frame is covered. */
+	incomplete?: boolean;
+}
+
+/** Boxes as fractions of the frame (0–1), margins included: states may differ in viewport. */
+export type Decision = { cover: CoverReason } | { boxes: Box[]; states: number };
+
+/** How many recent states are kept: tags older than this are unknown. */
+const KEEP = 64;
+/** Newer states unioned with a frame's own: N+1 … N+{@link LOOKAHEAD}. */
+export const LOOKAHEAD = 3;
+
+/** The states of the current document, and what the compositor knows about input and navigation. */
+export class MaskBook {
+	#doc: string | undefined;
+	readonly #states = new Map<number, MaskState>();
+	#newest: MaskState | undefined;
+	#hold: CoverReason | undefined = 'no_rules';
+	#inputAt = 0;
+
+	/** Adds a state from the detector. A state of another document replaces everything known. */
+	add(state: MaskState): void {
+		if (state.doc !== this.#doc) {
+			this.#states.clear();
+			this.#doc = state.doc;
+			if (this.#hold === 'navigating') this.#hold = undefined;
+		}
+		this.#states.set(state.tag, state);
+		this.#newest = state;
+		if (this.#states.size > KEEP) this.#states.delete(this.#states.keys().next().value!);
+	}
+
+	/** The detector says state `tag` still holds at `at` (a tick). */
+	touch(doc: string, tag: number, at: number): void {
+		const newest = this.#newest;
+		if (newest && newest.doc === doc && newest.tag === tag && at > newest.at) this.#newest = { ...newest, at };
+	}
+
+	/** The boxes of one state alone (as fractions, margins included): the audit's "N only" rule. */
+	own(tag: number): Box[] | undefined {
+		const state = this.#states.get(tag);
+		return state && normalized(state);
+	}
+
+	/** Covers every frame until a state of a new document arrives (a navigation started). */
+	navigating(): void {
+		this.#states.clear();
+		this.#doc = undefined;
+		this.#newest = undefined;
+		this.#hold = 'navigating';
+	}
+
+	/** Rules are known (or unknown again): until then, every frame is covered. */
+	rules(known: boolean): void {
+		if (!known) this.#hold = 'no_rules';
+		else if (this.#hold === 'no_rules') this.#hold = undefined;
+	}
+
+	/** Input was sent to the page at `at` (ms since the epoch). */
+	input(at: number): void {
+		this.#inputAt = Math.max(this.#inputAt, at);
+	}
+
+	/** Whether input reached the page after the newest state the detector reported. */
+	get behind(): boolean {
+		return this.#inputAt > (this.#newest?.at ?? 0);
+	}
+
+	/** The newest state (for the customer's outlines). */
+	get newest(): MaskState | undefined {
+		return this.#newest;
+	}
+
+	/** What to paint on a frame whose tag is `tag` (undefined: unreadable). */
+	decide(tag: number | undefined): Decision {
+		if (this.#hold) return { cover: this.#hold };
+		if (tag === undefined) return { cover: 'tag_unreadable' };
+		const own = this.#states.get(tag);
+		if (!own) return { cover: 'tag_unknown' };
+		if (this.behind) return { cover: 'detector_behind' };
+		const boxes = normalized(own);
+		let states = 1;
+		let incomplete = own.incomplete === true;
+		for (let step = 1; step <= LOOKAHEAD; step++) {
+			const newer = this.#states.get(nextTag(tag, step));
+			if (!newer) break;
+			boxes.push(...normalized(newer));
+			incomplete ||= newer.incomplete === true;
+			states++;
+		}
+		if (incomplete) return { cover: 'not_scanned' };
+		return { boxes, states };
+	}
+}
+
+/** A state's boxes widened by {@link MARGIN}, as fractions of its viewport. */
+function normalized(state: MaskState): Box[] {
+	const { width, height } = state.viewport;
+	return state.boxes.map(([x, y, w, h]) => [(x - MARGIN) / width, (y - MARGIN) / height, (w + 2 * MARGIN) / width, (h + 2 * MARGIN) / height] as const);
+}
+
+/** Pixel formats of the frames the compositor edits. */
+export type PixelFormat = 'I420' | 'I420A' | 'NV12' | 'RGBA' | 'RGBX' | 'BGRA' | 'BGRX';
+
+export interface Plane {
+	offset: number;
+	stride: number;
+}
+
+/** A frame's pixels: the buffer `VideoFrame.copyTo` filled and its layout. */
+export interface RawFrame {
+	format: PixelFormat;
+	width: number;
+	height: number;
+	data: Uint8Array;
+	planes: Plane[];
+}
+
+/** A paint colour in both families of formats. */
+export interface Paint {
+	y: number;
+	u: number;
+	v: number;
+	rgb: [number, number, number];
+}
+
+/** Masked regions: a dark slate. */
+export const BOX_PAINT: Paint = { y: 56, u: 134, v: 124, rgb: [44, 54, 66] };
+/** Whole frames covered for safety: a light grey. */
+export const COVER_PAINT: Paint = { y: 200, u: 128, v: 128, rgb: [200, 200, 200] };
+
+/** Margin added around every box, CSS pixels. */
+export const MARGIN = 6;
+
+/** Luma of a pixel (for reading the tag). */
+export function luma(frame: RawFrame, x: number, y: number): number {
+	const cx = Math.min(Math.max(0, x), frame.width - 1);
+	const cy = Math.min(Math.max(0, y), frame.height - 1);
+	const plane = frame.planes[0]!;
+	if (isYuv(frame.format)) return frame.data[plane.offset + cy * plane.stride + cx]!;
+	const i = plane.offset + cy * plane.stride + cx * 4;
+	const [r, g, b] = frame.format.startsWith('RGB')
+		? [frame.data[i]!, frame.data[i + 1]!, frame.data[i + 2]!]
+		: [frame.data[i + 2]!, frame.data[i + 1]!, frame.data[i]!];
+	return Math.round(0.257 * r + 0.504 * g + 0.098 * b + 16);
+}
+
+/** The tag a frame shows, read at the viewport scale; undefined when unreadable. */
+export function frameTag(frame: RawFrame, viewport: { width: number; height: number }): number | undefined {
+	return readTag((x, y) => luma(frame, x, y), frame.height, frame.width / viewport.width, frame.height / viewport.height);
+}
+
+function isYuv(format: PixelFormat): boolean {
+	return format === 'I420' || format === 'I420A' || format === 'NV12';
+}
+
+/** Fills a rectangle of frame pixels (clipped to the frame) with a paint. */
+export function fillRect(frame: RawFrame, x0: number, y0: number, x1: number, y1: number, paint: Paint): void {
+	// NOTE: widened to even coordinates so that chroma samples half inside a box are painted too.
+	const left = Math.max(0, Math.floor(x0 / 2) * 2);
+	const top = Math.max(0, Math.floor(y0 / 2) * 2);
+	const right = Math.min(frame.width, Math.ceil(x1 / 2) * 2);
+	const bottom = Math.min(frame.height, Math.ceil(y1 / 2) * 2);
+	if (right <= left || bottom <= top) return;
+	const { data, planes, format } = frame;
+	if (!isYuv(format)) {
+		const [r, g, b] = paint.rgb;
+		const plane = planes[0]!;
+		const rgba = format.startsWith('RGB') ? [r, g, b] : [b, g, r];
+		for (let y = top; y < bottom; y++) {
+			let i = plane.offset + y * plane.stride + left * 4;
+			for (let x = left; x < right; x++, i += 4) {
+				data[i] = rgba[0]!;
+				data[i + 1] = rgba[1]!;
+				data[i + 2] = rgba[2]!;
+				data[i + 3] = 255;
+			}
+		}
+		return;
+	}
+	const luma = planes[0]!;
+	for (let y = top; y < bottom; y++) data.fill(paint.y, luma.offset + y * luma.stride + left, luma.offset + y * luma.stride + right);
+	const [cl, cr, ct, cb] = [left / 2, right / 2, top / 2, bottom / 2];
+	if (format === 'NV12') {
+		const uv = planes[1]!;
+		for (let y = ct; y < cb; y++) {
+			let i = uv.offset + y * uv.stride + cl * 2;
+			for (let x = cl; x < cr; x++, i += 2) {
+				data[i] = paint.u;
+				data[i + 1] = paint.v;
+			}
+		}
+		return;
+	}
+	const [u, v] = [planes[1]!, planes[2]!];
+	for (let y = ct; y < cb; y++) {
+		data.fill(paint.u, u.offset + y * u.stride + cl, u.offset + y * u.stride + cr);
+		data.fill(paint.v, v.offset + y * v.stride + cl, v.offset + y * v.stride + cr);
+	}
+	// NOTE: I420A's alpha plane is left as it is: the encoder ignores it.
+}
+
+export interface PaintResult {
+	/** Set when the whole frame was covered. */
+	cover?: CoverReason;
+	/** Boxes painted (besides the tag strip). */
+	boxes: number;
+}
+
+/**
+ * Paints a frame for the masked rendition: the decided boxes (widened by {@link MARGIN},
+ * scaled to frame pixels) or, failing closed, the whole frame; and always the tag strip,
+ * which is no part of the page.
+ */
+export function paintFrame(frame: RawFrame, book: MaskBook, viewport: { width: number; height: number }): PaintResult & { tag: number | undefined } {
+	const tag = frameTag(frame, viewport);
+	return paintDecision(frame, book.decide(tag), viewport, tag);
+}
+
+/** Paints a decision (see {@link paintFrame}); `tag` is passed through for the caller's records. */
+export function paintDecision(frame: RawFrame, decision: Decision, viewport: { width: number; height: number }, tag?: number): PaintResult & { tag: number | undefined } {
+	if ('cover' in decision) {
+		fillRect(frame, 0, 0, frame.width, frame.height, COVER_PAINT);
+		return { cover: decision.cover, boxes: 0, tag };
+	}
+	const [fw, fh] = [frame.width, frame.height];
+	for (const [x, y, w, h] of decision.boxes) fillRect(frame, Math.floor(x * fw), Math.floor(y * fh), Math.ceil((x + w) * fw), Math.ceil((y + h) * fh), BOX_PAINT);
+	const sx = fw / viewport.width;
+	const sy = fh / viewport.height;
+	fillRect(frame, 0, Math.floor(frame.height - TAG_HEIGHT * sy), Math.ceil(TAG_WIDTH * sx), frame.height, BOX_PAINT);
+	return { boxes: decision.boxes.length, tag };
+}

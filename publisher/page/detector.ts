@@ -1,0 +1,428 @@
+/**
+ * The detector: runs in the captured tab, in an isolated world of its own (page scripts
+ * can neither see nor change its variables, prototypes or listeners), from document start.
+ * It finds what the masking rules name, measures where it is on screen, and reports the
+ * boxes with a tag that it paints into the page at the same time, so the compositor can
+ * tell which state each captured frame shows (see compositor.ts and frameTag.ts).
+ *
+ * What it follows: DOM mutations (also in open shadow roots and same-origin iframes),
+ * value and type changes, layout, scrolling (any scroller), transforms and animations
+ * (geometry is measured on every animation frame and compared), focus, and the top layer
+ * (the tag is raised above dialogs and popovers). Cross-origin iframes, plugins and PDF
+ * viewers cannot be seen into: they are reported as boxes whole.
+ *
+ * Bundled to an IIFE by publisher/bundle.ts; evaluated by CDP in every frame, with the
+ * rules in `globalThis.__alongsideRules`. Only the top frame's instance runs: it scans
+ * same-origin child documents itself.
+ */
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type MaskRules, TICK_MS } from '../../protocol/detector.js';
+import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
+import { findSensitiveText, partialValue } from './patterns.js';
+
+type Box = [number, number, number, number];
+
+const scope = globalThis as unknown as {
+	__alongsideRules?: MaskRules;
+	__alongsideDetector?: { setRules(rules: MaskRules): void; input(): void };
+	[DETECTOR_BINDING]?: (payload: string) => void;
+};
+
+// Autocomplete tokens that make a field sensitive, per built-in rule.
+const AUTOCOMPLETE: Record<string, string[]> = {
+	passwords: ['current-password', 'new-password'],
+	payment_cards: ['cc-number', 'cc-csc', 'cc-exp', 'cc-exp-month', 'cc-exp-year'],
+	one_time_codes: ['one-time-code'],
+};
+
+// Words (lower case, letters and digits only) in a field's name, id, label, placeholder or
+// aria-label that make it sensitive, per built-in rule. English and Italian.
+const FIELD_WORDS: Record<string, string[]> = {
+	passwords: ['password', 'passwd', 'passcode'],
+	payment_cards: ['cardnumber', 'ccnumber', 'ccnum', 'cardno', 'creditcard', 'debitcard', 'numerocarta', 'cvv', 'cvc', 'csc', 'cvv2', 'securitycode', 'codicesicurezza', 'ccexp', 'expiry', 'expiration', 'expdate', 'scadenza'],
+	iban: ['iban'],
+	tax_codes: ['codicefiscale', 'taxcode', 'taxid', 'fiscalcode', 'ssn', 'socialsecurity'],
+	one_time_codes: ['otp', 'onetimecode', 'onetimepassword', 'verificationcode', 'codiceotp'],
+};
+
+const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
+const FIELDS = 'input, textarea, select, iframe, frame, embed, object';
+
+/** One thing to mask: an element (its border box) or a run of text (its line boxes). */
+type Target = { element: Element; frame: FrameChain } | { range: Range; frame: FrameChain };
+
+/** The iframes between the top document and a node, outermost first. */
+type FrameChain = Element[];
+
+function run(): void {
+	if (window !== window.top) return;
+	const report = scope[DETECTOR_BINDING];
+	if (!report) return;
+
+	let rules: MaskRules = scope.__alongsideRules ?? { disabled: [], selectors: [], fieldWords: [], patterns: [] };
+	let compiled = compile(rules);
+	const doc = Math.random().toString(36).slice(2, 12);
+	let tag = Math.floor(Math.random() * TAG_MODULO);
+	let lastKey: string | undefined;
+	let lastReport = 0;
+	let inputSeen = false;
+	let dirty = true;
+	let inFrame = false;
+	let targets: Target[] = [];
+	let incomplete = false;
+	const everPassword = new WeakSet<Element>();
+	const observed = new WeakSet<Node>();
+
+	const observer = new MutationObserver((records) => {
+		for (const record of records) {
+			if (record.target === host || host.contains(record.target)) continue;
+			if (record.type === 'attributes' && record.attributeName === 'type' && record.oldValue === 'password') everPassword.add(record.target as Element);
+			if (record.type === 'childList') for (const node of record.addedNodes) watchShadows(node);
+			dirty = true;
+		}
+		// NOTE: a mutation made by a page's animation-frame callback after ours must be in
+		// this frame's state: rescan now rather than at the next frame.
+		if (inFrame) scan();
+	});
+	const observeRoot = (root: Node) => {
+		if (observed.has(root)) return;
+		observed.add(root);
+		observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true });
+	};
+	const watchShadows = (node: Node) => {
+		if (!(node instanceof Element)) return;
+		const walk = (el: Element) => {
+			if (el.shadowRoot) observeRoot(el.shadowRoot);
+		};
+		walk(node);
+		for (const el of node.querySelectorAll('*')) walk(el);
+	};
+
+	// --- the tag strip --------------------------------------------------------------------
+	const host = document.createElement(`alongside-tag-${doc}`);
+	const shadow = host.attachShadow({ mode: 'closed' });
+	const blocks: HTMLElement[] = [];
+	for (let i = 0; i < 2 * TAG_BITS; i++) {
+		const block = document.createElement('span');
+		block.style.cssText = `display:block;float:left;width:${TAG_BLOCK}px;height:${TAG_HEIGHT}px;margin:0;padding:0`;
+		blocks.push(block);
+		shadow.append(block);
+	}
+	host.style.cssText = [
+		'position:fixed',
+		'inset:auto auto 0 0',
+		`width:${2 * TAG_BITS * TAG_BLOCK}px`,
+		`height:${TAG_HEIGHT}px`,
+		'margin:0',
+		'padding:0',
+		'border:0',
+		'background:#000',
+		'overflow:hidden',
+		'z-index:2147483647',
+		'pointer-events:none',
+		'display:block',
+		'visibility:visible',
+		'opacity:1',
+		'transform:none',
+		'filter:none',
+		'contain:strict',
+	]
+		.map((declaration) => `${declaration} !important`)
+		.join(';');
+	host.setAttribute('aria-hidden', 'true');
+	const paintTag = () => tagBlocks(tag).forEach((white, i) => (blocks[i]!.style.background = white ? '#fff' : '#000'));
+	paintTag();
+	/**
+	 * Keeps the strip in the document, last, fixed, on top of the page. NOTE: not in the top
+	 * layer: a popover there hung the renderer under fuzzed input. A dialog's backdrop only
+	 * dims it (still readable); whatever hides it makes frames unreadable, so covered.
+	 */
+	const raise = () => {
+		const root = document.documentElement;
+		if (root && (host.parentNode !== root || root.lastElementChild !== host)) root.append(host);
+	};
+
+	// --- scanning -----------------------------------------------------------------------
+	/** Finds what to mask in the top document, its open shadow roots and same-origin frames. */
+	function scan(): void {
+		dirty = false;
+		const found: Target[] = [];
+		incomplete = false;
+		frames.clear();
+		fields = [];
+		const visit = (root: Document | ShadowRoot, frame: FrameChain) => {
+			observeRoot(root);
+			for (const el of root.querySelectorAll(FIELDS)) fieldTargets(el, frame, found);
+			if (compiled.selector) {
+				try {
+					for (const el of root.querySelectorAll(compiled.selector)) found.push({ element: el, frame });
+				} catch {
+					// NOTE: rules are validated before they get here; a selector the page's
+					// document cannot parse masks everything rather than nothing.
+					incomplete = true;
+				}
+			}
+			// Closed shadow roots cannot be entered: their hosts are masked whole.
+			for (const el of root.querySelectorAll(`[${CLOSED_SHADOW_ATTRIBUTE}]`)) found.push({ element: el, frame });
+			textTargets(root, frame, found);
+			for (const el of root.querySelectorAll('*')) {
+				if (el.shadowRoot) visit(el.shadowRoot, frame);
+			}
+		};
+		const fieldTargets = (el: Element, frame: FrameChain, out: Target[]) => {
+			if (el instanceof HTMLIFrameElement || el instanceof HTMLFrameElement) {
+				const child = contentDocument(el);
+				frames.set(el, child);
+				if (child && child.documentElement && !transformed(el)) {
+					visit(child, [...frame, el]);
+				} else {
+					out.push({ element: el, frame });
+				}
+				return;
+			}
+			if (el instanceof HTMLEmbedElement || el instanceof HTMLObjectElement) {
+				out.push({ element: el, frame });
+				return;
+			}
+			fields.push(el);
+			if (sensitiveField(el)) out.push({ element: el, frame });
+		};
+		visit(document, []);
+		targets = found;
+	}
+
+	/** The frames seen by the last scan, with the document each showed. */
+	const frames = new Map<Element, Document | null>();
+	/** Whether a frame shows another document than at the last scan (it navigated). */
+	const framesChanged = () => [...frames].some(([el, seen]) => contentDocument(el) !== seen);
+
+	/** Whether a form field is sensitive by its type, autocomplete, words or value. */
+	function sensitiveField(el: Element): boolean {
+		const field = el as HTMLInputElement;
+		const type = (field.getAttribute('type') ?? '').toLowerCase();
+		if (compiled.passwords && (type === 'password' || everPassword.has(el))) {
+			everPassword.add(el);
+			return true;
+		}
+		const autocomplete = (field.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
+		if (autocomplete.some((token) => compiled.autocomplete.has(token))) return true;
+		if (compiled.words.length > 0) {
+			const labels = 'labels' in field && field.labels ? [...field.labels].map((label) => label.textContent ?? '') : [];
+			const names = [field.getAttribute('name'), field.id, field.getAttribute('placeholder'), field.getAttribute('aria-label'), ...labels]
+				.filter(Boolean)
+				.map((name) => name!.toLowerCase().replace(/[^a-z0-9]/g, ''));
+			if (names.some((name) => compiled.words.some((word) => name.includes(word)))) return true;
+		}
+		const value = el instanceof HTMLSelectElement ? (el.selectedOptions[0]?.text ?? '') : 'value' in field ? String(field.value ?? '') : '';
+		if (value && compiled.values && partialValue(value)) return true;
+		if (value && compiled.patterns.some((pattern) => pattern.test(value))) return true;
+		return false;
+	}
+
+	/** Runs of sensitive text: validated values, and values printed as they are typed. */
+	function textTargets(root: Document | ShadowRoot, frame: FrameChain, out: Target[]): void {
+		if (!compiled.values && compiled.patterns.length === 0) return;
+		const ownerDocument = root instanceof Document ? root : root.ownerDocument;
+		const walker = ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+			acceptNode: (node) => (node.parentElement && SKIP_TEXT.has(node.parentElement.tagName) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+		});
+		const nodes: Text[] = [];
+		const starts: number[] = [];
+		let text = '';
+		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+			if (host.contains(node)) continue;
+			nodes.push(node);
+			starts.push(text.length);
+			text += node.data;
+		}
+		if (!text) return;
+		const spans: Array<[number, number]> = compiled.values ? findSensitiveText(text).map((m) => [m.start, m.end]) : [];
+		for (const pattern of compiled.patterns) {
+			const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+			for (const m of text.matchAll(global)) if (m[0].length > 0) spans.push([m.index, m.index + m[0].length]);
+		}
+		for (const [start, end] of spans) {
+			const range = ownerDocument.createRange();
+			const [startNode, startOffset] = locate(nodes, starts, start, false);
+			const [endNode, endOffset] = locate(nodes, starts, end, true);
+			range.setStart(startNode, startOffset);
+			range.setEnd(endNode, endOffset);
+			out.push({ range, frame });
+		}
+	}
+
+	// --- measuring ----------------------------------------------------------------------
+	/** Boxes of every target, in CSS pixels of the top viewport. */
+	function measure(): Box[] {
+		const boxes: Box[] = [];
+		for (const target of targets) {
+			const offset = frameOffset(target.frame);
+			if (!offset) continue;
+			const rects = 'element' in target ? [target.element.getBoundingClientRect()] : [...target.range.getClientRects()];
+			for (const rect of rects) {
+				if (rect.width <= 0 || rect.height <= 0) continue;
+				let [x0, y0, x1, y1] = [rect.left + offset.x, rect.top + offset.y, rect.right + offset.x, rect.bottom + offset.y];
+				if (offset.clip) {
+					x0 = Math.max(x0, offset.clip[0]);
+					y0 = Math.max(y0, offset.clip[1]);
+					x1 = Math.min(x1, offset.clip[2]);
+					y1 = Math.min(y1, offset.clip[3]);
+					if (x1 <= x0 || y1 <= y0) continue;
+				}
+				// NOTE: outward to whole pixels, so the state only changes when a box really moves.
+				const [left, top] = [Math.floor(x0), Math.floor(y0)];
+				boxes.push([left, top, Math.ceil(x1) - left, Math.ceil(y1) - top]);
+			}
+		}
+		return boxes;
+	}
+
+	/** Where a frame's viewport is in the top viewport, and the rectangle it is clipped to. */
+	function frameOffset(chain: FrameChain): { x: number; y: number; clip?: [number, number, number, number] } | undefined {
+		let x = 0;
+		let y = 0;
+		let clip: [number, number, number, number] | undefined;
+		for (const iframe of chain) {
+			if (!iframe.isConnected) return undefined;
+			const rect = iframe.getBoundingClientRect();
+			const style = getComputedStyle(iframe);
+			const left = x + rect.left + iframe.clientLeft + parseFloat(style.paddingLeft);
+			const top = y + rect.top + iframe.clientTop + parseFloat(style.paddingTop);
+			const inner: [number, number, number, number] = [left, top, left + iframe.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight), top + iframe.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)];
+			clip = clip ? [Math.max(clip[0], inner[0]), Math.max(clip[1], inner[1]), Math.min(clip[2], inner[2]), Math.min(clip[3], inner[3])] : inner;
+			x = left;
+			y = top;
+		}
+		return { x, y, clip };
+	}
+
+	/** An iframe drawn scaled or rotated: its document's coordinates do not map simply. */
+	function transformed(iframe: Element): boolean {
+		const rect = iframe.getBoundingClientRect();
+		const el = iframe as HTMLElement;
+		return Math.abs(rect.width - el.offsetWidth) > 0.5 || Math.abs(rect.height - el.offsetHeight) > 0.5;
+	}
+
+	// --- each animation frame -------------------------------------------------------------
+	function frame(): void {
+		inFrame = true;
+		// NOTE: a message task runs after this frame's rendering: the flag spans exactly the
+		// animation-frame callbacks of this frame.
+		endFrame.port2.postMessage(null);
+		requestAnimationFrame(frame);
+		try {
+			raise();
+			if (dirty || valuesChanged() || framesChanged()) scan();
+			const boxes = measure();
+			const viewport = { width: window.innerWidth, height: window.innerHeight };
+			const key = `${viewport.width}x${viewport.height}|${incomplete}|${boxes.join(';')}`;
+			const now = Date.now();
+			if (key !== lastKey) {
+				lastKey = key;
+				tag = nextTag(tag);
+				paintTag();
+				send({ doc, tag, at: now, boxes, viewport, incomplete: incomplete || undefined });
+			} else if (inputSeen || now - lastReport >= TICK_MS) {
+				send({ doc, tag, at: now });
+			}
+			inputSeen = false;
+		} catch (error) {
+			// NOTE: the detector failing must never unmask: report an incomplete state.
+			tag = nextTag(tag);
+			paintTag();
+			lastKey = undefined;
+			send({ doc, tag, at: Date.now(), boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true });
+			console.debug('alongside detector failed', error);
+		}
+	}
+	const endFrame = new MessageChannel();
+	endFrame.port1.onmessage = () => (inFrame = false);
+
+	/** Input values change without events when a script sets them: compare each frame. */
+	const lastValues = new WeakMap<Element, string>();
+	let fields: Element[] = [];
+	function valuesChanged(): boolean {
+		let changed = false;
+		for (const field of fields) {
+			const value = field instanceof HTMLSelectElement ? String(field.selectedIndex) : String((field as HTMLInputElement).value ?? '');
+			if (lastValues.get(field) !== value) {
+				lastValues.set(field, value);
+				changed = true;
+			}
+		}
+		return changed;
+	}
+
+	function send(payload: Record<string, unknown>): void {
+		lastReport = Date.now();
+		report!(JSON.stringify(payload));
+	}
+
+	function compile(next: MaskRules) {
+		const enabled = (rule: string) => !next.disabled.includes(rule as never);
+		const autocomplete = new Set(Object.entries(AUTOCOMPLETE).flatMap(([rule, tokens]) => (enabled(rule) ? tokens : [])));
+		const words = [
+			...Object.entries(FIELD_WORDS).flatMap(([rule, list]) => (enabled(rule) ? list : [])),
+			...next.fieldWords.map((word) => word.toLowerCase().replace(/[^a-z0-9]/g, '')).filter(Boolean),
+		];
+		return {
+			passwords: enabled('passwords'),
+			autocomplete,
+			words,
+			// NOTE: the value patterns come together: a field half-typed may become any of them.
+			values: enabled('payment_cards') || enabled('iban') || enabled('tax_codes'),
+			patterns: next.patterns.map((source) => new RegExp(source, 'i')),
+			selector: next.selectors.join(', '),
+		};
+	}
+
+	scope.__alongsideDetector = {
+		setRules(next: MaskRules) {
+			rules = next;
+			compiled = compile(rules);
+			dirty = true;
+		},
+		// NOTE: Node calls this as it sends input, so that the next frame's report (a tick if
+		// nothing changed) shows the compositor the detector has caught up with it. Not event
+		// listeners: pointer and touch listeners, even passive ones in this world, hung the
+		// renderer under fuzzed touch sequences.
+		input() {
+			inputSeen = true;
+		},
+	};
+	observeRoot(document);
+	document.addEventListener('readystatechange', () => (dirty = true));
+	window.addEventListener('load', () => (dirty = true), { capture: true });
+	if (document.documentElement) raise();
+	else {
+		const waitRoot = new MutationObserver(() => {
+			if (!document.documentElement) return;
+			waitRoot.disconnect();
+			raise();
+		});
+		waitRoot.observe(document, { childList: true });
+	}
+	requestAnimationFrame(frame);
+}
+
+/** A frame's document when this world may read it (same origin), else null. */
+function contentDocument(frame: Element): Document | null {
+	try {
+		return (frame as HTMLIFrameElement).contentDocument;
+	} catch {
+		return null;
+	}
+}
+
+/** The text node and offset of a position in the concatenated text. */
+function locate(nodes: Text[], starts: number[], position: number, end: boolean): [Text, number] {
+	let lo = 0;
+	let hi = nodes.length - 1;
+	while (lo < hi) {
+		const mid = (lo + hi + 1) >> 1;
+		if (starts[mid]! < position || (!end && starts[mid] === position)) lo = mid;
+		else hi = mid - 1;
+	}
+	return [nodes[lo]!, position - starts[lo]!];
+}
+
+run();

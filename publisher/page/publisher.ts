@@ -1,0 +1,443 @@
+/**
+ * Runs inside the cloud browser, in puppeteer-stream's extension page: a privileged
+ * context that may call `chrome.tabCapture` without a user gesture. It captures one tab
+ * once and publishes it with mediasoup-client as two renditions (see
+ * shared/ARCHITECTURE.md, "The two renditions"):
+ * - `clear`, the capture as is, for the customer;
+ * - `masked`, every frame through the compositor (compositor.ts) before it is encoded, for
+ *   everyone else. No frame reaches the masked encoder unpainted: a frame the compositor
+ *   cannot decide on is covered whole.
+ *
+ * Node drives it through `globalThis[PUBLISHER_GLOBAL]` ({@link PublisherPageApi}) and it
+ * calls Node through the `SIGNAL_BINDING` binding: protocol/bridge.ts is the whole
+ * interface. Bundled to an IIFE by publisher/bundle.ts and evaluated with CDP (so the
+ * extension's CSP does not apply).
+ */
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import {
+	type CaptureOptions,
+	type CaptureStats,
+	type MaskMessage,
+	type MaskStats,
+	PUBLISHER_GLOBAL,
+	type PublisherPageApi,
+	SIGNAL_BINDING,
+} from '../../protocol/bridge.js';
+import type { Rendition } from '../../protocol/wire.js';
+import { COVER_PAINT, type Decision, fillRect, frameTag, MaskBook, type MaskState, paintDecision, type PixelFormat, type RawFrame } from './compositor.js';
+
+declare const chrome: {
+	runtime: { lastError?: { message?: string } };
+	tabCapture: {
+		getMediaStreamId(options: { targetTabId: number }, callback: (streamId: string) => void): void;
+	};
+	tabs: { query(query: Record<string, unknown>): Promise<{ id?: number; url?: string; active: boolean }[]> };
+};
+
+// NOTE: Chromium's breakout box (not in TypeScript's DOM library): they exist on windows,
+// not in dedicated workers, in Chromium 156.
+declare class MediaStreamTrackProcessor {
+	constructor(init: { track: MediaStreamTrack; maxBufferSize?: number });
+	readonly readable: ReadableStream<VideoFrame>;
+}
+declare class MediaStreamTrackGenerator extends MediaStreamTrack {
+	constructor(init: { kind: 'video' });
+	readonly writable: WritableStream<VideoFrame>;
+}
+
+type Signal = (method: string, payload: unknown) => Promise<unknown>;
+
+let device: Device | undefined;
+let transport: types.Transport | undefined;
+const producers = new Map<Rendition, types.Producer>();
+let loading: Promise<void> | undefined;
+let capturing: Promise<{ track: MediaStreamTrack; tabId: number }> | undefined;
+let viewport = { width: 1280, height: 720 };
+
+function signal(): Signal {
+	return (globalThis as unknown as Record<string, Signal>)[SIGNAL_BINDING]!;
+}
+
+async function findTabId(): Promise<number> {
+	const tabs = await chrome.tabs.query({});
+	const candidates = tabs.filter((tab) => tab.id !== undefined && !tab.url?.startsWith('chrome-extension://'));
+	const tab = candidates.find((t) => t.active) ?? candidates[0];
+	if (tab?.id === undefined) throw new Error('no tab to capture');
+	return tab.id;
+}
+
+async function captureTab(tabId: number, width: number, height: number, fps: number): Promise<MediaStreamTrack> {
+	const streamId = await new Promise<string>((resolve, reject) => {
+		chrome.tabCapture.getMediaStreamId({ targetTabId: tabId }, (id) => {
+			if (chrome.runtime.lastError || !id) reject(new Error(chrome.runtime.lastError?.message ?? 'tab capture refused'));
+			else resolve(id);
+		});
+	});
+	const stream = await navigator.mediaDevices.getUserMedia({
+		audio: false,
+		video: {
+			// NOTE: Chrome's tab capture only honours the legacy "mandatory" constraint syntax.
+			mandatory: {
+				chromeMediaSource: 'tab',
+				chromeMediaSourceId: streamId,
+				minWidth: width,
+				maxWidth: width,
+				minHeight: height,
+				maxHeight: height,
+				maxFrameRate: fps,
+			},
+		} as unknown as MediaTrackConstraints,
+	});
+	const track = stream.getVideoTracks()[0];
+	if (!track) throw new Error('tab capture returned no video track');
+	// Text must stay sharp: prefer dropping frames to dropping resolution.
+	track.contentHint = 'detail';
+	return track;
+}
+
+/**
+ * Starts capturing the tab (idempotent). NOTE: must settle before the tab navigates: a
+ * capture whose stream starts while the tab commits a new page fails ("Could not start
+ * video source"); once started it follows the tab across navigations.
+ */
+function capture(opts: CaptureOptions): Promise<{ tabId: number }> {
+	viewport = { width: opts.width, height: opts.height };
+	capturing ??= (async () => {
+		const tabId = await findTabId();
+		return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
+	})();
+	return capturing.then(({ tabId }) => ({ tabId }));
+}
+
+/**
+ * Loads the mediasoup device for the router's capabilities (it probes the browser with a
+ * throw-away peer connection). Called early, while the page is being set up; idempotent.
+ */
+function load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+	loading ??= (async () => {
+		const d = new Device();
+		await d.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+		device = d;
+	})();
+	return loading;
+}
+
+async function start(opts: CaptureOptions): Promise<{ producerIds: Partial<Record<Rendition, string>>; timings: Record<string, number> }> {
+	const t0 = performance.now();
+	const timings: Record<string, number> = {};
+	const mark = (name: string) => (timings[name] = Math.round(performance.now() - t0));
+	await Promise.all([capture(opts), load(opts.routerRtpCapabilities)]);
+	const { track } = await capturing!;
+	mark('device+capture');
+	const loaded = device!;
+	const sendTransport = loaded.createSendTransport({ ...(opts.transport as unknown as types.TransportOptions) });
+	transport = sendTransport;
+	sendTransport.on('connect', ({ dtlsParameters }, callback, errback) => {
+		signal()('connect', { transportId: opts.transport.id, dtlsParameters }).then(() => callback(), errback);
+	});
+	sendTransport.on('produce', ({ rtpParameters, appData }, callback, errback) => {
+		signal()('produce', { transportId: opts.transport.id, rtpParameters, rendition: appData.rendition })
+			.then((id) => callback({ id: id as string }), errback);
+	});
+	const codec =
+		loaded.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === opts.codec.toLowerCase()) ??
+		loaded.rtpCapabilities.codecs?.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType));
+	const producerIds: Partial<Record<Rendition, string>> = {};
+	for (const rendition of opts.renditions) {
+		// NOTE: the masked rendition gets its own clone of the capture: the compositor's
+		// reader must not take frames from the clear encoder.
+		const source = rendition === 'clear' ? track : maskedTrack(track.clone());
+		const producer = await sendTransport.produce({
+			track: source,
+			codec,
+			encodings: [{ maxBitrate: opts.maxBitrate, maxFramerate: opts.maxFps }],
+			codecOptions: { videoGoogleStartBitrate: 2000 },
+			appData: { rendition },
+			stopTracks: true,
+		});
+		producers.set(rendition, producer);
+		producerIds[rendition] = producer.id;
+		mark(`produce:${rendition}`);
+	}
+	await Promise.all([...[...producers.values()].map(keepResolution), connected(sendTransport)]);
+	mark('connected');
+	return { producerIds, timings };
+}
+
+/** Resolves once the transport is connected (ICE and DTLS); rejects if it fails or takes 10 s. */
+function connected(t: types.Transport): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const check = (state: string) => {
+			if (state === 'connected') done();
+			else if (state === 'failed' || state === 'closed') done(new Error(`the send transport ${state}`));
+		};
+		const timer = setTimeout(() => done(new Error('the send transport did not connect in 10 s')), 10_000);
+		const done = (error?: Error) => {
+			clearTimeout(timer);
+			t.off('connectionstatechange', check);
+			if (error) reject(error);
+			else resolve();
+		};
+		t.on('connectionstatechange', check);
+		check(t.connectionState);
+	});
+}
+
+async function keepResolution(p: types.Producer): Promise<void> {
+	const sender = p.rtpSender;
+	if (!sender) return;
+	const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+	params.degradationPreference = 'maintain-resolution';
+	await sender.setParameters(params).catch(() => {
+		// NOTE: older Chromes reject degradationPreference; contentHint 'detail' already asks for it.
+	});
+}
+
+// --- the masked rendition ---------------------------------------------------------------
+
+const book = new MaskBook();
+/** How long a frame may wait for the detector to catch up with input before it is covered. */
+const HOLD_MS = 60;
+let stateWaiters: Array<() => void> = [];
+let audit: [number, number, number] | null = null;
+/** States not yet seen on a frame: tag → detector time, for the frame delay. */
+const unseen = new Map<number, number>();
+let counters = emptyStats();
+
+function emptyStats(): MaskStats {
+	return { frames: 0, covered: {}, boxes: [], compositorMs: [], reportDelayMs: [], frameDelayMs: [], staleRuleFrames: 0, auditLeaks: 0 };
+}
+
+/** Samples kept per series between two reads (Node reads every few seconds). */
+const MAX_SAMPLES = 2000;
+function sample(series: number[], value: number): void {
+	if (series.length < MAX_SAMPLES) series.push(value);
+}
+
+function mask(message: MaskMessage): void {
+	switch (message.kind) {
+		case 'report': {
+			const { report } = message;
+			const received = Date.now();
+			if (report.boxes && report.viewport) {
+				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, incomplete: report.incomplete };
+				book.add(state);
+				unseen.set(report.tag, report.at);
+				if (unseen.size > 64) unseen.delete(unseen.keys().next().value!);
+			} else {
+				book.touch(report.doc, report.tag, report.at);
+			}
+			sample(counters.reportDelayMs, received - report.at);
+			break;
+		}
+		case 'input':
+			book.input(message.at);
+			break;
+		case 'rules':
+			book.rules(message.known);
+			break;
+		case 'navigating':
+			book.navigating();
+			break;
+		case 'audit':
+			audit = message.rgb;
+			break;
+	}
+	const waiters = stateWaiters;
+	stateWaiters = [];
+	for (const wake of waiters) wake();
+}
+
+/** Resolves at the next mask message, or after `ms`. */
+function nextMessage(ms: number): Promise<void> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(resolve, ms);
+		stateWaiters.push(() => {
+			clearTimeout(timer);
+			resolve();
+		});
+	});
+}
+
+const FORMATS = new Set<PixelFormat>(['I420', 'I420A', 'NV12', 'RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
+/**
+ * The masked track: the capture's frames through the compositor. NOTE: processed on this
+ * page's main thread (editing I420 in place takes well under a millisecond per frame);
+ * the extension's CSP forbids blob workers.
+ */
+function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
+	const processor = new MediaStreamTrackProcessor({ track, maxBufferSize: 2 });
+	const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+	// NOTE: a generated track does not inherit the capture's content hint: without it WebRTC
+	// scales it down under bandwidth limits.
+	generator.contentHint = 'detail';
+	let buffer = new Uint8Array(0);
+	const transform = new TransformStream<VideoFrame, VideoFrame>({
+		async transform(frame, controller) {
+			try {
+				const t0 = performance.now();
+				const rect = frame.visibleRect!;
+				const format = frame.format as PixelFormat | null;
+				const width = rect.width;
+				const height = rect.height;
+				const size = frame.allocationSize();
+				if (buffer.byteLength < size) buffer = new Uint8Array(size);
+				const data = buffer.subarray(0, size);
+				let out: RawFrame;
+				if (format && FORMATS.has(format)) {
+					const planes = await frame.copyTo(data);
+					out = { format, width, height, data, planes: planes.map((p) => ({ offset: p.offset, stride: p.stride })) };
+				} else {
+					// NOTE: a format the compositor cannot edit is replaced by a covered I420 frame.
+					out = blankI420(width, height);
+				}
+				const tag = format && FORMATS.has(format) ? frameTag(out, book.newest?.viewport ?? viewport) : undefined;
+				let decision = book.decide(tag);
+				if ('cover' in decision && decision.cover === 'detector_behind') {
+					const deadline = performance.now() + HOLD_MS;
+					while ('cover' in decision && decision.cover === 'detector_behind' && performance.now() < deadline) {
+						await nextMessage(deadline - performance.now());
+						decision = book.decide(tag);
+					}
+				}
+				if (!format || !FORMATS.has(format)) decision = { cover: 'tag_unreadable' };
+				if (audit) auditFrame(out, decision, tag);
+				const painted = paintDecision(out, decision, book.newest?.viewport ?? viewport, tag);
+				counters.frames++;
+				if (painted.cover) counters.covered[painted.cover] = (counters.covered[painted.cover] ?? 0) + 1;
+				else sample(counters.boxes, painted.boxes);
+				if (tag !== undefined && unseen.has(tag)) {
+					sample(counters.frameDelayMs, Date.now() - unseen.get(tag)!);
+					unseen.delete(tag);
+				}
+				const init = {
+					format: out.format,
+					codedWidth: width,
+					codedHeight: height,
+					timestamp: frame.timestamp,
+					duration: frame.duration ?? undefined,
+					layout: out.planes,
+					colorSpace: frame.colorSpace,
+				} as unknown as VideoFrameBufferInit;
+				controller.enqueue(new VideoFrame(out.data, init));
+				sample(counters.compositorMs, performance.now() - t0);
+			} finally {
+				frame.close();
+			}
+		},
+	});
+	processor.readable.pipeThrough(transform).pipeTo(generator.writable).catch((error: Error) => {
+		// NOTE: the stream ends when the capture stops; anything else stops the masked
+		// rendition (viewers see it freeze), never lets a frame through unpainted.
+		console.error('masked rendition stopped', error);
+	});
+	return generator;
+}
+
+function blankI420(width: number, height: number): RawFrame {
+	const ySize = width * height;
+	const cSize = Math.ceil(width / 2) * Math.ceil(height / 2);
+	const data = new Uint8Array(ySize + 2 * cSize);
+	const frame: RawFrame = {
+		format: 'I420',
+		width,
+		height,
+		data,
+		planes: [
+			{ offset: 0, stride: width },
+			{ offset: ySize, stride: Math.ceil(width / 2) },
+			{ offset: ySize + cSize, stride: Math.ceil(width / 2) },
+		],
+	};
+	fillRect(frame, 0, 0, width, height, COVER_PAINT);
+	return frame;
+}
+
+/**
+ * Bench and tests: looks for the audit colour in the frame before it is painted, and counts
+ * frames where it lies outside the boxes of the frame's own state (the N-only rule would
+ * have leaked) and outside everything about to be painted (a leak the viewer would see).
+ */
+function auditFrame(frame: RawFrame, decision: Decision, tag: number | undefined): void {
+	if (!audit || 'cover' in decision) return;
+	const hits = colourPoints(frame, audit);
+	if (hits.length === 0) return;
+	const inside = (boxes: ReadonlyArray<readonly [number, number, number, number]>, [x, y]: [number, number]) =>
+		boxes.some(([bx, by, bw, bh]) => x >= bx * frame.width && x < (bx + bw) * frame.width && y >= by * frame.height && y < (by + bh) * frame.height);
+	const own = tag === undefined ? undefined : book.own(tag);
+	if (own && hits.some((point) => !inside(own, point))) counters.staleRuleFrames++;
+	if (hits.some((point) => !inside(decision.boxes, point))) counters.auditLeaks++;
+}
+
+/** Points (sampled every 2 px) whose colour is close to `rgb`; YUV formats compared in YUV. */
+function colourPoints(frame: RawFrame, [r, g, b]: [number, number, number]): Array<[number, number]> {
+	const points: Array<[number, number]> = [];
+	const yuv = frame.format === 'I420' || frame.format === 'I420A' || frame.format === 'NV12';
+	const Y = 0.257 * r + 0.504 * g + 0.098 * b + 16;
+	const U = -0.148 * r - 0.291 * g + 0.439 * b + 128;
+	const V = 0.439 * r - 0.368 * g - 0.071 * b + 128;
+	const [p0, p1, p2] = frame.planes;
+	for (let y = 0; y < frame.height; y += 2) {
+		for (let x = 0; x < frame.width; x += 2) {
+			if (yuv) {
+				const cy = frame.data[p0!.offset + y * p0!.stride + x]!;
+				let cu: number;
+				let cv: number;
+				if (frame.format === 'NV12') {
+					const i = p1!.offset + (y >> 1) * p1!.stride + (x >> 1) * 2;
+					[cu, cv] = [frame.data[i]!, frame.data[i + 1]!];
+				} else {
+					cu = frame.data[p1!.offset + (y >> 1) * p1!.stride + (x >> 1)]!;
+					cv = frame.data[p2!.offset + (y >> 1) * p2!.stride + (x >> 1)]!;
+				}
+				if (Math.abs(cy - Y) < 24 && Math.abs(cu - U) < 16 && Math.abs(cv - V) < 16) points.push([x, y]);
+			} else {
+				const i = p0!.offset + y * p0!.stride + x * 4;
+				const [cr, cg, cb] = frame.format.startsWith('RGB') ? [frame.data[i]!, frame.data[i + 1]!, frame.data[i + 2]!] : [frame.data[i + 2]!, frame.data[i + 1]!, frame.data[i]!];
+				if (Math.abs(cr - r) < 40 && Math.abs(cg - g) < 40 && Math.abs(cb - b) < 40) points.push([x, y]);
+			}
+		}
+	}
+	return points;
+}
+
+function maskStats(): MaskStats {
+	const taken = counters;
+	counters = emptyStats();
+	return taken;
+}
+
+async function stats(rendition: Rendition): Promise<CaptureStats> {
+	const producer = producers.get(rendition);
+	const report = producer ? await producer.getStats() : new Map();
+	let outbound: Record<string, unknown> | undefined;
+	const byId = new Map<string, Record<string, unknown>>();
+	report.forEach((value: Record<string, unknown>) => byId.set(value.id as string, value));
+	for (const value of byId.values()) if (value.type === 'outbound-rtp' && value.kind === 'video') outbound = value;
+	const codec = outbound?.codecId ? byId.get(outbound.codecId as string) : undefined;
+	const pairId = [...byId.values()].find((value) => value.type === 'transport')?.selectedCandidatePairId as string | undefined;
+	const pair = pairId ? byId.get(pairId) : undefined;
+	const local = pair?.localCandidateId ? byId.get(pair.localCandidateId as string) : undefined;
+	return {
+		codec: codec?.mimeType as string | undefined,
+		encoder: outbound?.encoderImplementation as string | undefined,
+		framesPerSecond: outbound?.framesPerSecond as number | undefined,
+		framesEncoded: outbound?.framesEncoded as number | undefined,
+		frameWidth: outbound?.frameWidth as number | undefined,
+		frameHeight: outbound?.frameHeight as number | undefined,
+		bytesSent: outbound?.bytesSent as number | undefined,
+		transportProtocol: local?.protocol as string | undefined,
+	};
+}
+
+function stop(): void {
+	for (const producer of producers.values()) producer.close();
+	producers.clear();
+	transport?.close();
+	transport = undefined;
+}
+
+const api: PublisherPageApi = { load, capture, start, stats, maskStats, mask, stop };
+(globalThis as unknown as Record<string, unknown>)[PUBLISHER_GLOBAL] = api;
