@@ -60,6 +60,8 @@ export interface MaskStats {
 	staleRuleFrames: number;
 	/** Frames where the audit colour was found outside everything painted (bench and tests only). */
 	auditLeaks: number;
+	/** What the compositor knew about the first few audit leaks (to diagnose them). */
+	auditNotes: string[];
 }
 
 /** Messages to the compositor about masking. */

@@ -32,7 +32,10 @@ export interface MaskRules {
 
 export const DEFAULT_RULES: MaskRules = { disabled: [], selectors: [], fieldWords: [], patterns: [] };
 
-/** The longest the detector stays silent while it runs: it ticks at least this often. */
+/**
+ * The longest the detector stays silent on a page with nothing to mask (it ticks every
+ * frame on any other).
+ */
 export const TICK_MS = 50;
 
 /** The isolated world the detector runs in, in every frame of the captured tab. */

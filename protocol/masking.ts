@@ -23,6 +23,14 @@ export const DetectorReport = z.object({
 	viewport: z.object({ width: z.number().int().positive().max(10_000), height: z.number().int().positive().max(10_000) }).optional(),
 	/** Part of the page could not be scanned yet (e.g. still loading): cover it all. */
 	incomplete: z.boolean().optional(),
+	/**
+	 * Nothing on the page is masked or could be (no sensitive field, text, frame or plugin):
+	 * anything sensitive that appears is a DOM change, which makes a new state in the same
+	 * frame. Frames of a clean state need not wait for the detector's next frame.
+	 */
+	clean: z.boolean().optional(),
+	/** Why the scan failed (the state is incomplete). The detector's own message, no page content. */
+	error: z.string().max(200).optional(),
 });
 export type DetectorReport = z.infer<typeof DetectorReport>;
 

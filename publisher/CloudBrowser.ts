@@ -45,6 +45,20 @@ export interface CloudBrowserEvents {
 	regions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
 	/** The detector sent a report that does not parse (counted; the frame it names stays covered). */
 	badreport: [];
+	/** What the masked rendition's compositor did since the last event (for metrics); every {@link MASK_STATS_INTERVAL_MS}. */
+	maskstats: [MaskStats];
+}
+
+/** How often the compositor's counts are collected. */
+export const MASK_STATS_INTERVAL_MS = 2000;
+
+/** Running totals of the compositor's counts (see {@link CloudBrowser.maskTotals}). */
+export interface MaskTotals {
+	frames: number;
+	covered: Record<string, number>;
+	staleRuleFrames: number;
+	auditLeaks: number;
+	auditNotes: string[];
 }
 
 /** How often the customer's outlines may be updated. */
@@ -160,7 +174,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			prepared.catch(() => undefined);
 			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
-			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable'), installDetector(cdp, options.rules ?? DEFAULT_RULES)]);
+			const masked = (config.renditions ?? ['clear', 'masked']).includes('masked');
+			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable'), masked ? installDetector(cdp, options.rules ?? DEFAULT_RULES) : null]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
@@ -214,6 +229,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#bridge.onFailure((error) => {
 			if (!this.#closing) this.#logger.warn({ err: error.message }, 'mask message not delivered');
 		});
+		this.#maskStatsTimer = setInterval(() => void this.#collectMaskStats(), MASK_STATS_INTERVAL_MS);
+		this.#maskStatsTimer.unref();
 		parts.cdp.on('Runtime.bindingCalled', (event) => {
 			if (event.name !== DETECTOR_BINDING) return;
 			this.#detectorContext = event.executionContextId;
@@ -326,6 +343,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			return;
 		}
 		this.#bridge.mask({ kind: 'report', report });
+		if (report.error) this.#logger.warn({ err: report.error }, 'the masking detector failed a scan (the page is covered until it succeeds)');
 		if (!report.boxes) return;
 		this.#latestReport = report;
 		const wait = this.#lastRegions + REGIONS_INTERVAL_MS - Date.now();
@@ -340,9 +358,26 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		if (report?.boxes && report.viewport) this.emit('regions', { boxes: report.boxes, viewport: report.viewport });
 	}
 
-	/** What the masked rendition's compositor counted since the last call. */
-	maskStats(): Promise<MaskStats> {
-		return this.#bridge.maskStats();
+	readonly #maskTotals: MaskTotals = { frames: 0, covered: {}, staleRuleFrames: 0, auditLeaks: 0, auditNotes: [] };
+	#maskStatsTimer: NodeJS.Timeout | undefined;
+
+	/** Collects the compositor's counts: into the totals, and out as a `maskstats` event. */
+	async #collectMaskStats(): Promise<void> {
+		const stats = await this.#bridge.maskStats().catch(() => undefined);
+		if (!stats) return;
+		const totals = this.#maskTotals;
+		totals.frames += stats.frames;
+		totals.staleRuleFrames += stats.staleRuleFrames;
+		totals.auditLeaks += stats.auditLeaks;
+		totals.auditNotes = [...totals.auditNotes, ...stats.auditNotes].slice(-10);
+		for (const [reason, count] of Object.entries(stats.covered)) totals.covered[reason] = (totals.covered[reason] ?? 0) + count;
+		this.emit('maskstats', stats);
+	}
+
+	/** The compositor's counts since this browser started, up to now. */
+	async maskTotals(): Promise<MaskTotals> {
+		await this.#collectMaskStats();
+		return structuredClone(this.#maskTotals);
 	}
 
 	/**
@@ -395,6 +430,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
 			clearTimeout(this.#regionsTimer);
+			clearInterval(this.#maskStatsTimer);
 			await stopChromium(this.#browser);
 			await this.#proxy.close();
 			await this.#host.removeSessionDir(this.#dir);
@@ -417,7 +453,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			maxFps: config.maxFps,
 			maxBitrate: config.maxBitrate,
 			codec: `video/${config.codec}`,
-			renditions: ['clear', 'masked'],
+			renditions: config.renditions ?? ['clear', 'masked'],
 		};
 	}
 

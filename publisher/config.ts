@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { readEnv } from '../protocol/env.js';
+import type { Rendition } from '../protocol/wire.js';
 import type { BrowserHost } from './BrowserHost.js';
 import { type AllowEntry, parseEgressAllowList } from './egress/policy.js';
 
@@ -99,6 +100,12 @@ export interface PublisherConfig {
 	 * Default none.
 	 */
 	protectedPorts: number[];
+	/**
+	 * The renditions the cloud browsers publish. Set by code, never from the environment:
+	 * the masked rendition is not something to switch off. Default both; the masking bench
+	 * measures a service that publishes the clear one only.
+	 */
+	renditions?: Rendition[];
 	/**
 	 * The browser user, this instance's session directories and the egress refusal hook,
 	 * prepared once at start ({@link BrowserHost.create}). Set by the service, not from the

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { MaskStats } from '../protocol/bridge.js';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import { NavigationError, navigationError } from '../publisher/navigation.js';
@@ -110,8 +111,6 @@ export function mayConsume(role: Role, rendition: Rendition): boolean {
 	return rendition === 'masked' || role === 'customer';
 }
 
-/** How often the compositor's counts are read into the metrics. */
-const MASK_STATS_INTERVAL_MS = 2000;
 
 export class Session extends EventEmitter<SessionEvents> {
 	readonly id: string;
@@ -234,8 +233,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
-		this.#maskStatsTimer = setInterval(() => void this.#readMaskStats(), MASK_STATS_INTERVAL_MS);
-		this.#maskStatsTimer.unref();
+		browser.on('maskstats', (stats) => this.#countMaskStats(stats));
 		browser.on('inputerror', (error) => {
 			this.#metrics.backgroundErrors.inc({ kind: 'input_injection' });
 			this.#logger.warn({ err: error.message }, 'input injection failed');
@@ -244,14 +242,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#broadcast('browser/state', this.#browserState);
 	}
 
-	#maskStatsTimer: NodeJS.Timeout | undefined;
-
-	/** Reads what the compositor counted into the metrics. */
-	async #readMaskStats(): Promise<void> {
-		const browser = this.#browser;
-		if (!browser || this.ended) return;
-		const stats = await browser.maskStats().catch(() => undefined);
-		if (!stats) return;
+	/** What the compositor counted, into the metrics. */
+	#countMaskStats(stats: MaskStats): void {
 		const m = this.#metrics;
 		m.maskedFrames.inc(stats.frames);
 		for (const [reason, count] of Object.entries(stats.covered)) m.maskCoveredFrames.inc({ reason }, count);
@@ -496,7 +488,6 @@ export class Session extends EventEmitter<SessionEvents> {
 	}
 
 	async #end(reason: SessionEndReason): Promise<void> {
-		clearInterval(this.#maskStatsTimer);
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
 		this.#broadcast('session/ended', { reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);

@@ -141,8 +141,8 @@ export async function startSessionWithPin(app: Alongside): Promise<StartedSessio
 	return { sessionId, agentToken, customerToken: token, customer, watchToken };
 }
 
-/** Serves fixed HTML pages on 127.0.0.1 for the cloud browser to open. */
-export async function startFixtureServer(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves fixed HTML pages on 127.0.0.1 (or another loopback address) for the cloud browser to open. */
+export async function startFixtureServer(pages: Record<string, string>, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
 	const server = http.createServer((req, res) => {
 		const page = pages[req.url ?? '/'];
 		if (page === undefined) {
@@ -151,10 +151,10 @@ export async function startFixtureServer(pages: Record<string, string>): Promise
 		}
 		res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) => server.listen(0, host, resolve));
 	const { port } = server.address() as AddressInfo;
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://${host}:${port}`,
 		close: () => new Promise((resolve) => server.close(() => resolve())),
 	};
 }

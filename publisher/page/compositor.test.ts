@@ -54,6 +54,9 @@ describe('the mask book', () => {
 		book.rules(true);
 		expect(book.decide(1)).toEqual({ cover: 'tag_unknown' });
 		book.add(state(1, [[10, 10, 20, 20]]));
+		// Not before the detector's next frame has reported (a tick, or a newer state).
+		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 1, 1016);
 		expect(book.decide(1)).toMatchObject({ states: 1 });
 		expect(book.decide(undefined)).toEqual({ cover: 'tag_unreadable' });
 		expect(book.decide(2)).toEqual({ cover: 'tag_unknown' });
@@ -68,6 +71,8 @@ describe('the mask book', () => {
 		const decision = book.decide(7);
 		expect(decision).toMatchObject({ states: 3 });
 		expect('boxes' in decision && decision.boxes).toHaveLength(3);
+		expect(book.decide(9)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 9, 1016);
 		expect(book.decide(9)).toMatchObject({ states: 1 });
 	});
 
@@ -77,7 +82,8 @@ describe('the mask book', () => {
 		book.add(state(7, []));
 		book.navigating();
 		expect(book.decide(7)).toEqual({ cover: 'navigating' });
-		book.add(state(7, [], { doc: 'd2' }));
+		book.add(state(7, [], { doc: 'd2', clean: true }));
+		// A page with nothing to mask needs no next report.
 		expect(book.decide(7)).toMatchObject({ states: 1 });
 	});
 
@@ -99,6 +105,7 @@ describe('painting a frame', () => {
 		const book = new MaskBook();
 		book.rules(true);
 		book.add(state(5, [[100, 50, 40, 20]]));
+		book.touch('d1', 5, 1016);
 		const frame = i420(640, 360);
 		paintTag(frame, 5);
 		const result = paintFrame(frame, book, VIEWPORT);

@@ -47,6 +47,8 @@ export interface MaskState {
 	at: number;
 	/** Set when part of the page could not be scanned: the frame is covered. */
 	incomplete?: boolean;
+	/** Nothing on the page is masked or could be (see DetectorReport): no need to wait for the next report. */
+	clean?: boolean;
 }
 
 /** Boxes as fractions of the frame (0–1), margins included: states may differ in viewport. */
@@ -83,6 +85,12 @@ export class MaskBook {
 		if (newest && newest.doc === doc && newest.tag === tag && at > newest.at) this.#newest = { ...newest, at };
 	}
 
+	/** A one-line summary for diagnostics: the states known, the newest, input. */
+	describe(): string {
+		const newest = this.#newest;
+		return `doc ${this.#doc} known [${[...this.#states.keys()].slice(-6).join(',')}] newest ${newest?.tag} age ${newest ? Date.now() - newest.at : '-'}ms input ${this.#inputAt ? Date.now() - this.#inputAt : '-'}ms ago`;
+	}
+
 	/** The boxes of one state alone (as fractions, margins included): the audit's "N only" rule. */
 	own(tag: number): Box[] | undefined {
 		const state = this.#states.get(tag);
@@ -108,6 +116,11 @@ export class MaskBook {
 		this.#inputAt = Math.max(this.#inputAt, at);
 	}
 
+	/** Whether the detector reported anything from a frame after the one that measured `own`. */
+	#successorKnown(own: MaskState): boolean {
+		return this.#states.has(nextTag(own.tag)) || (this.#newest !== undefined && this.#newest.tag === own.tag && this.#newest.doc === own.doc && this.#newest.at > own.at);
+	}
+
 	/** Whether input reached the page after the newest state the detector reported. */
 	get behind(): boolean {
 		return this.#inputAt > (this.#newest?.at ?? 0);
@@ -124,7 +137,10 @@ export class MaskBook {
 		if (tag === undefined) return { cover: 'tag_unreadable' };
 		const own = this.#states.get(tag);
 		if (!own) return { cover: 'tag_unknown' };
-		if (this.behind) return { cover: 'detector_behind' };
+		// NOTE: a frame may show more than its own state (the compositor scrolls and animates
+		// ahead of the page's main thread): it waits for a report from the detector's next
+		// frame (a newer state, or a tick of this one), and for one after the latest input.
+		if (this.behind || (!own.clean && !this.#successorKnown(own))) return { cover: 'detector_behind' };
 		const boxes = normalized(own);
 		let states = 1;
 		let incomplete = own.incomplete === true;

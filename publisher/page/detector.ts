@@ -44,8 +44,12 @@ const FIELD_WORDS: Record<string, string[]> = {
 	one_time_codes: ['otp', 'onetimecode', 'onetimepassword', 'verificationcode', 'codiceotp'],
 };
 
+/** How long a moving box's path is remembered (see `sweep`), ms: longer than most looping animations. */
+const SWEEP_MS = 1500;
+/** The most a box is widened for its motion, CSS pixels. */
+const MAX_MOTION = 400;
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
-const FIELDS = 'input, textarea, select, iframe, frame, embed, object';
+const FIELDS = 'input, textarea, select, iframe, frame, embed, object, [contenteditable]:not([contenteditable=false])';
 
 /** One thing to mask: an element (its border box) or a run of text (its line boxes). */
 type Target = { element: Element; frame: FrameChain } | { range: Range; frame: FrameChain };
@@ -80,8 +84,8 @@ function run(): void {
 			dirty = true;
 		}
 		// NOTE: a mutation made by a page's animation-frame callback after ours must be in
-		// this frame's state: rescan now rather than at the next frame.
-		if (inFrame) scan();
+		// this frame's state: rescan and report now rather than at the next frame.
+		if (inFrame) update(false);
 	});
 	const observeRoot = (root: Node) => {
 		if (observed.has(root)) return;
@@ -144,7 +148,9 @@ function run(): void {
 	// --- scanning -----------------------------------------------------------------------
 	/** Finds what to mask in the top document, its open shadow roots and same-origin frames. */
 	function scan(): void {
-		dirty = false;
+		// NOTE: dirty until the scan completes: a scan that throws is retried next frame, and
+		// the frame reports itself incomplete (covered) meanwhile.
+		dirty = true;
 		const found: Target[] = [];
 		incomplete = false;
 		frames.clear();
@@ -188,6 +194,7 @@ function run(): void {
 		};
 		visit(document, []);
 		targets = found;
+		dirty = false;
 	}
 
 	/** The frames seen by the last scan, with the document each showed. */
@@ -212,7 +219,12 @@ function run(): void {
 				.map((name) => name!.toLowerCase().replace(/[^a-z0-9]/g, ''));
 			if (names.some((name) => compiled.words.some((word) => name.includes(word)))) return true;
 		}
-		const value = el instanceof HTMLSelectElement ? (el.selectedOptions[0]?.text ?? '') : 'value' in field ? String(field.value ?? '') : '';
+		const value =
+			el instanceof HTMLSelectElement
+				? (el.selectedOptions[0]?.text ?? '')
+				: el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement
+					? String(field.value ?? '')
+					: (el.textContent ?? '');
 		if (value && compiled.values && partialValue(value)) return true;
 		if (value && compiled.patterns.some((pattern) => pattern.test(value))) return true;
 		return false;
@@ -228,8 +240,14 @@ function run(): void {
 		const nodes: Text[] = [];
 		const starts: number[] = [];
 		let text = '';
+		let block: Element | null = null;
 		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
 			if (host.contains(node)) continue;
+			// NOTE: text of different blocks (paragraphs, cells, items) is kept apart, so two
+			// values never run together; text split over inline elements is joined.
+			const nodeBlock = blockOf(node);
+			if (nodeBlock !== block && text) text += '\n';
+			block = nodeBlock;
 			nodes.push(node);
 			starts.push(text.length);
 			text += node.data;
@@ -251,16 +269,36 @@ function run(): void {
 	}
 
 	// --- measuring ----------------------------------------------------------------------
-	/** Boxes of every target, in CSS pixels of the top viewport. */
+	/** Where each target was at the previous measurement, to widen boxes that move. */
+	let lastPositions = new WeakMap<Node, Map<number, [number, number]>>();
+
+	/**
+	 * Boxes of every target, in CSS pixels of the top viewport. A target that moved since the
+	 * previous frame is widened by twice its motion, both ways: an animation or a scroll the
+	 * browser's compositor runs ahead of this thread shows it further along.
+	 */
 	function measure(): Box[] {
 		const boxes: Box[] = [];
+		const positions = new WeakMap<Node, Map<number, [number, number]>>();
+		const animated = animatedElements();
+		const now = performance.now();
 		for (const target of targets) {
+			// NOTE: keyed by node and offset, which outlive the ranges a rescan recreates.
+			const [key, sub] = 'element' in target ? [target.element, 0] : [target.range.startContainer, target.range.startOffset];
+			const node = 'element' in target ? target.element : target.range.commonAncestorContainer;
+			const moving = animated.length > 0 && animated.some((el) => el.contains(node) || (target.frame[0] !== undefined && el.contains(target.frame[0])));
 			const offset = frameOffset(target.frame);
 			if (!offset) continue;
 			const rects = 'element' in target ? [target.element.getBoundingClientRect()] : [...target.range.getClientRects()];
+			const first = rects[0];
+			const at: [number, number] = first ? [first.left + offset.x, first.top + offset.y] : [0, 0];
+			if (!positions.has(key)) positions.set(key, new Map());
+			positions.get(key)!.set(sub, at);
+			const was = lastPositions.get(key)?.get(sub);
+			const [mx, my] = was ? [Math.min(2 * Math.abs(at[0] - was[0]), MAX_MOTION), Math.min(2 * Math.abs(at[1] - was[1]), MAX_MOTION)] : [0, 0];
 			for (const rect of rects) {
 				if (rect.width <= 0 || rect.height <= 0) continue;
-				let [x0, y0, x1, y1] = [rect.left + offset.x, rect.top + offset.y, rect.right + offset.x, rect.bottom + offset.y];
+				let [x0, y0, x1, y1] = [rect.left + offset.x - mx, rect.top + offset.y - my, rect.right + offset.x + mx, rect.bottom + offset.y + my];
 				if (offset.clip) {
 					x0 = Math.max(x0, offset.clip[0]);
 					y0 = Math.max(y0, offset.clip[1]);
@@ -268,12 +306,46 @@ function run(): void {
 					y1 = Math.min(y1, offset.clip[3]);
 					if (x1 <= x0 || y1 <= y0) continue;
 				}
+				if (moving) [x0, y0, x1, y1] = sweep(key, sub * 64 + rects.indexOf(rect), now, [x0, y0, x1, y1]);
 				// NOTE: outward to whole pixels, so the state only changes when a box really moves.
 				const [left, top] = [Math.floor(x0), Math.floor(y0)];
 				boxes.push([left, top, Math.ceil(x1) - left, Math.ceil(y1) - top]);
 			}
 		}
+		lastPositions = positions;
 		return boxes;
+	}
+
+	/**
+	 * Elements with a running CSS animation or transition (or Web Animation): the
+	 * browser's compositor may run them ahead of this thread by more than a frame.
+	 */
+	function animatedElements(): Element[] {
+		const found: Element[] = [];
+		for (const animation of document.getAnimations()) {
+			const target = (animation.effect as KeyframeEffect | null)?.target;
+			if (animation.playState === 'running' && target) found.push(target);
+		}
+		return found;
+	}
+
+	/** Where a moving box has been over the last {@link SWEEP_MS}, per target and rect. */
+	const sweeps = new WeakMap<Node, Map<number, Array<[number, number, number, number, number]>>>();
+
+	/**
+	 * A moving box widened to everywhere it has been lately: an animation that repeats is
+	 * then covered along its whole path, wherever the compositor has it in this frame.
+	 */
+	function sweep(key: Node, index: number, now: number, box: [number, number, number, number]): [number, number, number, number] {
+		let byRect = sweeps.get(key);
+		if (!byRect) sweeps.set(key, (byRect = new Map()));
+		const history = (byRect.get(index) ?? []).filter(([t]) => now - t < SWEEP_MS);
+		history.push([now, ...box]);
+		byRect.set(index, history);
+		return history.reduce<[number, number, number, number]>(
+			(hull, [, x0, y0, x1, y1]) => [Math.min(hull[0], x0), Math.min(hull[1], y0), Math.max(hull[2], x1), Math.max(hull[3], y1)],
+			box,
+		);
 	}
 
 	/** Where a frame's viewport is in the top viewport, and the rectangle it is clipped to. */
@@ -309,29 +381,40 @@ function run(): void {
 		// animation-frame callbacks of this frame.
 		endFrame.port2.postMessage(null);
 		requestAnimationFrame(frame);
+		update(true);
+	}
+
+	/**
+	 * Scans if needed, measures, and reports: a new state when the boxes changed (with a new
+	 * tag painted in the same frame), else, once per frame while there is anything to mask,
+	 * a tick: the compositor paints a frame only once it knows the detector's next frame.
+	 */
+	function update(animationFrame: boolean): void {
 		try {
 			raise();
 			if (dirty || valuesChanged() || framesChanged()) scan();
 			const boxes = measure();
 			const viewport = { width: window.innerWidth, height: window.innerHeight };
-			const key = `${viewport.width}x${viewport.height}|${incomplete}|${boxes.join(';')}`;
+			const clean = targets.length === 0 && !incomplete;
+			const key = `${viewport.width}x${viewport.height}|${incomplete}|${clean}|${boxes.join(';')}`;
 			const now = Date.now();
 			if (key !== lastKey) {
 				lastKey = key;
 				tag = nextTag(tag);
 				paintTag();
-				send({ doc, tag, at: now, boxes, viewport, incomplete: incomplete || undefined });
-			} else if (inputSeen || now - lastReport >= TICK_MS) {
+				send({ doc, tag, at: now, boxes, viewport, incomplete: incomplete || undefined, clean: clean || undefined });
+			} else if (animationFrame && (!clean || inputSeen || now - lastReport >= TICK_MS)) {
 				send({ doc, tag, at: now });
 			}
-			inputSeen = false;
+			if (animationFrame) inputSeen = false;
 		} catch (error) {
-			// NOTE: the detector failing must never unmask: report an incomplete state.
+			// NOTE: the detector failing must never unmask: report an incomplete state, and
+			// scan again next frame.
+			dirty = true;
 			tag = nextTag(tag);
 			paintTag();
 			lastKey = undefined;
-			send({ doc, tag, at: Date.now(), boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true });
-			console.debug('alongside detector failed', error);
+			send({ doc, tag, at: Date.now(), boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
 		}
 	}
 	const endFrame = new MessageChannel();
@@ -402,6 +485,19 @@ function run(): void {
 		waitRoot.observe(document, { childList: true });
 	}
 	requestAnimationFrame(frame);
+}
+
+// Elements that start a new block of text (by default); the text of two blocks is never joined.
+const BLOCKS = new Set(['P', 'DIV', 'LI', 'TD', 'TH', 'TR', 'UL', 'OL', 'DL', 'DT', 'DD', 'SECTION', 'ARTICLE', 'ASIDE', 'HEADER', 'FOOTER', 'MAIN', 'NAV', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'PRE', 'BLOCKQUOTE', 'FORM', 'FIELDSET', 'TABLE', 'CAPTION', 'FIGURE', 'FIGCAPTION', 'BODY', 'BR', 'HR', 'BUTTON', 'LABEL', 'OPTION', 'DIALOG', 'DETAILS', 'SUMMARY']);
+
+/** The nearest ancestor that starts a block of text (or the root). */
+function blockOf(node: Node): Element | null {
+	let el = node.parentElement;
+	while (el && !BLOCKS.has(el.tagName)) {
+		if (el.parentElement === null) break;
+		el = el.parentElement;
+	}
+	return el;
 }
 
 /** A frame's document when this world may read it (same origin), else null. */

@@ -88,7 +88,7 @@ export function taxCodeValid(text: string): boolean {
 const CHECKS: ReadonlyArray<{ kind: PatternKind; run: RegExp; valid: (text: string) => boolean; anchored: boolean }> = [
 	{ kind: 'card', run: CARD, valid: cardValid, anchored: false },
 	// An IBAN starts with its country code: the run's start is fixed.
-	{ kind: 'iban', run: IBAN, valid: ibanValid, anchored: true },
+	{ kind: 'iban', run: IBAN, valid: ibanValid, anchored: false },
 	{ kind: 'tax_code', run: TAX_CODE, valid: taxCodeValid, anchored: true },
 ];
 
@@ -160,9 +160,10 @@ const PARTIAL_TAX_CODE = /(?<![A-Za-z0-9])[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2
 
 /**
  * Card numbers printed while they are typed (a checkout's card preview echoing the field):
- * groups of four digits, at least eight digits in all.
+ * groups of four digits, seven digits or more in all (more than the first six, which may
+ * be shown).
  */
-const PARTIAL_CARD_TEXT = /(?<![0-9])[0-9]{4}([ \-\u00a0])[0-9]{4}(?:\1[0-9]{1,4}){0,3}(?![0-9])/g;
+const PARTIAL_CARD_TEXT = /(?<![0-9])[0-9]{4}([ \-\u00a0])[0-9]{3,4}(?:\1[0-9]{1,4}){0,3}(?![0-9])/g;
 
 /** {@link findSensitive}, plus card numbers being printed as they are typed. */
 export function findSensitiveText(text: string): Match[] {

@@ -206,7 +206,7 @@ const unseen = new Map<number, number>();
 let counters = emptyStats();
 
 function emptyStats(): MaskStats {
-	return { frames: 0, covered: {}, boxes: [], compositorMs: [], reportDelayMs: [], frameDelayMs: [], staleRuleFrames: 0, auditLeaks: 0 };
+	return { frames: 0, covered: {}, boxes: [], compositorMs: [], reportDelayMs: [], frameDelayMs: [], staleRuleFrames: 0, auditLeaks: 0, auditNotes: [] };
 }
 
 /** Samples kept per series between two reads (Node reads every few seconds). */
@@ -221,7 +221,7 @@ function mask(message: MaskMessage): void {
 			const { report } = message;
 			const received = Date.now();
 			if (report.boxes && report.viewport) {
-				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, incomplete: report.incomplete };
+				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, incomplete: report.incomplete, clean: report.clean };
 				book.add(state);
 				unseen.set(report.tag, report.at);
 				if (unseen.size > 64) unseen.delete(unseen.keys().next().value!);
@@ -368,7 +368,11 @@ function auditFrame(frame: RawFrame, decision: Decision, tag: number | undefined
 		boxes.some(([bx, by, bw, bh]) => x >= bx * frame.width && x < (bx + bw) * frame.width && y >= by * frame.height && y < (by + bh) * frame.height);
 	const own = tag === undefined ? undefined : book.own(tag);
 	if (own && hits.some((point) => !inside(own, point))) counters.staleRuleFrames++;
-	if (hits.some((point) => !inside(decision.boxes, point))) counters.auditLeaks++;
+	const outside = hits.filter((point) => !inside(decision.boxes, point));
+	if (outside.length > 0) {
+		counters.auditLeaks++;
+		if (counters.auditNotes.length < 5) counters.auditNotes.push(`tag ${tag} ${book.describe()} boxes ${decision.boxes.length} states ${decision.states} points ${outside.length} first ${outside[0]}`);
+	}
 }
 
 /** Points (sampled every 2 px) whose colour is close to `rgb`; YUV formats compared in YUV. */

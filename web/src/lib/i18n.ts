@@ -227,6 +227,8 @@ const en = {
 	'stage.keyboardHint': 'Esc to release keyboard',
 	'stage.clickToControl': 'Click the page to take the keyboard',
 	'stage.viewOnly': 'View only',
+	'stage.maskedFrom': 'Outlined parts are hidden from {names}',
+	'stage.maskedFromAgent': 'Outlined parts are hidden from the agent',
 
 	'customer.connectedWith': 'Connected with {name}',
 	'customer.waitingAgent': 'Waiting for your agent…',

@@ -77,6 +77,11 @@ export class Session {
 	supervisionAnnounced = $state(false);
 	/** Other participants' cursors, normalized to the frame. */
 	readonly cursors = new SvelteMap<string, { x: number; y: number }>();
+	/**
+	 * Customers only: the regions of the page hidden from agents and supervisors right now,
+	 * as fractions of the frame (x, y, width, height), outlined on the customer's video.
+	 */
+	maskRegions = $state<Array<[number, number, number, number]>>([]);
 	toast = $state<Toast | null>(null);
 	/** The <video> the stage registered; the test hook exposes it. */
 	video = $state.raw<HTMLVideoElement | null>(null);
@@ -375,6 +380,9 @@ export class Session {
 			if (!interactive) this.showToast(t('toast.controlRevoked'));
 			// NOTE: control given back: the input channels are opened on a fresh join.
 			else onBroken('', true);
+		});
+		client.on('mask/regions', ({ boxes }) => {
+			this.maskRegions = boxes;
 		});
 		client.on('media/changed', () => {
 			this.#media?.consumeVideo().catch((error: unknown) => onBroken(messageOf(error)));

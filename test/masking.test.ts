@@ -1,0 +1,132 @@
+/**
+ * The mask-leak test, on what the agent really receives: a real cloud Chromium plays pages
+ * that paint sensitive values in magenta (test/masking/scenarios.ts) while they scroll,
+ * animate, re-render and are typed into; the real agent console decodes the masked
+ * rendition in a real Chromium and every decoded frame it shows is checked for magenta.
+ * None may have any. The customer's clear rendition of the same pages must show magenta,
+ * so the check can fail; the compositor also counts, before encoding, frames where the
+ * colour lay outside what it painted (0) and frames the boxes of their own state alone
+ * would have missed (what the N ∪ N+1 rule is for).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alongside } from '../signaling/Alongside.js';
+import { launchViewerBrowser, login, metricSum, newViewerPage, startAlongside, startFixtureServer, WsClient } from './helpers.js';
+import { type ColourCount, startColourCount, takeColourCount } from './masking/check.js';
+import { INNER_PAGE, SCENARIOS, SENSITIVE_RGB, scenarioPages } from './masking/scenarios.js';
+import { enterPin, signInToConsole } from './ui.js';
+
+let app: Alongside;
+const session = () => app.liveSessions()[0]!;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let crossOrigin: Awaited<ReturnType<typeof startFixtureServer>>;
+let browser: Browser;
+let agent: Page;
+let customer: Page;
+const totals = { agentFrames: 0, agentDecoded: 0, customerColoured: 0, compositorFrames: 0, staleRuleFrames: 0 };
+
+beforeAll(async () => {
+	crossOrigin = await startFixtureServer({ '/inner': INNER_PAGE }, '127.0.0.2');
+	fixtures = await startFixtureServer(scenarioPages(crossOrigin.url));
+	app = await startAlongside();
+	browser = await launchViewerBrowser();
+	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
+	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+	await customer.goto(`${app.url}/c/demo`);
+	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
+	await signInToConsole(agent, app);
+	await enterPin(agent, pin);
+	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
+	await session().ready;
+	session().browser.auditColour(SENSITIVE_RGB);
+	await Promise.all([startColourCount(agent, SENSITIVE_RGB), startColourCount(customer, SENSITIVE_RGB)]);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.close();
+	await fixtures?.close();
+	await crossOrigin?.close();
+});
+
+describe('masking, checked on the decoded video', () => {
+	for (const scenario of SCENARIOS) {
+		it(`hides every sensitive pixel from the agent, and shows them to the customer: ${scenario.name}`, async () => {
+			const cloud = session().browser;
+			const before = await cloud.maskTotals();
+			await Promise.all([takeColourCount(agent), takeColourCount(customer)]);
+			// The navigation itself is played and checked too.
+			await cloud.navigate(`${fixtures.url}${scenario.path}`);
+			await scenario.play(
+				{
+					input: (message) => cloud.inject('driver', message),
+					evaluate: (script) => cloud.page.evaluate(script),
+					wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+				},
+				{ crossOrigin: crossOrigin.url },
+			);
+			// Let the last frames arrive.
+			await new Promise((resolve) => setTimeout(resolve, 400));
+			const [seen, shown]: ColourCount[] = await Promise.all([takeColourCount(agent), takeColourCount(customer)]);
+			const after = await cloud.maskTotals();
+			const compositor = { frames: after.frames - before.frames, staleRuleFrames: after.staleRuleFrames - before.staleRuleFrames, auditLeaks: after.auditLeaks - before.auditLeaks };
+			totals.agentFrames += seen!.frames;
+			totals.agentDecoded += seen!.decoded;
+			totals.customerColoured += shown!.coloured;
+			totals.compositorFrames += compositor.frames;
+			totals.staleRuleFrames += compositor.staleRuleFrames;
+			if (after.auditLeaks > before.auditLeaks) console.log('audit', after.auditNotes.join('\n'));
+			if (seen!.coloured > 0 && process.env.ALONGSIDE_LEAK_DIR) {
+				const fs = await import('node:fs');
+				seen!.samples.forEach((url, i) => fs.writeFileSync(`${process.env.ALONGSIDE_LEAK_DIR}/${scenario.path.replace(/\W/g, '')}-${i}.png`, Buffer.from(url.split(',')[1]!, 'base64')));
+			}
+			// The agent's decoded frames: not one with sensitive pixels.
+			expect(seen!.coloured, `frames with sensitive pixels (the worst had ${seen!.worst})`).toBe(0);
+			expect(seen!.frames).toBeGreaterThan(20);
+			// Before encoding: nothing of the colour outside what the compositor painted.
+			expect(compositor.auditLeaks).toBe(0);
+			// The customer sees the values (so the check above could have failed).
+			expect(shown!.coloured).toBeGreaterThan(5);
+		});
+	}
+
+	it('checked enough frames, and the N ∪ N+1 rule mattered', () => {
+		console.log(`masking: ${totals.agentFrames} agent frames checked (${totals.agentDecoded} decoded), ${totals.compositorFrames} through the compositor, ${totals.staleRuleFrames} that tag-N boxes alone would have leaked`);
+		expect(totals.agentFrames).toBeGreaterThan(250);
+		expect(totals.customerColoured).toBeGreaterThan(50);
+	});
+});
+
+describe('who sees which rendition', () => {
+	it('refuses the clear rendition to a supervisor (and counts it), and gives the masked one', async () => {
+		const token = await login(app, 'supervisor');
+		const supervisor = await WsClient.connect(app.url);
+		expect((await supervisor.request('session/join', { token, sessionId: session().id, as: 'supervisor' })).ok).toBe(true);
+		const transport = await supervisor.request('transport/create', { direction: 'recv' });
+		const rtpCapabilities = session().room.rtpCapabilities as unknown as Record<string, unknown>;
+		const before = await metricSum(app, 'alongside_rendition_refusals_total');
+		const clear = await supervisor.request('media/consume', { transportId: transport.data.id, rtpCapabilities, rendition: 'clear' });
+		expect(clear.error?.code).toBe('forbidden');
+		expect(await metricSum(app, 'alongside_rendition_refusals_total')).toBe(before + 1);
+		const masked = await supervisor.request('media/consume', { transportId: transport.data.id, rtpCapabilities });
+		expect(masked.data.rendition).toBe('masked');
+		supervisor.close();
+	});
+
+	it('sends the customer the regions hidden from the agent, for the outlines', async () => {
+		await session().browser.navigate(`${fixtures.url}/mask/fields`);
+		const outlines = await customer.evaluate(
+			() =>
+				new Promise<number>((resolve) => {
+					const check = () => {
+						const n = document.querySelectorAll('[data-testid=mask-outline]').length;
+						if (n > 0) resolve(n);
+						else setTimeout(check, 100);
+					};
+					check();
+				}),
+		);
+		expect(outlines).toBeGreaterThan(3);
+		await expect.poll(() => customer.getByText(/hidden from Alex/).isVisible()).toBe(true);
+	});
+});
