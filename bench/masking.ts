@@ -29,7 +29,7 @@ import { quantile, round } from './stats.js';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const rounds = Number(option('--rounds')) || 3;
+const rounds = Number(option('--rounds')) || 4;
 const pageUrl = option('--page');
 const colour = option('--colour');
 const LATENCY_TRIALS = Number(option('--trials')) || 40;
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
 					`  customer's clear frames  ${result.customer_frames_with_colour} showing them (the check can fail)`,
 					`  compositor               ${result.compositor_frames} frames, ${result.covered_frames} covered whole ${JSON.stringify(coveredBy)}, ${result.compositor_audit_leaks} with the colour outside its boxes`,
 					`  N-only rule would leak   ${result.stale_rule_frames} frames`,
+					...after.auditNotes.slice(-(after.auditLeaks - before.auditLeaks)).map((note) => `  audit leak: ${note}`),
 					`  click → visible (p50)    masked ${result.latency_masked_p50_ms} ms, clear ${result.latency_unmasked_p50_ms} ms (p95 ${result.latency_masked_p95_ms} / ${result.latency_unmasked_p95_ms} ms, ${masked.length}/${unmasked.length} trials)`,
 					`  cloud browser CPU        ${result.masked_cpu_pct}% of a core with the masked rendition, ${result.unmasked_cpu_pct}% without (scrolling)`,
 					'',

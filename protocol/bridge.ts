@@ -67,7 +67,8 @@ export interface MaskStats {
 /** Messages to the compositor about masking. */
 export type MaskMessage =
 	| { kind: 'report'; report: DetectorReport }
-	| { kind: 'input'; at: number }
+	/** Input sent to the page at `at`; `scrolls` when it may scroll (wheel, touch, scrolling keys). */
+	| { kind: 'input'; at: number; scrolls: boolean }
 	| { kind: 'rules'; known: boolean }
 	| { kind: 'navigating' }
 	/**

@@ -45,6 +45,8 @@ export interface CloudBrowserEvents {
 	regions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
 	/** The detector sent a report that does not parse (counted; the frame it names stays covered). */
 	badreport: [];
+	/** A detector scan failed (the page is covered until one succeeds); counted. */
+	scanfailure: [];
 	/** What the masked rendition's compositor did since the last event (for metrics); every {@link MASK_STATS_INTERVAL_MS}. */
 	maskstats: [MaskStats];
 }
@@ -310,7 +312,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// NOTE: before the input is sent: frames that may show its effect wait for the
 		// detector's next report (see compositor.ts).
 		if (commands.length > 0) {
-			this.#bridge.mask({ kind: 'input', at: Date.now() });
+			this.#bridge.mask({ kind: 'input', at: Date.now(), scrolls: scrolls(message) });
 			this.#detectorInput();
 		}
 		for (const command of commands) this.#send(command);
@@ -343,7 +345,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			return;
 		}
 		this.#bridge.mask({ kind: 'report', report });
-		if (report.error) this.#logger.warn({ err: report.error }, 'the masking detector failed a scan (the page is covered until it succeeds)');
+		if (report.error) {
+			this.#logger.warn({ err: report.error }, 'the masking detector failed a scan (the page is covered until it succeeds)');
+			this.emit('scanfailure');
+		}
 		if (!report.boxes) return;
 		this.#latestReport = report;
 		const wait = this.#lastRegions + REGIONS_INTERVAL_MS - Date.now();
@@ -524,6 +529,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+/** Keys whose default action scrolls. */
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', ' ', 'Spacebar']);
+
+/** Whether an input event may scroll the page (the browser's compositor scrolls before the page sees it). */
+function scrolls(message: InputMessage): boolean {
+	if (message.type === 'pointer/wheel' || message.type.startsWith('touch/')) return true;
+	return message.type === 'key/down' && SCROLL_KEYS.has(message.key);
 }
 
 /** Opens the start page in the tab, in the browser's language. */

@@ -233,6 +233,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
+		browser.on('scanfailure', () => this.#metrics.maskScanFailures.inc());
 		browser.on('maskstats', (stats) => this.#countMaskStats(stats));
 		browser.on('inputerror', (error) => {
 			this.#metrics.backgroundErrors.inc({ kind: 'input_injection' });

@@ -32,6 +32,7 @@ export class Metrics {
 	readonly maskCompositorSeconds: Histogram;
 	readonly maskDelaySeconds: Histogram<'stage'>;
 	readonly maskBadReports: Counter;
+	readonly maskScanFailures: Counter;
 
 	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
 
@@ -113,6 +114,7 @@ export class Metrics {
 			buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256],
 			registers,
 		});
+		this.maskScanFailures = new Counter({ name: 'alongside_mask_scan_failures_total', help: 'Detector scans that failed (the page was covered until one succeeded)', registers });
 		this.maskBadReports = new Counter({ name: 'alongside_mask_bad_reports_total', help: 'Detector reports that did not parse (the frames they name stay covered)', registers });
 	}
 

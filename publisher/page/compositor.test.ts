@@ -3,6 +3,8 @@ import { BOX_PAINT, COVER_PAINT, fillRect, frameTag, luma, MaskBook, type MaskSt
 import { TAG_BLOCK, TAG_HEIGHT, tagBlocks } from './frameTag.js';
 
 const VIEWPORT = { width: 320, height: 180 };
+/** When frames arrive in these tests (states are measured at 1000 and ticks soon after). */
+const NOW = 1030;
 
 /** A white I420 frame of the given size. */
 function i420(width: number, height: number): RawFrame {
@@ -50,16 +52,16 @@ describe('frame tags', () => {
 describe('the mask book', () => {
 	it('covers everything until rules and a state are known', () => {
 		const book = new MaskBook();
-		expect(book.decide(1)).toEqual({ cover: 'no_rules' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'no_rules' });
 		book.rules(true);
-		expect(book.decide(1)).toEqual({ cover: 'tag_unknown' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'tag_unknown' });
 		book.add(state(1, [[10, 10, 20, 20]]));
 		// Not before the detector's next frame has reported (a tick, or a newer state).
-		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
 		book.touch('d1', 1, 1016);
-		expect(book.decide(1)).toMatchObject({ states: 1 });
-		expect(book.decide(undefined)).toEqual({ cover: 'tag_unreadable' });
-		expect(book.decide(2)).toEqual({ cover: 'tag_unknown' });
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
+		expect(book.decide(undefined, NOW)).toEqual({ cover: 'tag_unreadable' });
+		expect(book.decide(2, NOW)).toEqual({ cover: 'tag_unknown' });
 	});
 
 	it('paints the boxes of the frame\'s state and of the newer ones (N ∪ N+1 ∪ …)', () => {
@@ -68,12 +70,12 @@ describe('the mask book', () => {
 		book.add(state(7, [[0, 0, 10, 10]]));
 		book.add(state(8, [[0, 50, 10, 10]]));
 		book.add(state(9, [[0, 100, 10, 10]]));
-		const decision = book.decide(7);
+		const decision = book.decide(7, NOW);
 		expect(decision).toMatchObject({ states: 3 });
 		expect('boxes' in decision && decision.boxes).toHaveLength(3);
-		expect(book.decide(9)).toEqual({ cover: 'detector_behind' });
+		expect(book.decide(9, NOW)).toEqual({ cover: 'detector_behind' });
 		book.touch('d1', 9, 1016);
-		expect(book.decide(9)).toMatchObject({ states: 1 });
+		expect(book.decide(9, NOW)).toMatchObject({ states: 1 });
 	});
 
 	it('covers frames during a navigation until the new document reports', () => {
@@ -81,10 +83,10 @@ describe('the mask book', () => {
 		book.rules(true);
 		book.add(state(7, []));
 		book.navigating();
-		expect(book.decide(7)).toEqual({ cover: 'navigating' });
+		expect(book.decide(7, NOW)).toEqual({ cover: 'navigating' });
 		book.add(state(7, [], { doc: 'd2', clean: true }));
 		// A page with nothing to mask needs no next report.
-		expect(book.decide(7)).toMatchObject({ states: 1 });
+		expect(book.decide(7, NOW)).toMatchObject({ states: 1 });
 	});
 
 	it('covers frames while input is newer than the newest state, and an incomplete scan', () => {
@@ -92,11 +94,11 @@ describe('the mask book', () => {
 		book.rules(true);
 		book.add(state(1, [], { at: 1000 }));
 		book.input(1005);
-		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
 		book.add(state(2, [], { at: 1010 }));
-		expect(book.decide(1)).toMatchObject({ states: 2 });
+		expect(book.decide(1, NOW)).toMatchObject({ states: 2 });
 		book.add(state(3, [], { at: 1020, incomplete: true }));
-		expect(book.decide(2)).toEqual({ cover: 'not_scanned' });
+		expect(book.decide(2, NOW)).toEqual({ cover: 'not_scanned' });
 	});
 });
 
@@ -108,7 +110,7 @@ describe('painting a frame', () => {
 		book.touch('d1', 5, 1016);
 		const frame = i420(640, 360);
 		paintTag(frame, 5);
-		const result = paintFrame(frame, book, VIEWPORT);
+		const result = paintFrame(frame, book, VIEWPORT, NOW);
 		expect(result).toMatchObject({ boxes: 1, tag: 5 });
 		expect(luma(frame, 240, 120)).toBe(BOX_PAINT.y); // inside the box
 		expect(luma(frame, 196, 96)).toBe(BOX_PAINT.y); // inside the margin (box starts at 200,100)
@@ -122,7 +124,7 @@ describe('painting a frame', () => {
 		book.rules(true);
 		const frame = i420(320, 180);
 		paintTag(frame, 9);
-		expect(paintFrame(frame, book, VIEWPORT)).toMatchObject({ cover: 'tag_unknown' });
+		expect(paintFrame(frame, book, VIEWPORT, NOW)).toMatchObject({ cover: 'tag_unknown' });
 		expect(luma(frame, 300, 20)).toBe(COVER_PAINT.y);
 		expect(frame.data[320 * 180 + 10]).toBe(COVER_PAINT.u);
 	});
@@ -138,6 +140,36 @@ describe('painting a frame', () => {
 	});
 });
 
+describe('a detector that may not have seen what a frame shows', () => {
+	it('covers frames while the detector is silent (a stalled main thread)', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(1, [[0, 0, 10, 10]], { at: 1000 }));
+		book.touch('d1', 1, 1016);
+		expect(book.decide(1, 1040)).toMatchObject({ states: 1 });
+		expect(book.decide(1, 1100)).toEqual({ cover: 'detector_behind' });
+		// Once it reports again, frames wait two more frames of reports.
+		book.touch('d1', 1, 1200);
+		expect(book.decide(1, 1210)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 1, 1240);
+		expect(book.decide(1, 1245)).toMatchObject({ states: 1 });
+		// A page with nothing to mask is not held back.
+		book.add(state(2, [], { at: 1250, clean: true }));
+		expect(book.decide(2, 1400)).toMatchObject({ states: 1 });
+	});
+
+	it('after scrolling input, waits for a report from two frames later', () => {
+		const book = new MaskBook();
+		book.rules(true);
+		book.add(state(1, [[0, 0, 10, 10]], { at: 1000 }));
+		book.input(1001, true);
+		book.touch('d1', 1, 1010);
+		expect(book.decide(1, 1030)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 1, 1036);
+		expect(book.decide(1, 1040)).toMatchObject({ states: 1 });
+	});
+});
+
 describe('ticks', () => {
 	it('a tick of the newest state catches the detector up with input', () => {
 		const book = new MaskBook();
@@ -145,10 +177,10 @@ describe('ticks', () => {
 		book.add(state(1, [], { at: 1000 }));
 		book.input(1005);
 		book.touch('d1', 1, 1003);
-		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
 		book.touch('other', 1, 1010);
-		expect(book.decide(1)).toEqual({ cover: 'detector_behind' });
+		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
 		book.touch('d1', 1, 1010);
-		expect(book.decide(1)).toMatchObject({ states: 1 });
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
 	});
 });

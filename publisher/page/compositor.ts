@@ -54,6 +54,11 @@ export interface MaskState {
 /** Boxes as fractions of the frame (0–1), margins included: states may differ in viewport. */
 export type Decision = { cover: CoverReason } | { boxes: Box[]; states: number };
 
+/** After scrolling input, the detector must have reported from this much later (two frames at 60 Hz). */
+export const SCROLL_SETTLE_MS = 34;
+/** The longest the detector may have been silent when a frame arrives (it reports every frame). */
+export const MAX_SILENCE_MS = 50;
+
 /** How many recent states are kept: tags older than this are unknown. */
 const KEEP = 64;
 /** Newer states unioned with a frame's own: N+1 … N+{@link LOOKAHEAD}. */
@@ -66,6 +71,8 @@ export class MaskBook {
 	#newest: MaskState | undefined;
 	#hold: CoverReason | undefined = 'no_rules';
 	#inputAt = 0;
+	#scrollAt = 0;
+	#resumedAt = 0;
 
 	/** Adds a state from the detector. A state of another document replaces everything known. */
 	add(state: MaskState): void {
@@ -75,6 +82,7 @@ export class MaskBook {
 			if (this.#hold === 'navigating') this.#hold = undefined;
 		}
 		this.#states.set(state.tag, state);
+		this.#noteGap(state.at);
 		this.#newest = state;
 		if (this.#states.size > KEEP) this.#states.delete(this.#states.keys().next().value!);
 	}
@@ -82,7 +90,20 @@ export class MaskBook {
 	/** The detector says state `tag` still holds at `at` (a tick). */
 	touch(doc: string, tag: number, at: number): void {
 		const newest = this.#newest;
-		if (newest && newest.doc === doc && newest.tag === tag && at > newest.at) this.#newest = { ...newest, at };
+		if (newest && newest.doc === doc && newest.tag === tag && at > newest.at) {
+			this.#noteGap(at);
+			this.#newest = { ...newest, at };
+		}
+	}
+
+	/**
+	 * After the detector was silent (the page's main thread stalled), it catches up with
+	 * queued input and scrolls over its next frames: frames wait for reports from
+	 * {@link SCROLL_SETTLE_MS} after it resumed.
+	 */
+	#noteGap(at: number): void {
+		const previous = this.#newest?.at;
+		if (previous !== undefined && at - previous > MAX_SILENCE_MS) this.#resumedAt = at;
 	}
 
 	/** A one-line summary for diagnostics: the states known, the newest, input. */
@@ -111,9 +132,14 @@ export class MaskBook {
 		else if (this.#hold === 'no_rules') this.#hold = undefined;
 	}
 
-	/** Input was sent to the page at `at` (ms since the epoch). */
-	input(at: number): void {
+	/**
+	 * Input was sent to the page at `at` (ms since the epoch). `scrolls`: it may scroll
+	 * (wheel, touch, scrolling keys), which the browser's compositor applies before the
+	 * page's main thread, and so the detector, sees it.
+	 */
+	input(at: number, scrolls = false): void {
 		this.#inputAt = Math.max(this.#inputAt, at);
+		if (scrolls) this.#scrollAt = Math.max(this.#scrollAt, at);
 	}
 
 	/** Whether the detector reported anything from a frame after the one that measured `own`. */
@@ -121,9 +147,17 @@ export class MaskBook {
 		return this.#states.has(nextTag(own.tag)) || (this.#newest !== undefined && this.#newest.tag === own.tag && this.#newest.doc === own.doc && this.#newest.at > own.at);
 	}
 
-	/** Whether input reached the page after the newest state the detector reported. */
-	get behind(): boolean {
-		return this.#inputAt > (this.#newest?.at ?? 0);
+	/**
+	 * Whether the detector has not yet reported what a frame arriving `now` may show: input
+	 * reached the page after its newest report, or scrolling input less than
+	 * {@link SCROLL_SETTLE_MS} before it, or it has been silent for more than
+	 * {@link MAX_SILENCE_MS} (the page's main thread is stalled while the browser's
+	 * compositor may go on scrolling or animating), or resumed less than
+	 * {@link SCROLL_SETTLE_MS} before its newest report.
+	 */
+	behind(now = Date.now()): boolean {
+		const at = this.#newest?.at ?? 0;
+		return this.#inputAt > at || this.#scrollAt + SCROLL_SETTLE_MS > at || this.#resumedAt + SCROLL_SETTLE_MS > at || now - at > MAX_SILENCE_MS;
 	}
 
 	/** The newest state (for the customer's outlines). */
@@ -131,8 +165,8 @@ export class MaskBook {
 		return this.#newest;
 	}
 
-	/** What to paint on a frame whose tag is `tag` (undefined: unreadable). */
-	decide(tag: number | undefined): Decision {
+	/** What to paint on a frame whose tag is `tag` (undefined: unreadable), arriving `now`. */
+	decide(tag: number | undefined, now = Date.now()): Decision {
 		if (this.#hold) return { cover: this.#hold };
 		if (tag === undefined) return { cover: 'tag_unreadable' };
 		const own = this.#states.get(tag);
@@ -140,7 +174,7 @@ export class MaskBook {
 		// NOTE: a frame may show more than its own state (the compositor scrolls and animates
 		// ahead of the page's main thread): it waits for a report from the detector's next
 		// frame (a newer state, or a tick of this one), and for one after the latest input.
-		if (this.behind || (!own.clean && !this.#successorKnown(own))) return { cover: 'detector_behind' };
+		if (!own.clean && (this.behind(now) || !this.#successorKnown(own))) return { cover: 'detector_behind' };
 		const boxes = normalized(own);
 		let states = 1;
 		let incomplete = own.incomplete === true;
@@ -275,9 +309,9 @@ export interface PaintResult {
  * scaled to frame pixels) or, failing closed, the whole frame; and always the tag strip,
  * which is no part of the page.
  */
-export function paintFrame(frame: RawFrame, book: MaskBook, viewport: { width: number; height: number }): PaintResult & { tag: number | undefined } {
+export function paintFrame(frame: RawFrame, book: MaskBook, viewport: { width: number; height: number }, now = Date.now()): PaintResult & { tag: number | undefined } {
 	const tag = frameTag(frame, viewport);
-	return paintDecision(frame, book.decide(tag), viewport, tag);
+	return paintDecision(frame, book.decide(tag, now), viewport, tag);
 }
 
 /** Paints a decision (see {@link paintFrame}); `tag` is passed through for the caller's records. */

@@ -51,6 +51,9 @@ const MAX_MOTION = 400;
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
 const FIELDS = 'input, textarea, select, iframe, frame, embed, object, [contenteditable]:not([contenteditable=false])';
 
+// NOTE: no `instanceof` on nodes: those of a same-origin iframe come from its own realm,
+// whose HTMLInputElement (or Document) is not this one's. Node types and tag names it is.
+
 /** One thing to mask: an element (its border box) or a run of text (its line boxes). */
 type Target = { element: Element; frame: FrameChain } | { range: Range; frame: FrameChain };
 
@@ -93,12 +96,12 @@ function run(): void {
 		observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true });
 	};
 	const watchShadows = (node: Node) => {
-		if (!(node instanceof Element)) return;
+		if (node.nodeType !== Node.ELEMENT_NODE) return;
 		const walk = (el: Element) => {
 			if (el.shadowRoot) observeRoot(el.shadowRoot);
 		};
-		walk(node);
-		for (const el of node.querySelectorAll('*')) walk(el);
+		walk(node as Element);
+		for (const el of (node as Element).querySelectorAll('*')) walk(el);
 	};
 
 	// --- the tag strip --------------------------------------------------------------------
@@ -175,7 +178,7 @@ function run(): void {
 			}
 		};
 		const fieldTargets = (el: Element, frame: FrameChain, out: Target[]) => {
-			if (el instanceof HTMLIFrameElement || el instanceof HTMLFrameElement) {
+			if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
 				const child = contentDocument(el);
 				frames.set(el, child);
 				if (child && child.documentElement && !transformed(el)) {
@@ -185,7 +188,7 @@ function run(): void {
 				}
 				return;
 			}
-			if (el instanceof HTMLEmbedElement || el instanceof HTMLObjectElement) {
+			if (el.tagName === 'EMBED' || el.tagName === 'OBJECT') {
 				out.push({ element: el, frame });
 				return;
 			}
@@ -220,9 +223,9 @@ function run(): void {
 			if (names.some((name) => compiled.words.some((word) => name.includes(word)))) return true;
 		}
 		const value =
-			el instanceof HTMLSelectElement
-				? (el.selectedOptions[0]?.text ?? '')
-				: el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement
+			el.tagName === 'SELECT'
+				? ((el as HTMLSelectElement).selectedOptions[0]?.text ?? '')
+				: el.tagName === 'INPUT' || el.tagName === 'TEXTAREA'
 					? String(field.value ?? '')
 					: (el.textContent ?? '');
 		if (value && compiled.values && partialValue(value)) return true;
@@ -233,7 +236,7 @@ function run(): void {
 	/** Runs of sensitive text: validated values, and values printed as they are typed. */
 	function textTargets(root: Document | ShadowRoot, frame: FrameChain, out: Target[]): void {
 		if (!compiled.values && compiled.patterns.length === 0) return;
-		const ownerDocument = root instanceof Document ? root : root.ownerDocument;
+		const ownerDocument = root.nodeType === Node.DOCUMENT_NODE ? (root as Document) : (root.ownerDocument as Document);
 		const walker = ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
 			acceptNode: (node) => (node.parentElement && SKIP_TEXT.has(node.parentElement.tagName) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
 		});
@@ -426,7 +429,7 @@ function run(): void {
 	function valuesChanged(): boolean {
 		let changed = false;
 		for (const field of fields) {
-			const value = field instanceof HTMLSelectElement ? String(field.selectedIndex) : String((field as HTMLInputElement).value ?? '');
+			const value = field.tagName === 'SELECT' ? String((field as HTMLSelectElement).selectedIndex) : String((field as HTMLInputElement).value ?? '');
 			if (lastValues.get(field) !== value) {
 				lastValues.set(field, value);
 				changed = true;

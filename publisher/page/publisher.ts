@@ -232,7 +232,7 @@ function mask(message: MaskMessage): void {
 			break;
 		}
 		case 'input':
-			book.input(message.at);
+			book.input(message.at, message.scrolls);
 			break;
 		case 'rules':
 			book.rules(message.known);
@@ -294,12 +294,15 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					out = blankI420(width, height);
 				}
 				const tag = format && FORMATS.has(format) ? frameTag(out, book.newest?.viewport ?? viewport) : undefined;
-				let decision = book.decide(tag);
+				// NOTE: judged by when the frame arrived: one that waits for the detector must not
+				// then pass on a report the detector made before the frame existed.
+				const arrived = Date.now();
+				let decision = book.decide(tag, arrived);
 				if ('cover' in decision && decision.cover === 'detector_behind') {
 					const deadline = performance.now() + HOLD_MS;
 					while ('cover' in decision && decision.cover === 'detector_behind' && performance.now() < deadline) {
 						await nextMessage(deadline - performance.now());
-						decision = book.decide(tag);
+						decision = book.decide(tag, arrived);
 					}
 				}
 				if (!format || !FORMATS.has(format)) decision = { cover: 'tag_unreadable' };
