@@ -69,7 +69,12 @@ export type MaskMessage =
 	| { kind: 'report'; report: DetectorReport }
 	/** Input sent to the page at `at`; `scrolls` when it may scroll (wheel, touch, scrolling keys). */
 	| { kind: 'input'; at: number; scrolls: boolean }
-	| { kind: 'rules'; known: boolean }
+	/**
+	 * The newest rules generation delivered to the detector (see DetectorRules); null: the
+	 * session has no rules yet (a warm browser not bound to a company). Frames of states found
+	 * with an older generation are covered.
+	 */
+	| { kind: 'rules'; generation: number | null }
 	| { kind: 'navigating' }
 	/**
 	 * Bench and tests: count frames in which a colour (RGB) appears outside the boxes of the

@@ -18,19 +18,44 @@ export const BUILTIN_RULES = [
 ] as const;
 export type BuiltinRule = (typeof BUILTIN_RULES)[number];
 
+/** How a company's own rule finds what to mask. */
+export const CUSTOM_RULE_KINDS = [
+	/** A CSS selector: the elements it selects are masked whole (e.g. `#balance`, `canvas.signature`). */
+	'selector',
+	/** Fields whose label, name, id, placeholder or aria-label contains this word are masked. */
+	'field',
+	/** A regular expression (JavaScript syntax, matched without case) masked in text and values. */
+	'pattern',
+] as const;
+export type CustomRuleKind = (typeof CUSTOM_RULE_KINDS)[number];
+
+/** One of a company's own masking rules, as the detector gets it. */
+export interface CustomRule {
+	kind: CustomRuleKind;
+	value: string;
+	/** Host names the rule applies on (each with its subdomains); empty: every site. */
+	domains: string[];
+}
+
 /** What the detector masks: built-in rules (minus those switched off) and the company's own. */
 export interface MaskRules {
 	/** Built-in rules switched off. */
 	disabled: BuiltinRule[];
-	/** CSS selectors whose elements are masked whole (e.g. `#account-balance`, `canvas.signature`). */
-	selectors: string[];
-	/** Fields whose label, name, id, placeholder or aria-label contains one of these words are masked. */
-	fieldWords: string[];
-	/** Regular expressions (JavaScript syntax, matched case-insensitively) masked in text and values. */
-	patterns: string[];
+	custom: CustomRule[];
 }
 
-export const DEFAULT_RULES: MaskRules = { disabled: [], selectors: [], fieldWords: [], patterns: [] };
+/**
+ * Rules as delivered to the detector: each delivery has a higher `generation`, which the
+ * detector puts in every state it reports. The compositor covers frames of states found
+ * with older rules than the newest it was told of (a warm browser bound to a company, or
+ * rules saved during a session): nothing the new rules hide shows meanwhile.
+ */
+export interface DetectorRules {
+	rules: MaskRules;
+	generation: number;
+}
+
+export const DEFAULT_RULES: MaskRules = { disabled: [], custom: [] };
 
 /**
  * The longest the detector stays silent on a page with nothing to mask (it ticks every

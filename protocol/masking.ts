@@ -19,6 +19,8 @@ export const DetectorReport = z.object({
 	doc: z.string().min(1).max(64),
 	tag: z.number().int().min(0).max(0xffff),
 	at: z.number().finite(),
+	/** The rules generation the state was found with (see DetectorRules); absent on ticks. */
+	rules: z.number().int().nonnegative().optional(),
 	boxes: z.array(Box).max(2000).optional(),
 	viewport: z.object({ width: z.number().int().positive().max(10_000), height: z.number().int().positive().max(10_000) }).optional(),
 	/** Part of the page could not be scanned yet (e.g. still loading): cover it all. */

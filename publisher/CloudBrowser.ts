@@ -9,10 +9,9 @@ import type { Logger } from 'pino';
 import type { Browser, CDPSession, HTTPResponse, Page, Target } from 'puppeteer-core';
 import { getExtensionPage } from 'puppeteer-stream';
 import type { CaptureOptions, CaptureStats, MaskStats } from '../protocol/bridge.js';
-import { CLOSED_SHADOW_ATTRIBUTE, DEFAULT_RULES, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type MaskRules } from '../protocol/masking.js';
+import { DEFAULT_RULES, type DetectorReport, type MaskRules } from '../protocol/masking.js';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../protocol/wire.js';
 import type { BrowserHost } from './BrowserHost.js';
-import { detectorScript } from './bundle.js';
 import { chromiumFlags, launchChromium, recorderPort, type SessionDir, stopChromium } from './chromium.js';
 import type { PublisherConfig } from './config.js';
 import { EgressProxy } from './egress/EgressProxy.js';
@@ -20,6 +19,7 @@ import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import { type CdpCommand, InputState, toCdpCommands } from './input.js';
 import { internalPages } from './internalPages.js';
+import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
 import { PublisherBridge } from './PublisherBridge.js';
 
@@ -77,8 +77,12 @@ export interface CloudBrowserOptions {
 	 * deleted, and `create()` rejects with the signal's reason. Default: never aborted.
 	 */
 	signal?: AbortSignal;
-	/** The masking rules the detector starts with. Default: the built-in ones. */
-	rules?: MaskRules;
+	/**
+	 * The masking rules the detector starts with; null: none yet (a warm browser not bound to
+	 * a company: the masked rendition is covered whole until {@link CloudBrowser.setRules}).
+	 * Default: the built-in ones.
+	 */
+	rules?: MaskRules | null;
 }
 
 /** How many recent egress refusals a cloud browser remembers to explain its navigation errors. */
@@ -177,15 +181,18 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
 			const masked = (config.renditions ?? ['clear', 'masked']).includes('masked');
-			await Promise.all([cdp.send('DOM.enable'), cdp.send('Overlay.enable'), masked ? installDetector(cdp, options.rules ?? DEFAULT_RULES) : null]);
+			const [, , detector] = await Promise.all([
+				cdp.send('DOM.enable'),
+				cdp.send('Overlay.enable'),
+				masked ? MaskDetector.install(cdp, options.rules === undefined ? DEFAULT_RULES : options.rules) : undefined,
+			]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('tab');
 			const [bridge, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser({ browser, page, cdp, bridge, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
-			bridge.mask({ kind: 'rules', known: true });
+			const cloud = new CloudBrowser({ browser, page, cdp, bridge, detector, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await cloud.#capture(captureOptions);
 			mark('capturing');
@@ -215,6 +222,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		page: Page;
 		cdp: CDPSession;
 		bridge: PublisherBridge;
+		detector: MaskDetector | undefined;
 		host: BrowserHost;
 		dir: SessionDir;
 		proxy: EgressProxy;
@@ -233,11 +241,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		});
 		this.#maskStatsTimer = setInterval(() => void this.#collectMaskStats(), MASK_STATS_INTERVAL_MS);
 		this.#maskStatsTimer.unref();
-		parts.cdp.on('Runtime.bindingCalled', (event) => {
-			if (event.name !== DETECTOR_BINDING) return;
-			this.#detectorContext = event.executionContextId;
-			this.#onDetectorReport(event.payload);
-		});
+		this.#detector = parts.detector;
+		if (parts.detector) {
+			const generation = (g: number | null) => this.#bridge.mask({ kind: 'rules', generation: g });
+			generation(parts.detector.generation || null);
+			parts.detector.on('generation', generation);
+			parts.detector.on('report', (report) => this.#onDetectorReport(report));
+			parts.detector.on('badreport', () => this.emit('badreport'));
+		}
 		this.#host = parts.host;
 		this.#dir = parts.dir;
 		this.#proxy = parts.proxy;
@@ -313,22 +324,20 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// detector's next report (see compositor.ts).
 		if (commands.length > 0) {
 			this.#bridge.mask({ kind: 'input', at: Date.now(), scrolls: scrolls(message) });
-			this.#detectorInput();
+			this.#detector?.input();
 		}
 		for (const command of commands) this.#send(command);
 	}
 
-	/** The top frame's detector context (from its latest report); undefined until it reports. */
-	#detectorContext: number | undefined;
+	readonly #detector: MaskDetector | undefined;
 
-	/** Tells the top frame's detector that input is on its way (see detector.ts). Best effort. */
-	#detectorInput(): void {
-		if (this.#detectorContext === undefined) return;
-		this.#cdp
-			.send('Runtime.evaluate', { contextId: this.#detectorContext, expression: 'globalThis.__alongsideDetector?.input()' })
-			.catch(() => {
-				// NOTE: the document has gone (navigation): its successor reports by itself.
-			});
+	/**
+	 * New masking rules (the session was bound to a company, or the company saved rules):
+	 * delivered to the detector; the masked rendition's frames are covered until the
+	 * detector reports a state found with them (the next frame, normally).
+	 */
+	async setRules(rules: MaskRules): Promise<void> {
+		await this.#detector?.setRules(rules);
 	}
 
 	#lastRegions = 0;
@@ -336,14 +345,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#latestReport: DetectorReport | undefined;
 
 	/** A report from the detector: to the compositor at once, to the customer's outlines throttled. */
-	#onDetectorReport(payload: string): void {
-		let report: DetectorReport;
-		try {
-			report = DetectorReport.parse(JSON.parse(payload));
-		} catch {
-			this.emit('badreport');
-			return;
-		}
+	#onDetectorReport(report: DetectorReport): void {
 		this.#bridge.mask({ kind: 'report', report });
 		if (report.error) {
 			this.#logger.warn({ err: report.error }, 'the masking detector failed a scan (the page is covered until it succeeds)');
@@ -544,38 +546,6 @@ function scrolls(message: InputMessage): boolean {
 async function openStartPage(page: Page, url: string, lang: string): Promise<void> {
 	await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
 	await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
-}
-
-/** Marks the hosts of closed shadow roots (after their constructor: custom elements may not add attributes in it). */
-const CLOSED_SHADOW_MARKER = `(() => {
-	const attach = Element.prototype.attachShadow;
-	Element.prototype.attachShadow = function (init) {
-		const root = attach.call(this, init);
-		if (init && init.mode === 'closed') queueMicrotask(() => this.setAttribute('${CLOSED_SHADOW_ATTRIBUTE}', ''));
-		return root;
-	};
-})();`;
-
-/**
- * Installs the detector in an isolated world of every frame of the tab, from document
- * start (and in the documents already open), with its binding to Node, which exists only
- * in that world: page scripts cannot call it, see it, or reach the detector.
- */
-async function installDetector(cdp: CDPSession, rules: MaskRules): Promise<void> {
-	const source = await detectorScript();
-	// NOTE: scripts for new documents and bindings only work in a session with the Page and
-	// Runtime domains on.
-	await Promise.all([cdp.send('Page.enable'), cdp.send('Runtime.enable')]);
-	await cdp.send('Runtime.addBinding', { name: DETECTOR_BINDING, executionContextName: DETECTOR_WORLD });
-	// NOTE: the one part in the page's own world (closed shadow roots are out of the
-	// detector's reach): it marks their hosts, which the detector then masks whole. A page
-	// can undo it, but a page that wants to show its own data to the agent can anyway.
-	await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: CLOSED_SHADOW_MARKER, runImmediately: true });
-	await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
-		source: `globalThis.__alongsideRules = ${JSON.stringify(rules)};\n${source}`,
-		worldName: DETECTOR_WORLD,
-		runImmediately: true,
-	});
 }
 
 /**

@@ -12,10 +12,11 @@ import { BrowserHost } from '../publisher/BrowserHost.js';
 import { WELCOME_URL } from '../publisher/internalPages.js';
 import { Sfu } from '../sfu/Sfu.js';
 import type { ApiContext, LiveSessionInfo, SessionDirectory } from './api/context.js';
+import { detectorRules } from './api/rules/schema.js';
 import { type Audit, createAudit } from './audit.js';
 import { KeyStore } from './auth/KeyStore.js';
 import { TokenService } from './auth/TokenService.js';
-import type { User } from './store/Store.js';
+import type { CompanyRules, User } from './store/Store.js';
 import { ensureFirstRun, type FirstRunInfo } from './bootstrap.js';
 import type { Config } from './config.js';
 import { LimitReachedError, NotFoundError } from '../protocol/errors.js';
@@ -195,6 +196,12 @@ export class Alongside {
 		this.#userEvents.emit(userId);
 	}
 
+	/** A company saved its masking rules: each of its live sessions applies them now. */
+	rulesChanged(companyId: string, rules: CompanyRules): void {
+		const mask = detectorRules(rules);
+		for (const session of this.#sessions.values()) if (!session.ended && session.binding?.companyId === companyId) session.setRules(mask);
+	}
+
 	/**
 	 * Starts a session for an agent: a warm one from the pool when there is one, else a new
 	 * cloud browser. The session is bound to the agent's company.
@@ -241,8 +248,10 @@ export class Alongside {
 		if (!company) throw new NotFoundError('company');
 		// NOTE: a cold session is returned while its browser launches: the agent's join and
 		// transports are set up meanwhile, and the video consumer waits for the producer.
+		const rules = detectorRules(await this.store.getRules(company.id));
 		const session = this.#pool.take() ?? (await this.#newSession());
 		session.bind({
+			rules,
 			companyId: company.id,
 			agentUserId: agent.id,
 			agentName: agent.name,
@@ -373,6 +382,7 @@ export class Alongside {
 			audit: this.audit,
 			startSession: (agent, pinId, options) => this.startSession(agent, pinId, options),
 			userChanged: (userId) => this.userChanged(userId),
+			rulesChanged: (companyId, rules) => this.rulesChanged(companyId, rules),
 		};
 	}
 }

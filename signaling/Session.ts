@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
+import type { MaskRules } from '../protocol/masking.js';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import { NavigationError, navigationError } from '../publisher/navigation.js';
@@ -66,6 +67,8 @@ export interface SessionBinding {
 	agentName: string;
 	/** Whether customers are told that sessions may be supervised (company setting). */
 	announceSupervision: boolean;
+	/** The company's masking rules (built-in ones switched off, its own), as they are now. */
+	rules: MaskRules;
 }
 
 export interface SessionOptions {
@@ -123,6 +126,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	#endReason: SessionEndReason | undefined;
 	#ending: Promise<void> | undefined;
 	#binding: SessionBinding | undefined;
+	#rules: MaskRules | undefined;
 	#boundAt = 0;
 	#lastActivity = Date.now();
 	/** Whether a customer has joined at least once (its PIN then no longer hands out tokens). */
@@ -200,6 +204,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			produce: (transportId, rendition, rtpParameters) => room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
 		};
 		let browser: CloudBrowser;
+		const startRules = this.#rules;
 		try {
 			browser = await CloudBrowser.create({
 				sessionId: options.id,
@@ -208,6 +213,9 @@ export class Session extends EventEmitter<SessionEvents> {
 				startUrl: options.startUrl,
 				logger: options.logger.child({ component: 'publisher' }),
 				signal: this.#startAbort.signal,
+				// NOTE: unbound (a warm session): no rules, so the masked rendition is covered
+				// whole until the session is bound and the company's rules arrive.
+				rules: this.#rules ?? null,
 			});
 		} catch (error) {
 			if (this.ended) throw error;
@@ -222,6 +230,8 @@ export class Session extends EventEmitter<SessionEvents> {
 			throw new NotReadyError('the session ended while its browser started');
 		}
 		this.#browser = browser;
+		// NOTE: bound while Chromium launched (a cold start), or rules saved meanwhile.
+		if (this.#rules && this.#rules !== startRules) this.#deliverRules(this.#rules);
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
@@ -285,6 +295,25 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#boundAt = Date.now();
 		this.#lastActivity = this.#boundAt;
 		this.#logger = this.#logger.child({ companyId: binding.companyId });
+		this.setRules(binding.rules);
+	}
+
+	/**
+	 * The company's masking rules changed (or the session was bound): the cloud browser's
+	 * detector gets them now (if it has started; else it starts with them).
+	 */
+	setRules(rules: MaskRules): void {
+		this.#rules = rules;
+		if (this.#browser) this.#deliverRules(rules);
+	}
+
+	#deliverRules(rules: MaskRules): void {
+		this.#browser!.setRules(rules).catch((error: Error) => {
+			if (this.ended) return;
+			// NOTE: the masked rendition stays covered (its frames' states have older rules).
+			this.#metrics.backgroundErrors.inc({ kind: 'mask_rules' });
+			this.#logger.error({ err: error.message }, 'masking rules not delivered to the cloud browser');
+		});
 	}
 
 	get browserState(): BrowserState {

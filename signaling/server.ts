@@ -24,6 +24,7 @@ import { auditRoutes } from './api/audit/routes.js';
 import { authRoutes } from './api/auth/routes.js';
 import { jsonBody } from './api/body.js';
 import { companyRoutes } from './api/company/routes.js';
+import { ruleRoutes } from './api/rules/routes.js';
 import type { ApiContext } from './api/context.js';
 import { errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
@@ -119,7 +120,7 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
 	});
 
-	for (const routes of [authRoutes, userRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes]) {
+	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes]) {
 		const r = routes(options.api);
 		app.use(r.routes());
 		app.use(r.allowedMethods());

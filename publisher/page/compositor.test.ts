@@ -26,7 +26,7 @@ function paintTag(frame: RawFrame, tag: number): void {
 	});
 }
 
-const state = (tag: number, boxes: MaskState['boxes'], extra: Partial<MaskState> = {}): MaskState => ({ doc: 'd1', tag, boxes, viewport: VIEWPORT, at: 1000, ...extra });
+const state = (tag: number, boxes: MaskState['boxes'], extra: Partial<MaskState> = {}): MaskState => ({ doc: 'd1', tag, boxes, viewport: VIEWPORT, at: 1000, rules: 1, ...extra });
 
 describe('frame tags', () => {
 	it('reads back what was painted, at the viewport scale and scaled', () => {
@@ -53,7 +53,7 @@ describe('the mask book', () => {
 	it('covers everything until rules and a state are known', () => {
 		const book = new MaskBook();
 		expect(book.decide(1, NOW)).toEqual({ cover: 'no_rules' });
-		book.rules(true);
+		book.rules(1);
 		expect(book.decide(1, NOW)).toEqual({ cover: 'tag_unknown' });
 		book.add(state(1, [[10, 10, 20, 20]]));
 		// Not before the detector's next frame has reported (a tick, or a newer state).
@@ -64,9 +64,28 @@ describe('the mask book', () => {
 		expect(book.decide(2, NOW)).toEqual({ cover: 'tag_unknown' });
 	});
 
+	it('covers frames of states found with older rules than the newest delivered, until one found with them arrives', () => {
+		const book = new MaskBook();
+		book.rules(1);
+		book.add(state(1, [[10, 10, 20, 20]]));
+		book.touch('d1', 1, 1016);
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
+		// The company saved a rule: its generation reaches the compositor before the detector rescans.
+		book.rules(2);
+		expect(book.decide(1, NOW)).toEqual({ cover: 'no_rules' });
+		book.add(state(2, [[10, 10, 20, 20], [50, 50, 10, 10]], { rules: 2, at: 1010 }));
+		book.touch('d1', 2, 1026);
+		expect(book.decide(2, NOW)).toMatchObject({ states: 1 });
+		// A frame still showing the old state stays covered: its boxes may miss what the new rule hides.
+		expect(book.decide(1, NOW)).toEqual({ cover: 'no_rules' });
+		// Rules withdrawn (never in a session, but the book must not trust anything then).
+		book.rules(null);
+		expect(book.decide(2, NOW)).toEqual({ cover: 'no_rules' });
+	});
+
 	it('paints the boxes of the frame\'s state and of the newer ones (N ∪ N+1 ∪ …)', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(7, [[0, 0, 10, 10]]));
 		book.add(state(8, [[0, 50, 10, 10]]));
 		book.add(state(9, [[0, 100, 10, 10]]));
@@ -80,7 +99,7 @@ describe('the mask book', () => {
 
 	it('covers frames during a navigation until the new document reports', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(7, []));
 		book.navigating();
 		expect(book.decide(7, NOW)).toEqual({ cover: 'navigating' });
@@ -91,7 +110,7 @@ describe('the mask book', () => {
 
 	it('covers frames while input is newer than the newest state, and an incomplete scan', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(1, [], { at: 1000 }));
 		book.input(1005);
 		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
@@ -105,7 +124,7 @@ describe('the mask book', () => {
 describe('painting a frame', () => {
 	it('paints the boxes (with a margin) and the tag strip, and nothing else', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(5, [[100, 50, 40, 20]]));
 		book.touch('d1', 5, 1016);
 		const frame = i420(640, 360);
@@ -121,7 +140,7 @@ describe('painting a frame', () => {
 
 	it('covers the whole frame when the tag is unknown', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		const frame = i420(320, 180);
 		paintTag(frame, 9);
 		expect(paintFrame(frame, book, VIEWPORT, NOW)).toMatchObject({ cover: 'tag_unknown' });
@@ -143,7 +162,7 @@ describe('painting a frame', () => {
 describe('a detector that may not have seen what a frame shows', () => {
 	it('covers frames while the detector is silent (a stalled main thread)', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(1, [[0, 0, 10, 10]], { at: 1000 }));
 		book.touch('d1', 1, 1016);
 		expect(book.decide(1, 1040)).toMatchObject({ states: 1 });
@@ -160,7 +179,7 @@ describe('a detector that may not have seen what a frame shows', () => {
 
 	it('after scrolling input, waits for a report from two frames later', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(1, [[0, 0, 10, 10]], { at: 1000 }));
 		book.input(1001, true);
 		book.touch('d1', 1, 1010);
@@ -173,7 +192,7 @@ describe('a detector that may not have seen what a frame shows', () => {
 describe('ticks', () => {
 	it('a tick of the newest state catches the detector up with input', () => {
 		const book = new MaskBook();
-		book.rules(true);
+		book.rules(1);
 		book.add(state(1, [], { at: 1000 }));
 		book.input(1005);
 		book.touch('d1', 1, 1003);

@@ -45,6 +45,8 @@ export interface MaskState {
 	viewport: { width: number; height: number };
 	/** When the detector measured it (ms since the epoch). */
 	at: number;
+	/** The rules generation it was found with (see DetectorRules in protocol/detector.ts). */
+	rules: number;
 	/** Set when part of the page could not be scanned: the frame is covered. */
 	incomplete?: boolean;
 	/** Nothing on the page is masked or could be (see DetectorReport): no need to wait for the next report. */
@@ -70,6 +72,8 @@ export class MaskBook {
 	readonly #states = new Map<number, MaskState>();
 	#newest: MaskState | undefined;
 	#hold: CoverReason | undefined = 'no_rules';
+	/** States found with older rules than these are not trusted. */
+	#rules = Number.POSITIVE_INFINITY;
 	#inputAt = 0;
 	#scrollAt = 0;
 	#resumedAt = 0;
@@ -126,9 +130,13 @@ export class MaskBook {
 		this.#hold = 'navigating';
 	}
 
-	/** Rules are known (or unknown again): until then, every frame is covered. */
-	rules(known: boolean): void {
-		if (!known) this.#hold = 'no_rules';
+	/**
+	 * The rules delivered to the detector are at `generation` (null: none yet). Until a state
+	 * found with them arrives, and always without rules, frames are covered.
+	 */
+	rules(generation: number | null): void {
+		this.#rules = generation ?? Number.POSITIVE_INFINITY;
+		if (generation === null) this.#hold = 'no_rules';
 		else if (this.#hold === 'no_rules') this.#hold = undefined;
 	}
 
@@ -171,6 +179,7 @@ export class MaskBook {
 		if (tag === undefined) return { cover: 'tag_unreadable' };
 		const own = this.#states.get(tag);
 		if (!own) return { cover: 'tag_unknown' };
+		if (own.rules < this.#rules) return { cover: 'no_rules' };
 		// NOTE: a frame may show more than its own state (the compositor scrolls and animates
 		// ahead of the page's main thread): it waits for a report from the detector's next
 		// frame (a newer state, or a tick of this one), and for one after the latest input.

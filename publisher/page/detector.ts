@@ -15,15 +15,15 @@
  * rules in `globalThis.__alongsideRules`. Only the top frame's instance runs: it scans
  * same-origin child documents itself.
  */
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type MaskRules, TICK_MS } from '../../protocol/detector.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, type MaskRules, TICK_MS } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
 type Box = [number, number, number, number];
 
 const scope = globalThis as unknown as {
-	__alongsideRules?: MaskRules;
-	__alongsideDetector?: { setRules(rules: MaskRules): void; input(): void };
+	__alongsideRules?: DetectorRules;
+	__alongsideDetector?: { setRules(rules: DetectorRules): void; input(): void };
 	[DETECTOR_BINDING]?: (payload: string) => void;
 };
 
@@ -65,8 +65,10 @@ function run(): void {
 	const report = scope[DETECTOR_BINDING];
 	if (!report) return;
 
-	let rules: MaskRules = scope.__alongsideRules ?? { disabled: [], selectors: [], fieldWords: [], patterns: [] };
-	let compiled = compile(rules);
+	// NOTE: without rules (never the case when Node installs it), the built-in ones apply,
+	// as generation 0, which the compositor treats as not yet told.
+	let delivered: DetectorRules = scope.__alongsideRules ?? { rules: { disabled: [], custom: [] }, generation: 0 };
+	let compiled = compile(delivered.rules);
 	const doc = Math.random().toString(36).slice(2, 12);
 	let tag = Math.floor(Math.random() * TAG_MODULO);
 	let lastKey: string | undefined;
@@ -161,15 +163,10 @@ function run(): void {
 		const visit = (root: Document | ShadowRoot, frame: FrameChain) => {
 			observeRoot(root);
 			for (const el of root.querySelectorAll(FIELDS)) fieldTargets(el, frame, found);
-			if (compiled.selector) {
-				try {
-					for (const el of root.querySelectorAll(compiled.selector)) found.push({ element: el, frame });
-				} catch {
-					// NOTE: rules are validated before they get here; a selector the page's
-					// document cannot parse masks everything rather than nothing.
-					incomplete = true;
-				}
-			}
+			// NOTE: rules are validated before they get here; a selector this browser cannot
+			// parse anyway masks everything rather than nothing.
+			if (compiled.badSelector) throw new Error(`masking rule not understood: selector ${compiled.badSelector.slice(0, 80)}`);
+			if (compiled.selector) for (const el of root.querySelectorAll(compiled.selector)) found.push({ element: el, frame });
 			// Closed shadow roots cannot be entered: their hosts are masked whole.
 			for (const el of root.querySelectorAll(`[${CLOSED_SHADOW_ATTRIBUTE}]`)) found.push({ element: el, frame });
 			textTargets(root, frame, found);
@@ -256,7 +253,7 @@ function run(): void {
 			text += node.data;
 		}
 		if (!text) return;
-		const spans: Array<[number, number]> = compiled.values ? findSensitiveText(text).map((m) => [m.start, m.end]) : [];
+		const spans: Array<[number, number]> = compiled.values ? findSensitiveText(text).filter((m) => compiled.kinds.has(m.kind)).map((m) => [m.start, m.end]) : [];
 		for (const pattern of compiled.patterns) {
 			const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
 			for (const m of text.matchAll(global)) if (m[0].length > 0) spans.push([m.index, m.index + m[0].length]);
@@ -399,13 +396,13 @@ function run(): void {
 			const boxes = measure();
 			const viewport = { width: window.innerWidth, height: window.innerHeight };
 			const clean = targets.length === 0 && !incomplete;
-			const key = `${viewport.width}x${viewport.height}|${incomplete}|${clean}|${boxes.join(';')}`;
+			const key = `${delivered.generation}|${viewport.width}x${viewport.height}|${incomplete}|${clean}|${boxes.join(';')}`;
 			const now = Date.now();
 			if (key !== lastKey) {
 				lastKey = key;
 				tag = nextTag(tag);
 				paintTag();
-				send({ doc, tag, at: now, boxes, viewport, incomplete: incomplete || undefined, clean: clean || undefined });
+				send({ doc, tag, at: now, rules: delivered.generation, boxes, viewport, incomplete: incomplete || undefined, clean: clean || undefined });
 			} else if (animationFrame && (!clean || inputSeen || now - lastReport >= TICK_MS)) {
 				send({ doc, tag, at: now });
 			}
@@ -417,7 +414,7 @@ function run(): void {
 			tag = nextTag(tag);
 			paintTag();
 			lastKey = undefined;
-			send({ doc, tag, at: Date.now(), boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
+			send({ doc, tag, at: Date.now(), rules: delivered.generation, boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
 		}
 	}
 	const endFrame = new MessageChannel();
@@ -443,29 +440,62 @@ function run(): void {
 		report!(JSON.stringify(payload));
 	}
 
+	/**
+	 * The rules that apply on this page: built-in ones not switched off, and the company's
+	 * own whose domains cover the top document's host (or that have none).
+	 */
 	function compile(next: MaskRules) {
 		const enabled = (rule: string) => !next.disabled.includes(rule as never);
+		const host = location.hostname.toLowerCase();
+		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((d) => host === d || host.endsWith(`.${d}`)));
+		const of = (kind: string) => here.filter((rule) => rule.kind === kind).map((rule) => rule.value);
 		const autocomplete = new Set(Object.entries(AUTOCOMPLETE).flatMap(([rule, tokens]) => (enabled(rule) ? tokens : [])));
 		const words = [
 			...Object.entries(FIELD_WORDS).flatMap(([rule, list]) => (enabled(rule) ? list : [])),
-			...next.fieldWords.map((word) => word.toLowerCase().replace(/[^a-z0-9]/g, '')).filter(Boolean),
+			...of('field').map((word) => word.toLowerCase().replace(/[^a-z0-9]/g, '')).filter(Boolean),
 		];
+		const selectors = of('selector');
+		const probe = document.createDocumentFragment();
+		const badSelector = selectors.find((selector) => {
+			try {
+				probe.querySelector(selector);
+				return false;
+			} catch {
+				return true;
+			}
+		});
+		const patterns: RegExp[] = [];
+		for (const source of of('pattern')) {
+			try {
+				patterns.push(new RegExp(source, 'i'));
+			} catch {
+				// NOTE: validated in Node (same engine); a pattern dropped here would unmask, so fail closed.
+				patterns.push(/[\s\S]+/);
+			}
+		}
 		return {
 			passwords: enabled('passwords'),
 			autocomplete,
 			words,
 			// NOTE: the value patterns come together: a field half-typed may become any of them.
 			values: enabled('payment_cards') || enabled('iban') || enabled('tax_codes'),
-			patterns: next.patterns.map((source) => new RegExp(source, 'i')),
-			selector: next.selectors.join(', '),
+			/** The kinds of validated value found in text that are masked. */
+			kinds: new Set<string>([enabled('payment_cards') && 'card', enabled('iban') && 'iban', enabled('tax_codes') && 'tax_code'].filter((kind) => kind !== false)),
+			patterns,
+			selector: selectors.join(', '),
+			badSelector,
 		};
 	}
 
 	scope.__alongsideDetector = {
-		setRules(next: MaskRules) {
-			rules = next;
-			compiled = compile(rules);
+		setRules(next: DetectorRules) {
+			if (next.generation <= delivered.generation) return;
+			delivered = next;
+			compiled = compile(delivered.rules);
 			dirty = true;
+			// NOTE: reported at once (not at the next animation frame): the compositor covers
+			// frames until it has a state found with these rules.
+			update(false);
 		},
 		// NOTE: Node calls this as it sends input, so that the next frame's report (a tick if
 		// nothing changed) shows the compositor the detector has caught up with it. Not event

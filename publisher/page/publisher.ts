@@ -221,7 +221,7 @@ function mask(message: MaskMessage): void {
 			const { report } = message;
 			const received = Date.now();
 			if (report.boxes && report.viewport) {
-				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, incomplete: report.incomplete, clean: report.clean };
+				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, rules: report.rules ?? 0, incomplete: report.incomplete, clean: report.clean };
 				book.add(state);
 				unseen.set(report.tag, report.at);
 				if (unseen.size > 64) unseen.delete(unseen.keys().next().value!);
@@ -235,7 +235,7 @@ function mask(message: MaskMessage): void {
 			book.input(message.at, message.scrolls);
 			break;
 		case 'rules':
-			book.rules(message.known);
+			book.rules(message.generation);
 			break;
 		case 'navigating':
 			book.navigating();

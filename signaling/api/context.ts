@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { PinService } from '../pins/PinService.js';
 import type { PinWatchers } from '../pins/PinWatchers.js';
 import type { Session } from '../Session.js';
-import type { Store, User } from '../store/Store.js';
+import type { CompanyRules, Store, User } from '../store/Store.js';
 
 export interface ApiContext {
 	store: Store;
@@ -31,6 +31,8 @@ export interface ApiContext {
 	startSession(agent: User, pinId: string | null, options?: { replace?: boolean }): Promise<Session>;
 	/** A user's account changed: their live connections apply it at once. */
 	userChanged(userId: string): void;
+	/** A company saved its rules: its live sessions apply them at once. */
+	rulesChanged(companyId: string, rules: CompanyRules): void;
 }
 
 export interface LiveSessionInfo {

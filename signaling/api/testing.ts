@@ -74,6 +74,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		audit: createAudit(store, logger, metrics),
 		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
 		userChanged: () => undefined,
+		rulesChanged: () => undefined,
 	};
 
 	const app = new Koa();

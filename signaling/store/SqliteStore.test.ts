@@ -105,6 +105,30 @@ describe('SqliteStore', () => {
 		});
 	});
 
+	describe('rules', () => {
+		const rule = { id: 'r1', kind: 'selector' as const, value: '#balance', domains: ['bank.example'], note: null };
+
+		it('gives the defaults before any save, then saves whole with a new version per save', async () => {
+			expect(await store.getRules('acme')).toEqual({ version: 0, disabledBuiltins: [], mask: [], updatedAt: null, updatedBy: null });
+			const first = await store.saveRules('acme', { disabledBuiltins: ['iban'], mask: [rule] }, 0, 5_000, 'u1');
+			expect(first).toEqual({ version: 1, disabledBuiltins: ['iban'], mask: [rule], updatedAt: 5_000, updatedBy: 'u1' });
+			expect(await store.getRules('acme')).toEqual(first);
+			expect((await store.saveRules('acme', { disabledBuiltins: [], mask: [] }, 1, 6_000, 'u2'))?.version).toBe(2);
+			expect((await store.getRules('acme')).mask).toEqual([]);
+			expect((await store.getRules('globex')).version).toBe(0);
+		});
+
+		it('refuses a save from a version that is no longer the newest (two admins at once: one wins)', async () => {
+			const results = await Promise.all([
+				store.saveRules('acme', { disabledBuiltins: ['iban'], mask: [] }, 0, 5_000, 'u1'),
+				store.saveRules('acme', { disabledBuiltins: [], mask: [rule] }, 0, 5_000, 'u2'),
+			]);
+			expect(results.filter(Boolean)).toHaveLength(1);
+			expect(await store.saveRules('acme', { disabledBuiltins: [], mask: [] }, 0, 6_000, 'u1')).toBeUndefined();
+			expect((await store.getRules('acme')).updatedBy).toBe('u1');
+		});
+	});
+
 	it('round-trips a company with its JSON settings and counts companies', async () => {
 		expect(await store.countCompanies()).toBe(2);
 		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/' });

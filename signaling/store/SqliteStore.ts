@@ -11,12 +11,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { DEFAULT_COMPANY_RULES } from './Store.js';
 import type {
 	AttemptLimits,
 	AttemptResult,
 	AuditActor,
 	AuditEntry,
 	Company,
+	CompanyRules,
 	CompanySettings,
 	NewAuditEntry,
 	Permissions,
@@ -143,6 +145,25 @@ export class SqliteStore implements Store {
 
 	async updateCompanySettings(id: string, settings: CompanySettings): Promise<void> {
 		this.#q('UPDATE companies SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+	}
+
+	async getRules(companyId: string): Promise<CompanyRules> {
+		const row = this.#q('SELECT * FROM company_rules WHERE company_id = ?').get(companyId) as Row | undefined;
+		return row ? toRules(row) : { ...DEFAULT_COMPANY_RULES };
+	}
+
+	async saveRules(companyId: string, rules: Pick<CompanyRules, 'disabledBuiltins' | 'mask'>, expectedVersion: number, at: number, userId: string): Promise<CompanyRules | undefined> {
+		const save = this.#db.transaction((): CompanyRules | undefined => {
+			const row = this.#q('SELECT version FROM company_rules WHERE company_id = ?').get(companyId) as { version: number } | undefined;
+			if ((row?.version ?? 0) !== expectedVersion) return undefined;
+			const saved: CompanyRules = { version: expectedVersion + 1, disabledBuiltins: rules.disabledBuiltins, mask: rules.mask, updatedAt: at, updatedBy: userId };
+			this.#q(
+				`INSERT INTO company_rules (company_id, version, rules, updated_at, updated_by) VALUES (@companyId, @version, @rules, @at, @userId)
+				 ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, rules = excluded.rules, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			).run({ companyId, version: saved.version, rules: JSON.stringify({ disabledBuiltins: saved.disabledBuiltins, mask: saved.mask }), at, userId });
+			return saved;
+		});
+		return save.immediate();
 	}
 
 	// Users -----------------------------------------------------------------------------
@@ -457,4 +478,9 @@ function toAuditEntry(row: Row): AuditEntry {
 		detail: JSON.parse(row.detail as string) as Record<string, unknown>,
 		ip: row.ip as string | null,
 	};
+}
+
+function toRules(row: Row): CompanyRules {
+	const rules = JSON.parse(row.rules as string) as Pick<CompanyRules, 'disabledBuiltins' | 'mask'>;
+	return { version: row.version as number, disabledBuiltins: rules.disabledBuiltins, mask: rules.mask, updatedAt: row.updated_at as number, updatedBy: (row.updated_by as string | null) ?? null };
 }

@@ -5,6 +5,7 @@
  *
  * Times are milliseconds since the epoch. Ids are opaque strings.
  */
+import type { BuiltinRule, CustomRuleKind } from '../../protocol/detector.js';
 
 /** Company-wide settings an admin edits. */
 export interface CompanySettings {
@@ -17,6 +18,32 @@ export interface CompanySettings {
 	/** The page a new session's cloud browser opens. Default: the built-in welcome page. */
 	startUrl: string | null;
 }
+
+/** One of a company's own masking rules (see protocol/detector.ts for how each kind matches). */
+export interface MaskRule {
+	/** Stable across saves, so audit entries and the admin page can name it. */
+	id: string;
+	kind: CustomRuleKind;
+	value: string;
+	/** Host names it applies on, each with its subdomains; empty: every site. */
+	domains: string[];
+	/** The admin's note on why the rule exists. */
+	note: string | null;
+}
+
+/** What a company's admins set for masking: built-in rules switched off, and their own. */
+export interface CompanyRules {
+	/** Increases with each save; 0: never saved (the built-in rules, all on). */
+	version: number;
+	disabledBuiltins: BuiltinRule[];
+	mask: MaskRule[];
+	updatedAt: number | null;
+	/** The user who saved them last. */
+	updatedBy: string | null;
+}
+
+/** A company's rules before anyone saved any. */
+export const DEFAULT_COMPANY_RULES: CompanyRules = { version: 0, disabledBuiltins: [], mask: [], updatedAt: null, updatedBy: null };
 
 export interface Company {
 	/** Short, URL-safe id used in the customer link `/c/<id>`, e.g. `acme`. */
@@ -134,6 +161,14 @@ export interface Store {
 	getCompany(id: string): Promise<Company | undefined>;
 	createCompany(company: Company): Promise<void>;
 	updateCompanySettings(id: string, settings: CompanySettings): Promise<void>;
+	/** A company's rules ({@link DEFAULT_COMPANY_RULES} if none were ever saved). */
+	getRules(companyId: string): Promise<CompanyRules>;
+	/**
+	 * Saves a company's rules if they are still at `expectedVersion` (checked in the same
+	 * transaction: two admins saving at once cannot both win). Returns the saved rules with
+	 * their new version, or undefined when someone else saved first.
+	 */
+	saveRules(companyId: string, rules: Pick<CompanyRules, 'disabledBuiltins' | 'mask'>, expectedVersion: number, at: number, userId: string): Promise<CompanyRules | undefined>;
 
 	// Users -----------------------------------------------------------------------------
 	getUser(id: string): Promise<User | undefined>;

@@ -121,4 +121,14 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE users_new RENAME TO users;
 	CREATE INDEX users_company ON users (company_id, created_at);
 	`,
+	// 4: each company's masking rules, saved whole (a version per save, for concurrent admins).
+	`
+	CREATE TABLE company_rules (
+		company_id  TEXT PRIMARY KEY REFERENCES companies (id) ON DELETE CASCADE,
+		version     INTEGER NOT NULL CHECK (version > 0),
+		rules       TEXT NOT NULL CHECK (json_valid(rules)),
+		updated_at  INTEGER NOT NULL,
+		updated_by  TEXT
+	) STRICT;
+	`,
 ];

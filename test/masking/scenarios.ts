@@ -150,8 +150,24 @@ setInterval(() => { const end = Date.now() + 600; while (Date.now() < end); }, 2
 export const INNER_PAGE = page(`<p style="margin:8px">Another origin: <span class="s">4111 1111 1111 1111</span></p><p class="s" style="margin:8px">RSSMRA85T10A562S</p>`);
 
 /** Fixture pages by path; `crossOrigin` is the other origin's base URL. */
+/**
+ * Values no built-in rule hides (a balance, a security answer, a reference code), and a
+ * password field: the company's own rules (test/masking.test.ts) must hide the first three,
+ * and switching the built-in password rule off must show the last.
+ */
+export const RULES_PAGE = page(`
+<style>@keyframes pulse{from{width:10%}to{width:90%}}</style>
+<div style="height:6px;background:#4a7;animation:pulse 1s linear infinite alternate"></div>
+<div style="padding:20px">
+<p>Balance: <span id="balance" class="s">€ 12.345,67</span></p>
+<p><label>Mother's maiden name <input name="answer" class="s" value="Rossi" size="10"></label></p>
+<p>Your reference: <b class="s">ACME-123456</b> (keep it safe)</p>
+<p>Password <input type="password" class="s" value="hunter2-secret" size="14"></p>
+<div style="height:1200px"></div>
+</div>`);
+
 export function scenarioPages(crossOrigin: string): Record<string, string> {
-	return { '/mask/scroll': SCROLL, '/mask/motion': MOTION, '/mask/fields': FIELDS, '/mask/frames': FRAMES(crossOrigin) };
+	return { '/mask/scroll': SCROLL, '/mask/motion': MOTION, '/mask/fields': FIELDS, '/mask/frames': FRAMES(crossOrigin), '/mask/rules': RULES_PAGE };
 }
 
 const key = (driver: Driver, key: string, code = key) => {

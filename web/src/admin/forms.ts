@@ -1,7 +1,13 @@
 /** Pure rules of the admin forms: what to send, and what to say when the server refuses. */
+import type { z } from 'zod';
+import type { BuiltinRule, CustomRuleKind } from '../../../protocol/detector';
 import { UpdateCompanySettingsBody } from '../../../signaling/api/company/schema';
+import { SaveRulesBody } from '../../../signaling/api/rules/schema';
+import type { MaskRule } from '../../../signaling/store/Store';
 import { ApiError, apiErrorText } from '../lib/api';
 import { t, type MessageKey } from '../lib/i18n';
+
+type SaveRulesInput = z.input<typeof SaveRulesBody>;
 
 /** The text for a refused user change. 409 on an update is the "last admin" rule. */
 export function userChangeError(error: unknown, creating: boolean): string {
@@ -36,3 +42,68 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 	return { body: parsed.data };
 }
 
+
+/** One of the company's own masking rules as the admin edits it (domains as typed). */
+export interface RuleDraft {
+	/** Local key for the list (rules without an id yet need one too). */
+	key: number;
+	id?: string;
+	kind: CustomRuleKind;
+	value: string;
+	/** Host names separated by commas or spaces; empty: every site. */
+	domains: string;
+	note: string;
+}
+
+/** A saved rule as a draft. */
+export function toDraft(rule: MaskRule, key: number): RuleDraft {
+	return { key, id: rule.id, kind: rule.kind, value: rule.value, domains: rule.domains.join(', '), note: rule.note ?? '' };
+}
+
+/**
+ * The rules as a PUT body, checked with the server's own schema (the same selector,
+ * pattern and domain checks), or the problem of each draft that is wrong, by its key.
+ */
+export function rulesBody(version: number, disabledBuiltins: BuiltinRule[], drafts: RuleDraft[]): { body: SaveRulesInput } | { problems: Map<number, string> } {
+	const body: SaveRulesInput = {
+		version,
+		disabledBuiltins,
+		mask: drafts.map((draft) => ({
+			...(draft.id ? { id: draft.id } : {}),
+			kind: draft.kind,
+			value: draft.value.trim(),
+			domains: draft.domains.split(/[\s,]+/).filter(Boolean),
+			note: draft.note.trim() || null,
+		})),
+	};
+	const parsed = SaveRulesBody.safeParse(body);
+	if (parsed.success) return { body };
+	const problems = new Map<number, string>();
+	for (const issue of parsed.error.issues) {
+		const [list, index, field] = issue.path;
+		if (list !== 'mask' || typeof index !== 'number') continue;
+		const key = drafts[index]?.key;
+		if (key !== undefined && !problems.has(key)) problems.set(key, ruleProblemText(field, issue.message));
+	}
+	if (problems.size === 0) problems.set(-1, parsed.error.issues[0]?.message ?? 'invalid');
+	return { problems };
+}
+
+/**
+ * A server's refusal of the rules, by draft: "mask.2.value: …" names the third rule. Other
+ * refusals (a stale version, rights) are general: key -1.
+ */
+export function ruleProblemsFromServer(message: string, drafts: RuleDraft[]): Map<number, string> {
+	const problems = new Map<number, string>();
+	for (const part of message.split('; ')) {
+		const match = /^mask\.(\d+)(?:\.(\w+))?(?:\.\d+)?: (.*)$/s.exec(part);
+		const key = match ? drafts[Number(match[1])]?.key : undefined;
+		if (match && key !== undefined) problems.set(key, ruleProblemText(match[2], match[3]!));
+		else problems.set(-1, part);
+	}
+	return problems;
+}
+
+function ruleProblemText(field: unknown, message: string): string {
+	return field === 'domains' ? `${t('rules.domains')}: ${message}` : message;
+}

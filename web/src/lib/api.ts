@@ -114,6 +114,10 @@ export class ApiClient {
 		return this.request<T>('PATCH', path, body);
 	}
 
+	put<T>(path: string, body: unknown): Promise<T> {
+		return this.request<T>('PUT', path, body);
+	}
+
 	/** Sends the request; resolves with the parsed body (undefined for 204), rejects with an {@link ApiError}. */
 	async request<T>(method: string, path: string, body?: unknown): Promise<T> {
 		let token = this.#auth ? await this.#auth.token() : null;

@@ -1,0 +1,146 @@
+/**
+ * Node's side of the masking detector (publisher/page/detector.ts) in one tab: installs it
+ * in an isolated world of every frame from document start, delivers the masking rules
+ * (at start, when a warm browser is bound to a company, and whenever the company saves
+ * new ones), tells it of input, and hands on its reports.
+ *
+ * Each delivery of rules has a higher generation. The compositor is told the newest one
+ * first and covers every frame whose state was found with older rules, so a rule takes
+ * effect on the very next frame the detector reports, never later than that.
+ */
+import { EventEmitter } from 'node:events';
+import type { CDPSession } from 'puppeteer-core';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, type MaskRules } from '../protocol/masking.js';
+import { detectorScript } from './bundle.js';
+
+export interface MaskDetectorEvents {
+	/** A report that parsed, from the detector of the tab's top frame. */
+	report: [DetectorReport];
+	/** A report that did not parse (the frame it names stays covered). */
+	badreport: [];
+	/** The rules generation the compositor must now require (null: no rules yet). */
+	generation: [number | null];
+}
+
+/** Marks (in the page's own world) the hosts of closed shadow roots, after their constructor ran. */
+const CLOSED_SHADOW_MARKER = `(() => {
+	const attach = Element.prototype.attachShadow;
+	Element.prototype.attachShadow = function (init) {
+		const root = attach.call(this, init);
+		if (init && init.mode === 'closed') queueMicrotask(() => this.setAttribute('${CLOSED_SHADOW_ATTRIBUTE}', ''));
+		return root;
+	};
+})();`;
+
+export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
+	readonly #cdp: CDPSession;
+	readonly #source: string;
+	#delivered: DetectorRules | undefined;
+	/** The script that starts the detector in new documents, with the newest rules. */
+	#scriptId: string | undefined;
+	/** The top frame's detector context, from its latest report. */
+	#context: number | undefined;
+	/** Contexts already sent the newest rules because they reported older ones (once each). */
+	readonly #caughtUp = new Set<string>();
+	/** Deliveries in order: a second one waits for the first to be installed. */
+	#queue: Promise<void> = Promise.resolve();
+
+	private constructor(cdp: CDPSession, source: string) {
+		super();
+		this.#cdp = cdp;
+		this.#source = source;
+		cdp.on('Runtime.bindingCalled', (event) => {
+			if (event.name !== DETECTOR_BINDING) return;
+			this.#context = event.executionContextId;
+			this.#onReport(event.executionContextId, event.payload);
+		});
+	}
+
+	/**
+	 * Installs the detector in the tab of `cdp` (its documents already open, and every new
+	 * one). With `rules` null, the session has none yet: the compositor covers every frame
+	 * until {@link setRules}.
+	 */
+	static async install(cdp: CDPSession, rules: MaskRules | null): Promise<MaskDetector> {
+		const detector = new MaskDetector(cdp, await detectorScript());
+		// NOTE: scripts for new documents and bindings only work in a session with the Page and
+		// Runtime domains on.
+		await Promise.all([cdp.send('Page.enable'), cdp.send('Runtime.enable')]);
+		await cdp.send('Runtime.addBinding', { name: DETECTOR_BINDING, executionContextName: DETECTOR_WORLD });
+		// NOTE: the one part in the page's own world (closed shadow roots are out of the
+		// detector's reach): it marks their hosts, which the detector then masks whole. A page
+		// can undo it, but a page that wants to show its own data to the agent can anyway.
+		await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: CLOSED_SHADOW_MARKER, runImmediately: true });
+		// NOTE: without rules the detector still runs (with the built-in ones, as generation
+		// 0), so that binding it to a company only changes its rules.
+		await detector.#install({ rules: rules ?? { disabled: [], custom: [] }, generation: rules ? 1 : 0 }, true);
+		return detector;
+	}
+
+	/** The newest rules generation (0: none delivered). */
+	get generation(): number {
+		return this.#delivered?.generation ?? 0;
+	}
+
+	/** Delivers new rules: to new documents, and to the detector of the open one. */
+	setRules(rules: MaskRules): Promise<void> {
+		const next = this.#queue.then(() => this.#install({ rules, generation: this.generation + 1 }, false));
+		this.#queue = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Tells the top frame's detector that input is on its way (see detector.ts). Best effort. */
+	input(): void {
+		if (this.#context === undefined) return;
+		this.#cdp.send('Runtime.evaluate', { contextId: this.#context, expression: 'globalThis.__alongsideDetector?.input()' }).catch(() => {
+			// NOTE: the document has gone (navigation): its successor reports by itself.
+		});
+	}
+
+	async #install(delivered: DetectorRules, first: boolean): Promise<void> {
+		this.#delivered = delivered;
+		// NOTE: the compositor learns the generation before any state found with it can
+		// arrive: from now on, older states' frames are covered.
+		this.emit('generation', delivered.generation === 0 ? null : delivered.generation);
+		const previous = this.#scriptId;
+		const { identifier } = await this.#cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+			source: `globalThis.__alongsideRules = ${JSON.stringify(delivered)};\n${this.#source}`,
+			worldName: DETECTOR_WORLD,
+			runImmediately: first,
+		});
+		this.#scriptId = identifier;
+		if (previous) await this.#cdp.send('Page.removeScriptToEvaluateOnNewDocument', { identifier: previous });
+		if (!first && this.#context !== undefined) await this.#deliver(this.#context);
+	}
+
+	/** Sends the newest rules to one detector context. A context that has gone reports nothing more: fine. */
+	async #deliver(context: number): Promise<void> {
+		const delivered = this.#delivered;
+		if (!delivered) return;
+		await this.#cdp
+			.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.setRules(${JSON.stringify(delivered)})` })
+			.catch(() => undefined);
+	}
+
+	#onReport(context: number, payload: string): void {
+		let report: DetectorReport;
+		try {
+			report = DetectorReport.parse(JSON.parse(payload));
+		} catch {
+			this.emit('badreport');
+			return;
+		}
+		// NOTE: a document that started between a delivery's script and its evaluation (or
+		// whose evaluation failed) reports older rules: its frames are covered; catch it up.
+		const generation = this.generation;
+		if (report.rules !== undefined && report.rules < generation) {
+			const key = `${context}:${generation}`;
+			if (!this.#caughtUp.has(key)) {
+				this.#caughtUp.add(key);
+				if (this.#caughtUp.size > 256) this.#caughtUp.delete(this.#caughtUp.values().next().value!);
+				void this.#deliver(context);
+			}
+		}
+		this.emit('report', report);
+	}
+}

@@ -1,0 +1,63 @@
+/**
+ * /api/company/rules: the company's masking rules. Admins and supervisors read them; admins
+ * save them, and live sessions of the company get them at once (within a second).
+ */
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import { BUILTIN_RULES } from '../../../protocol/detector.js';
+import { ConflictError } from '../../../protocol/errors.js';
+import type { CompanyRules, MaskRule } from '../../store/Store.js';
+import { jsonBody, parseBody } from '../body.js';
+import type { ApiContext } from '../context.js';
+import { requireActiveUser, requireRole } from '../guard.js';
+import { type RulesResponse, SaveRulesBody } from './schema.js';
+
+export function ruleRoutes(api: ApiContext): Router {
+	const router = new Router({ prefix: '/api/company/rules' });
+	router.use(jsonBody());
+
+	router.get('/', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requireRole(claims, 'admin', 'supervisor');
+		ctx.body = { rules: await api.store.getRules(claims.cid), builtins: BUILTIN_RULES } satisfies RulesResponse;
+	});
+
+	router.put('/', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requireRole(claims, 'admin');
+		const body = parseBody(SaveRulesBody, ctx);
+		const before = await api.store.getRules(claims.cid);
+		if (before.version !== body.version) throw staleVersion();
+		// NOTE: an id the company's rules do not have is not kept: ids are the server's to give.
+		const known = new Set(before.mask.map((rule) => rule.id));
+		const mask: MaskRule[] = body.mask.map(({ id, kind, value, domains, note }) => ({ id: id && known.has(id) ? id : newRuleId(), kind, value, domains, note }));
+		const saved = await api.store.saveRules(claims.cid, { disabledBuiltins: body.disabledBuiltins, mask }, body.version, Date.now(), claims.sub);
+		if (!saved) throw staleVersion();
+		api.rulesChanged(claims.cid, saved);
+		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'rules.updated', detail: changes(before, saved), ip: ctx.ip });
+		ctx.body = { rules: saved, builtins: BUILTIN_RULES } satisfies RulesResponse;
+	});
+
+	return router;
+}
+
+function staleVersion(): ConflictError {
+	return new ConflictError('version: the rules were saved by someone else since you loaded them; reload to see theirs, then make your change again');
+}
+
+function newRuleId(): string {
+	return randomBytes(6).toString('base64url');
+}
+
+/** What a save changed, for the audit log: rule ids and built-ins, not values (they may describe a customer's page). */
+function changes(before: CompanyRules, after: CompanyRules): Record<string, unknown> {
+	const was = new Map(before.mask.map((rule) => [rule.id, JSON.stringify(rule)]));
+	const now = new Set(after.mask.map((rule) => rule.id));
+	return {
+		version: after.version,
+		added: after.mask.filter((rule) => !was.has(rule.id)).map((rule) => rule.id),
+		changed: after.mask.filter((rule) => was.has(rule.id) && was.get(rule.id) !== JSON.stringify(rule)).map((rule) => rule.id),
+		removed: before.mask.filter((rule) => !now.has(rule.id)).map((rule) => rule.id),
+		builtinsOff: after.disabledBuiltins,
+	};
+}
