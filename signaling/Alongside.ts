@@ -34,6 +34,13 @@ export interface AlongsideOptions {
 	defaultMetrics?: boolean;
 }
 
+/** A session start counted against the limits while it is under way. */
+interface Admitted {
+	companyId: string;
+	agentUserId: string;
+	preview: boolean;
+}
+
 export class Alongside {
 	readonly config: Config;
 	readonly metrics: Metrics;
@@ -55,7 +62,7 @@ export class Alongside {
 	/** Store writes in flight, awaited before the store closes. */
 	readonly #writes = new Set<Promise<unknown>>();
 	/** Session starts admitted but not yet bound, counted against the session limits. */
-	readonly #admitted = new Set<{ companyId: string; agentUserId: string }>();
+	readonly #admitted = new Set<Admitted>();
 	/** Account changes, by user id, for live connections to follow (see {@link userChanged}). */
 	readonly #userEvents = new EventEmitter().setMaxListeners(0);
 	#closing = false;
@@ -209,14 +216,19 @@ export class Alongside {
 	 * Refused (LimitReachedError) when this machine, the company or the agent already runs as
 	 * many sessions as allowed; with `replace`, the agent's own live sessions end first.
 	 */
-	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean } = {}): Promise<Session> {
-		const replaced = options.replace ? this.liveSessions().filter((s) => !s.ended && s.binding?.agentUserId === agent.id) : [];
+	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean; preview?: boolean } = {}): Promise<Session> {
+		// NOTE: an admin has one rules preview at a time, besides any session they run as an
+		// agent (a preview neither replaces one nor counts against the agent's limit).
+		const preview = options.preview === true;
+		const replaced = this.liveSessions().filter(
+			(s) => !s.ended && s.binding?.agentUserId === agent.id && (preview ? s.binding.preview === true : options.replace === true && !s.binding.preview),
+		);
 		// NOTE: admitted before the agent's other sessions end, not counting them: a start the
 		// company's or the machine's limit refuses must not cost the agent the session it has.
-		const admitted = this.#admit(agent, new Set(replaced));
+		const admitted = this.#admit(agent, new Set(replaced), preview);
 		try {
 			await Promise.all(replaced.map((s) => s.end('agent_ended')));
-			return await this.#startSession(agent, pinId, admitted);
+			return await this.#startSession(agent, pinId, admitted, preview);
 		} finally {
 			this.#admitted.delete(admitted);
 		}
@@ -226,7 +238,7 @@ export class Alongside {
 	 * Counts a start against the limits and reserves its place, before anything is awaited:
 	 * two starts at once cannot both pass a check that only one may pass.
 	 */
-	#admit(agent: User, ending: Set<Session>): { companyId: string; agentUserId: string } {
+	#admit(agent: User, ending: Set<Session>, preview: boolean): Admitted {
 		const { host, company, agent: perAgent } = this.config.signaling.sessionLimits;
 		const running = [...[...this.#sessions.values()].filter((s) => !s.ended && !ending.has(s)).map((s) => s.binding!), ...this.#admitted];
 		if (running.length >= host) {
@@ -235,15 +247,17 @@ export class Alongside {
 		if (running.filter((r) => r.companyId === agent.companyId).length >= company) {
 			throw new LimitReachedError('sessions_per_company', `your company may run ${company} sessions at once; end one first`);
 		}
-		if (running.filter((r) => r.agentUserId === agent.id).length >= perAgent) {
+		if (preview) {
+			if (running.some((r) => r.agentUserId === agent.id && r.preview)) throw new LimitReachedError('sessions_per_agent', 'you already have a preview open; close it first', 'agent_busy');
+		} else if (running.filter((r) => r.agentUserId === agent.id && !r.preview).length >= perAgent) {
 			throw new LimitReachedError('sessions_per_agent', perAgent === 1 ? 'you already have a live session; end it first' : `you already have ${perAgent} live sessions; end one first`, 'agent_busy');
 		}
-		const admitted = { companyId: agent.companyId, agentUserId: agent.id };
+		const admitted: Admitted = { companyId: agent.companyId, agentUserId: agent.id, preview };
 		this.#admitted.add(admitted);
 		return admitted;
 	}
 
-	async #startSession(agent: User, pinId: string | null, admitted: { companyId: string; agentUserId: string }): Promise<Session> {
+	async #startSession(agent: User, pinId: string | null, admitted: Admitted, preview: boolean): Promise<Session> {
 		const company = await this.store.getCompany(agent.companyId);
 		if (!company) throw new NotFoundError('company');
 		// NOTE: a cold session is returned while its browser launches: the agent's join and
@@ -252,6 +266,7 @@ export class Alongside {
 		const session = this.#pool.take() ?? (await this.#newSession());
 		session.bind({
 			rules,
+			preview,
 			companyId: company.id,
 			agentUserId: agent.id,
 			agentName: agent.name,
@@ -261,7 +276,7 @@ export class Alongside {
 		// NOTE: counted as a live session from here on, no longer as an admitted start.
 		this.#admitted.delete(admitted);
 		const url = company.settings.startUrl;
-		if (url) {
+		if (url && !preview) {
 			void session.ready
 				.then(() => session.browser.navigate(url))
 				.catch((error: Error) => this.#logger.warn({ sessionId: session.id, err: error.message }, 'start page did not load'));
@@ -364,10 +379,11 @@ export class Alongside {
 			title: s.browserState.title,
 		});
 		const directory: SessionDirectory = {
-			live: (companyId) => [...this.#sessions.values()].filter((s) => !s.ended && s.binding?.companyId === companyId).map(info),
+			// NOTE: an admin's rules preview is not a session anyone else should see or join.
+			live: (companyId) => [...this.#sessions.values()].filter((s) => !s.ended && s.binding?.companyId === companyId && !s.binding.preview).map(info),
 			get: (id) => {
 				const s = this.#sessions.get(id);
-				return s && !s.ended ? info(s) : undefined;
+				return s && !s.ended && !s.binding?.preview ? info(s) : undefined;
 			},
 		};
 		return {
@@ -381,6 +397,10 @@ export class Alongside {
 			watchers: this.watchers,
 			audit: this.audit,
 			startSession: (agent, pinId, options) => this.startSession(agent, pinId, options),
+			liveSession: (id) => {
+				const s = this.#sessions.get(id);
+				return s && !s.ended ? s : undefined;
+			},
 			userChanged: (userId) => this.userChanged(userId),
 			rulesChanged: (companyId, rules) => this.rulesChanged(companyId, rules),
 		};

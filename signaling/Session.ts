@@ -69,6 +69,11 @@ export interface SessionBinding {
 	announceSupervision: boolean;
 	/** The company's masking rules (built-in ones switched off, its own), as they are now. */
 	rules: MaskRules;
+	/**
+	 * A company admin's preview of masking rules (no customer, no PIN): the admin sees the
+	 * masked rendition beside the clear one, with draft rules.
+	 */
+	preview?: boolean;
 }
 
 export interface SessionOptions {
@@ -409,7 +414,8 @@ export class Session extends EventEmitter<SessionEvents> {
 	 */
 	async consumeVideo(participantId: string, transportId: string, rtpCapabilities: Record<string, unknown>, requested?: Rendition): Promise<ConsumeInfo> {
 		const participant = this.#participant(participantId);
-		if (requested && !mayConsume(participant.role, requested)) {
+		const previewer = this.#binding?.preview === true && participant.role === 'agent' && participant.actor === `user:${this.#binding.agentUserId}`;
+		if (requested && !mayConsume(participant.role, requested) && !previewer) {
 			this.#metrics.renditionRefusals.inc({ role: participant.role });
 			this.#logger.warn({ participantId, role: participant.role, rendition: requested }, 'rendition refused');
 			throw new ForbiddenError(`a ${participant.role} may not watch the ${requested} video`);

@@ -373,6 +373,8 @@ export class SignalingConnection {
  */
 function rightsOf(user: User, role: Role, session: Session): { canControl: boolean } | undefined {
 	if (user.disabled || user.companyId !== session.binding?.companyId) return undefined;
+	// NOTE: a rules preview is the admin's own browsing, private to them, with both renditions.
+	if (session.binding.preview) return role === 'agent' && session.binding.agentUserId === user.id && user.role === 'admin' ? { canControl: true } : undefined;
 	if (role === 'agent') return session.binding.agentUserId === user.id && user.permissions.cobrowse ? { canControl: user.permissions.control } : undefined;
 	if (role === 'supervisor') return user.permissions.supervise ? { canControl: false } : undefined;
 	return undefined;

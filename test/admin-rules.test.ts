@@ -7,20 +7,25 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { api, launchViewerBrowser, login, newViewerPage, startAlongside } from './helpers.js';
+import { api, launchViewerBrowser, login, newViewerPage, startAlongside, startFixtureServer, WsClient } from './helpers.js';
+import { startColourCount, takeColourCount } from './masking/check.js';
+import { RULES_PAGE, SENSITIVE_RGB } from './masking/scenarios.js';
 import { signInToConsole } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
 
 beforeAll(async () => {
 	app = await startAlongside();
 	browser = await launchViewerBrowser();
+	fixtures = await startFixtureServer({ '/rules': RULES_PAGE });
 });
 
 afterAll(async () => {
 	await browser?.close();
 	await app?.close();
+	await fixtures?.close();
 });
 
 async function openMaskingTab(page: Page): Promise<void> {
@@ -113,6 +118,67 @@ describe('the admin\'s masking rules', () => {
 		const width = await page.evaluate(() => document.documentElement.scrollWidth);
 		expect(width).toBeLessThanOrEqual(390);
 		await shot(page, 'admin-rules-phone');
+		await page.context().close();
+	});
+
+	it('previews draft rules live on any page: the masked view beside the clear one, following each edit before it is saved', async () => {
+		const page = await newViewerPage(browser, { viewport: { width: 1280, height: 1000 } });
+		await openMaskingTab(page);
+		const token = await login(app, 'admin');
+		const versionBefore = (await api(app, 'GET', '/api/company/rules', { token })).body.rules.version as number;
+		const masked = '[data-testid=preview-masked] video';
+		const clear = '[data-testid=preview-clear] video';
+		const add = async (kind: string, value: string) => {
+			await page.getByRole('button', { name: 'Add rule' }).click();
+			const rule = page.locator('li.rule').last();
+			await rule.getByLabel('Hide').selectOption(kind);
+			await rule.locator('input.mono').fill(value);
+		};
+		await add('selector', '#balance');
+		await add('field', "Mother's maiden name");
+		await add('pattern', 'ACME-\\d{6}');
+		await page.getByLabel('Page to open').fill(`${fixtures.url}/rules`);
+		await page.getByRole('button', { name: 'Open preview' }).click();
+		await page.waitForFunction((selector) => (document.querySelector(selector) as HTMLVideoElement | null)?.videoWidth, masked, { timeout: 30_000 });
+		await page.waitForFunction((selector) => (document.querySelector(selector) as HTMLVideoElement | null)?.videoWidth, clear, { timeout: 30_000 });
+		await expect.poll(() => page.getByText('/rules').first().isVisible(), { timeout: 15_000 }).toBe(true);
+		await Promise.all([startColourCount(page, SENSITIVE_RGB, masked), startColourCount(page, SENSITIVE_RGB, clear)]);
+		const watch = async () => {
+			await Promise.all([takeColourCount(page, masked), takeColourCount(page, clear)]);
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			return Promise.all([takeColourCount(page, masked), takeColourCount(page, clear)]);
+		};
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		// The draft rules (never saved) hide all four values from the masked view; the clear view shows them.
+		let [agents, customer] = await watch();
+		await shot(page, 'admin-preview');
+		expect(agents!.frames).toBeGreaterThan(5);
+		if (agents!.coloured > 0 && process.env.ALONGSIDE_LEAK_DIR) {
+			agents!.samples.forEach((url, i) => fs.writeFileSync(`${process.env.ALONGSIDE_LEAK_DIR}/preview-${Date.now()}-${i}.png`, Buffer.from(url.split(',')[1]!, 'base64')));
+		}
+		expect(agents!.coloured).toBe(0);
+		expect(customer!.coloured).toBeGreaterThan(3);
+		// Removing a draft rule shows its value in the masked view within a second.
+		await page.getByRole('button', { name: 'Remove rule 1' }).click();
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		[agents] = await watch();
+		expect(agents!.coloured).toBeGreaterThan(3);
+		// Nothing was saved.
+		expect((await api(app, 'GET', '/api/company/rules', { token })).body.rules.version).toBe(versionBefore);
+		// The preview is the admin's own: not listed for supervisors; closing it ends its browser.
+		expect((await api(app, 'GET', '/api/sessions', { token })).body.sessions ?? []).toEqual([]);
+		const [previewSession] = app.liveSessions().filter((s) => s.binding?.preview);
+		expect(previewSession).toBeDefined();
+		// Nobody else joins it: not a supervisor, not an agent of the company.
+		for (const role of ['supervisor', 'agent'] as const) {
+			const client = await WsClient.connect(app.url);
+			const reply = await client.request('session/join', { token: await login(app, role), sessionId: previewSession!.id });
+			expect(reply.ok, role).toBe(false);
+			expect(reply.error?.code).toMatch(/forbidden|not_found/);
+			client.close();
+		}
+		await page.getByRole('button', { name: 'Close preview' }).click();
+		await expect.poll(() => app.liveSessions().filter((s) => s.binding?.preview).length, { timeout: 10_000 }).toBe(0);
 		await page.context().close();
 	});
 });

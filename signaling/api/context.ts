@@ -28,7 +28,9 @@ export interface ApiContext {
 	 * Starts a session bound to the agent's company (warm pool first); refused when a session
 	 * limit is reached. `replace` ends the agent's own live sessions first.
 	 */
-	startSession(agent: User, pinId: string | null, options?: { replace?: boolean }): Promise<Session>;
+	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean }): Promise<Session>;
+	/** A live session by id (bound, not ended). */
+	liveSession(sessionId: string): Session | undefined;
 	/** A user's account changed: their live connections apply it at once. */
 	userChanged(userId: string): void;
 	/** A company saved its rules: its live sessions apply them at once. */

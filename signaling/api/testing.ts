@@ -75,6 +75,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
 		userChanged: () => undefined,
 		rulesChanged: () => undefined,
+		liveSession: () => undefined,
 	};
 
 	const app = new Koa();

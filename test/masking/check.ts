@@ -23,19 +23,21 @@ export interface ColourCount {
 export const MIN_PIXELS = 3;
 
 /**
- * Starts counting in `page`'s video element (`window.alongside.video`). Idempotent.
+ * Starts counting in `page`'s video element (`window.alongside.video`, or the one `selector`
+ * names). Idempotent per video.
  * NOTE: each decoded frame is read as it is (`VideoFrame.copyTo`, I420), without drawing it
  * to a canvas first: fast enough to keep up with the video. A chroma sample (2 × 2 pixels)
  * counts when its colour leans clearly the sensitive colour's way (decoded H.264 shows thin
  * strokes of it blended with their background).
  */
-export async function startColourCount(page: Page, rgb: [number, number, number]): Promise<void> {
+export async function startColourCount(page: Page, rgb: [number, number, number], selector = ''): Promise<void> {
 	await page.evaluate(
-		([[r, g, b], min]) => {
-			const w = window as unknown as { __colour?: { frames: number; coloured: number; worst: number; base: number; samples: string[] } };
-			if (w.__colour) return;
+		([[r, g, b], min, selector]) => {
+			const w = window as unknown as { __colours?: Record<string, { frames: number; coloured: number; worst: number; base: number; samples: string[] }> };
+			w.__colours ??= {};
+			if (w.__colours[selector]) return;
 			const count = { frames: 0, coloured: 0, worst: 0, base: 0, samples: [] as string[] };
-			w.__colour = count;
+			w.__colours[selector] = count;
 			const eu = -0.148 * r - 0.291 * g + 0.439 * b;
 			const ev = 0.439 * r - 0.368 * g - 0.071 * b;
 			const len2 = eu * eu + ev * ev;
@@ -53,7 +55,7 @@ export async function startColourCount(page: Page, rgb: [number, number, number]
 				return canvas.toDataURL('image/png');
 			};
 			const check = () => {
-				const video = (window as unknown as { alongside?: { video?: HTMLVideoElement } }).alongside?.video;
+				const video = selector ? document.querySelector<HTMLVideoElement>(selector) : (window as unknown as { alongside?: { video?: HTMLVideoElement } }).alongside?.video;
 				if (!video) return void setTimeout(check, 50);
 				const onFrame = async () => {
 					try {
@@ -96,18 +98,19 @@ export async function startColourCount(page: Page, rgb: [number, number, number]
 			};
 			check();
 		},
-		[rgb, MIN_PIXELS] as const,
+		[rgb, MIN_PIXELS, selector] as const,
 	);
 }
 
 /** Reads the counts and starts new ones. */
-export async function takeColourCount(page: Page): Promise<ColourCount> {
-	return page.evaluate(() => {
-		const w = window as unknown as { __colour: { frames: number; coloured: number; worst: number; base: number; samples: string[] }; alongside?: { video?: HTMLVideoElement } };
-		const count = w.__colour;
-		const total = w.alongside?.video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+export async function takeColourCount(page: Page, selector = ''): Promise<ColourCount> {
+	return page.evaluate((selector) => {
+		const w = window as unknown as { __colours: Record<string, { frames: number; coloured: number; worst: number; base: number; samples: string[] }>; alongside?: { video?: HTMLVideoElement } };
+		const count = w.__colours[selector]!;
+		const video = selector ? document.querySelector<HTMLVideoElement>(selector) : w.alongside?.video;
+		const total = video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
 		const taken = { frames: count.frames, coloured: count.coloured, worst: count.worst, decoded: total - count.base, samples: count.samples };
 		Object.assign(count, { frames: 0, coloured: 0, worst: 0, base: total, samples: [] });
 		return taken;
-	});
+	}, selector);
 }

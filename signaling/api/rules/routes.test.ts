@@ -127,4 +127,22 @@ describe('/api/company/rules', () => {
 		expect((await t.store.getRules('acme')).disabledBuiltins).toEqual([]);
 		expect(pushed.map(([company]) => company)).toEqual(['globex']);
 	});
+
+	it('keeps previews to admins, names a bad page address, and finds no preview that is not the admin\'s own', async () => {
+		const body = { url: 'https://bank.example/', disabledBuiltins: [], mask: [] };
+		for (const email of ['agent@acme.test', 'boss@acme.test']) {
+			const token = (await t.login(email)).accessToken;
+			expect((await t.request('POST', '/api/company/rules/preview', { token, body })).status).toBe(403);
+			expect((await t.request('PUT', '/api/company/rules/preview/some-session', { token, body: { disabledBuiltins: [], mask: [] } })).status).toBe(403);
+		}
+		const admin = (await t.login('admin@acme.test')).accessToken;
+		const bad = await t.request('POST', '/api/company/rules/preview', { token: admin, body: { ...body, url: 'file:///etc/passwd' } });
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as ErrorBody).error.message).toMatch(/^url: /);
+		const badRule = await t.request('POST', '/api/company/rules/preview', { token: admin, body: { ...body, mask: [{ kind: 'selector', value: 'p::after' }] } });
+		expect(((await badRule.json()) as ErrorBody).error.message).toMatch(/^mask\.0\.value: .*pseudo-element/);
+		// A session that is not this admin's preview (here: none at all) is not found, for updates and for closing.
+		expect((await t.request('PUT', '/api/company/rules/preview/some-session', { token: admin, body: { disabledBuiltins: [], mask: [] } })).status).toBe(404);
+		expect((await t.request('DELETE', '/api/company/rules/preview/some-session', { token: admin })).status).toBe(404);
+	});
 });

@@ -53,28 +53,52 @@ export const MaskRuleInput = z
 		return { ...rule, note: rule.note || null, domains };
 	});
 
+const RuleSet = {
+	disabledBuiltins: z.array(z.enum(BUILTIN_RULES)).max(BUILTIN_RULES.length),
+	mask: z.array(MaskRuleInput).max(MAX_MASK_RULES, `at most ${MAX_MASK_RULES} rules`),
+};
+
 export const SaveRulesBody = z
 	.object({
 		/** The version the admin loaded (0 if never saved). */
 		version: z.number().int().min(0),
-		disabledBuiltins: z.array(z.enum(BUILTIN_RULES)).max(BUILTIN_RULES.length),
-		mask: z.array(MaskRuleInput).max(MAX_MASK_RULES, `at most ${MAX_MASK_RULES} rules`),
+		...RuleSet,
 	})
 	.strict()
-	.superRefine((body, ctx) => {
-		const ids = new Map<string, number>();
-		const same = new Map<string, number>();
-		body.mask.forEach((rule, i) => {
-			if (rule.id !== undefined) {
-				if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['mask', i, 'id'], message: `same id as mask.${ids.get(rule.id)}` });
-				ids.set(rule.id, i);
-			}
-			const key = JSON.stringify([rule.kind, rule.value, [...rule.domains].sort()]);
-			if (same.has(key)) ctx.addIssue({ code: 'custom', path: ['mask', i], message: `the same rule as mask.${same.get(key)}` });
-			same.set(key, i);
-		});
-	});
+	.superRefine(noDuplicates);
 export type SaveRulesBody = z.infer<typeof SaveRulesBody>;
+
+/** PUT /api/company/rules/preview/:sessionId: draft rules for the admin's preview. */
+export const PreviewRulesBody = z.object(RuleSet).strict().superRefine(noDuplicates);
+
+/** POST /api/company/rules/preview: opens a preview of draft rules on a page. */
+export const StartPreviewBody = z
+	.object({
+		url: z.url({ protocol: /^https?$/ }).max(2048),
+		...RuleSet,
+	})
+	.strict()
+	.superRefine(noDuplicates);
+
+/** POST /api/company/rules/preview */
+export interface StartPreviewResponse {
+	sessionId: string;
+}
+
+/** Two rules with one id, or the same rule twice, are named. */
+function noDuplicates(body: { mask: Array<{ id?: string; kind: string; value: string; domains: string[] }> }, ctx: z.RefinementCtx): void {
+	const ids = new Map<string, number>();
+	const same = new Map<string, number>();
+	body.mask.forEach((rule, i) => {
+		if (rule.id !== undefined) {
+			if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['mask', i, 'id'], message: `same id as mask.${ids.get(rule.id)}` });
+			ids.set(rule.id, i);
+		}
+		const key = JSON.stringify([rule.kind, rule.value, [...rule.domains].sort()]);
+		if (same.has(key)) ctx.addIssue({ code: 'custom', path: ['mask', i], message: `the same rule as mask.${same.get(key)}` });
+		same.set(key, i);
+	});
+}
 
 /** GET and PUT /api/company/rules */
 export interface RulesResponse {
@@ -84,6 +108,6 @@ export interface RulesResponse {
 }
 
 /** What the cloud browser's detector needs of a company's rules. */
-export function detectorRules(rules: Pick<CompanyRules, 'disabledBuiltins' | 'mask'>): MaskRules {
+export function detectorRules(rules: { disabledBuiltins: CompanyRules['disabledBuiltins']; mask: Array<Pick<CompanyRules['mask'][number], 'kind' | 'value' | 'domains'>> }): MaskRules {
 	return { disabled: [...rules.disabledBuiltins], custom: rules.mask.map(({ kind, value, domains }) => ({ kind, value, domains: [...domains] })) };
 }

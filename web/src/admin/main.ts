@@ -5,6 +5,7 @@ import { boot } from '../lib/boot';
 import App from './App.svelte';
 import { AuditLog } from './audit.svelte';
 import { CompanySettings } from './company.svelte';
+import { Preview } from './preview.svelte';
 import { MaskingRules } from './rules.svelte';
 import { Users } from './users.svelte';
 
@@ -12,6 +13,6 @@ boot();
 const auth = new Auth();
 mount(App, {
 	target: document.getElementById('app')!,
-	props: { auth, users: new Users(auth), company: new CompanySettings(auth), rules: new MaskingRules(auth), audit: new AuditLog(auth) },
+	props: { auth, users: new Users(auth), company: new CompanySettings(auth), rules: new MaskingRules(auth), preview: new Preview(auth), audit: new AuditLog(auth) },
 });
 void auth.restore();

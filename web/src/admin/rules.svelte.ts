@@ -38,6 +38,12 @@ export class MaskingRules {
 		return !('body' in now && 'body' in then) || JSON.stringify(now.body) !== JSON.stringify(then.body);
 	}
 
+	/** The drafts as rules the preview can use, or null while one of them is wrong. */
+	draftRules(): { disabledBuiltins: BuiltinRule[]; mask: unknown[] } | null {
+		const result = rulesBody(0, this.disabled, this.drafts);
+		return 'body' in result ? { disabledBuiltins: result.body.disabledBuiltins, mask: result.body.mask } : null;
+	}
+
 	async load(): Promise<void> {
 		try {
 			this.#show((await this.#auth.api.get<RulesResponse>('/api/company/rules')).rules);

@@ -186,6 +186,18 @@ const en = {
 	'rules.reload': 'Reload',
 	'rules.updated': 'Version {version}, saved {when}',
 
+	'preview.title': 'Try them on a page',
+	'preview.hint': 'Open any page in a cloud browser of your own: what agents would see is on the left, what the customer sees on the right, with the rules as they are on this page, saved or not. Click, scroll and type in either view to try fields.',
+	'preview.url': 'Page to open',
+	'preview.open': 'Open preview',
+	'preview.opening': 'Opening…',
+	'preview.go': 'Go',
+	'preview.close': 'Close preview',
+	'preview.masked': 'Agents see',
+	'preview.clear': 'The customer sees',
+	'preview.badUrl': 'Enter a full http:// or https:// address.',
+	'preview.lost': 'The preview was disconnected. Open it again.',
+
 	'company.brandName': 'Brand name',
 	'company.brandNameHint': 'Shown to customers at the top of their page.',
 	'company.announce': 'Tell customers that sessions may be supervised',

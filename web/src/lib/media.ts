@@ -57,6 +57,8 @@ export class MediaLink {
 	readonly #channels = new Map<InputChannel, types.DataProducer>();
 	#closed = false;
 	#consuming: Promise<void> | null = null;
+	/** Renditions consumed besides the role's own (an admin's rules preview: the clear one too). */
+	readonly #extra = new Map<Rendition, types.Consumer>();
 
 	private constructor(options: MediaLinkOptions, device: Device) {
 		this.#options = options;
@@ -139,6 +141,37 @@ export class MediaLink {
 		lowerLatency(consumer.rtpReceiver);
 		this.#options.onStream(new MediaStream([consumer.track]));
 		await this.#signaling.request('media/resume', { consumerId: consumer.id });
+	}
+
+	/**
+	 * Consumes another rendition than the role's own, if the server allows it (an admin's
+	 * rules preview watches the clear video beside the masked one); consumed again on each
+	 * call (after `media/changed`). Resolves with its stream.
+	 */
+	async consumeExtra(rendition: Rendition): Promise<MediaStream> {
+		const recv = this.#recv;
+		if (!recv || this.#closed) throw new Error('the media link is closed');
+		this.#extra.get(rendition)?.close();
+		this.#extra.delete(rendition);
+		const reply = await this.#signaling.request('media/consume', {
+			transportId: recv.id,
+			rtpCapabilities: (this.#device.recvRtpCapabilities ?? this.#device.rtpCapabilities) as unknown as Record<string, unknown>,
+			rendition,
+		});
+		const consumer = await recv.consume({ id: reply.consumerId, producerId: reply.producerId, kind: reply.kind, rtpParameters: reply.rtpParameters as unknown as types.RtpParameters });
+		if (this.#closed) {
+			consumer.close();
+			throw new Error('the media link is closed');
+		}
+		this.#extra.set(rendition, consumer);
+		lowerLatency(consumer.rtpReceiver);
+		await this.#signaling.request('media/resume', { consumerId: consumer.id });
+		return new MediaStream([consumer.track]);
+	}
+
+	/** The rendition the role's own video shows (after the first consume). */
+	get rendition(): Rendition | null {
+		return this.#rendition;
 	}
 
 	async #consumeCursors(): Promise<void> {
@@ -240,6 +273,7 @@ export class MediaLink {
 		this.#recv?.close();
 		this.#send?.close();
 		this.#channels.clear();
+		this.#extra.clear();
 		this.#consumer = null;
 		this.#cursors = null;
 	}
