@@ -67,8 +67,11 @@ export interface MaskStats {
 /** Messages to the compositor about masking. */
 export type MaskMessage =
 	| { kind: 'report'; report: DetectorReport }
-	/** Input sent to the page at `at`; `scrolls` when it may scroll (wheel, touch, scrolling keys). */
-	| { kind: 'input'; at: number; scrolls: boolean }
+	/**
+	 * Input sent to the page at `at`, numbered `seq` (the detector acknowledges it in its
+	 * reports); `scrolls` when it may scroll (wheel, touch, scrolling keys).
+	 */
+	| { kind: 'input'; at: number; seq: number; scrolls: boolean }
 	/**
 	 * The newest rules generation delivered to the detector (see DetectorRules); null: the
 	 * session has no rules yet (a warm browser not bound to a company). Frames of states found

@@ -19,6 +19,8 @@ export const DetectorReport = z.object({
 	doc: z.string().min(1).max(64),
 	tag: z.number().int().min(0).max(0xffff),
 	at: z.number().finite(),
+	/** The newest input (its number) the detector had been told of when it measured. */
+	input: z.number().int().nonnegative().optional(),
 	/** The rules generation the state was found with (see DetectorRules); absent on ticks. */
 	rules: z.number().int().nonnegative().optional(),
 	boxes: z.array(Box).max(2000).optional(),

@@ -17,7 +17,7 @@ import type { PublisherConfig } from './config.js';
 import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
-import { type CdpCommand, InputState, toCdpCommands } from './input.js';
+import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { internalPages } from './internalPages.js';
 import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
@@ -323,13 +323,17 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// NOTE: before the input is sent: frames that may show its effect wait for the
 		// detector's next report (see compositor.ts).
 		if (commands.length > 0) {
-			this.#bridge.mask({ kind: 'input', at: Date.now(), scrolls: scrolls(message) });
-			this.#detector?.input();
+			const seq = ++this.#inputSeq;
+			const [scrollX, scrollY] = scrollBound(message, this.#viewport, state);
+			this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: scrollX > 0 || scrollY > 0 });
+			this.#detector?.input(seq, scrollX, scrollY);
 		}
 		for (const command of commands) this.#send(command);
 	}
 
 	readonly #detector: MaskDetector | undefined;
+	/** Numbers the input events sent to the page (the detector acknowledges them). */
+	#inputSeq = 0;
 
 	/**
 	 * New masking rules (the session was bound to a company, or the company saved rules):
@@ -531,15 +535,6 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
-}
-
-/** Keys whose default action scrolls. */
-const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', ' ', 'Spacebar']);
-
-/** Whether an input event may scroll the page (the browser's compositor scrolls before the page sees it). */
-function scrolls(message: InputMessage): boolean {
-	if (message.type === 'pointer/wheel' || message.type.startsWith('touch/')) return true;
-	return message.type === 'key/down' && SCROLL_KEYS.has(message.key);
 }
 
 /** Opens the start page in the tab, in the browser's language. */

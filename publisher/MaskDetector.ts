@@ -89,10 +89,15 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		return next;
 	}
 
-	/** Tells the top frame's detector that input is on its way (see detector.ts). Best effort. */
-	input(): void {
+	/**
+	 * Tells the top frame's detector that input `seq` is on its way, and how far it may scroll
+	 * the page (CSS px per axis; 0: it does not scroll), before the input is sent (see
+	 * detector.ts). Best effort: until the detector acknowledges it, frames wait.
+	 */
+	input(seq: number, scrollX: number, scrollY: number): void {
 		if (this.#context === undefined) return;
-		this.#cdp.send('Runtime.evaluate', { contextId: this.#context, expression: 'globalThis.__alongsideDetector?.input()' }).catch(() => {
+		const expression = `globalThis.__alongsideDetector?.input(${seq}, ${Math.ceil(scrollX)}, ${Math.ceil(scrollY)})`;
+		this.#cdp.send('Runtime.evaluate', { contextId: this.#context, expression }).catch(() => {
 			// NOTE: the document has gone (navigation): its successor reports by itself.
 		});
 	}

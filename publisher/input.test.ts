@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputMessage } from '../protocol/wire.js';
-import { InputState, toCdpCommands } from './input.js';
+import { InputState, scrollBound, toCdpCommands } from './input.js';
 
 const viewport = { width: 1280, height: 720 };
 const parse = (m: unknown) => InputMessage.parse(m);
@@ -60,5 +60,26 @@ describe('toCdpCommands', () => {
 	it('scrolls with the wheel at the pointer position', () => {
 		const [cmd] = toCdpCommands(parse({ type: 'pointer/wheel', x: 0.5, y: 0.5, dx: 0, dy: 120 }), viewport, new InputState());
 		expect(cmd?.params).toEqual({ type: 'mouseWheel', x: 640, y: 360, deltaX: 0, deltaY: 120 });
+	});
+});
+
+describe('scrollBound', () => {
+	it('bounds what each input may scroll: wheel deltas, a line, a page, or anything', () => {
+		expect(scrollBound({ type: 'pointer/wheel', x: 0.5, y: 0.5, dx: -30, dy: 120 }, viewport)).toEqual([30, 120]);
+		expect(scrollBound({ type: 'pointer/move', x: 0.5, y: 0.5 }, viewport)).toEqual([0, 0]);
+		expect(scrollBound({ type: 'key/down', key: 'ArrowDown', code: 'ArrowDown', modifiers: 0 }, viewport)).toEqual([0, 120]);
+		expect(scrollBound({ type: 'key/down', key: 'PageDown', code: 'PageDown', modifiers: 0 }, viewport)).toEqual([0, 720]);
+		expect(scrollBound({ type: 'key/down', key: 'End', code: 'End', modifiers: 0 }, viewport)[1]).toBeGreaterThan(720);
+		expect(scrollBound({ type: 'key/down', key: 'a', code: 'KeyA', modifiers: 0 }, viewport)).toEqual([0, 0]);
+	});
+
+	it('lets a tap scroll nothing, and a drag and its release (a fling) anything', () => {
+		const touch = new InputState();
+		const at = { id: 1, x: 0.5, y: 0.5 };
+		expect(scrollBound({ type: 'touch/start', touches: [at] } as never, viewport, touch)).toEqual([0, 0]);
+		expect(scrollBound({ type: 'touch/end', touches: [] } as never, viewport, touch)).toEqual([0, 0]);
+		scrollBound({ type: 'touch/start', touches: [at] } as never, viewport, touch);
+		expect(scrollBound({ type: 'touch/move', touches: [at] } as never, viewport, touch)[1]).toBeGreaterThan(720);
+		expect(scrollBound({ type: 'touch/end', touches: [] } as never, viewport, touch)[1]).toBeGreaterThan(720);
 	});
 });

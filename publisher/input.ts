@@ -47,6 +47,8 @@ function virtualKeyCode(key: string, code: string): number {
 /** Per-participant input state that commands depend on (held mouse buttons). */
 export class InputState {
 	buttons = 0;
+	/** Whether the current touch has moved (its release may fling the page). */
+	dragged = false;
 }
 
 /**
@@ -116,4 +118,43 @@ function heldButton(buttons: number): string {
 
 function mouse(type: string, x: number, y: number, extra: Record<string, unknown>): CdpCommand {
 	return { method: 'Input.dispatchMouseEvent', params: { type, x, y, ...extra } };
+}
+
+/** Keys whose default action scrolls. */
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', ' ', 'Spacebar']);
+
+/**
+ * How far an input event may scroll content, CSS px per axis (0, 0: it does not scroll).
+ * The browser's compositor scrolls before the page (and the detector) sees it; the
+ * detector widens its boxes by this much meanwhile. Wheel: its deltas; arrow keys: a line
+ * step, generously; page keys and space: a viewport; Home, End and touch (a fling may go
+ * anywhere): the whole page, as far as a box can be widened.
+ */
+export function scrollBound(message: InputMessage, viewport: Viewport, touch: { dragged?: boolean } = {}): [number, number] {
+	const all: [number, number] = [10 * viewport.width, 10 * viewport.height];
+	if (message.type === 'pointer/wheel') return [Math.abs(message.dx), Math.abs(message.dy)];
+	// NOTE: a tap scrolls nothing; a drag scrolls as the finger moves, and its release may fling.
+	if (message.type === 'touch/start') {
+		touch.dragged = false;
+		return [0, 0];
+	}
+	if (message.type === 'touch/move') {
+		touch.dragged = true;
+		return all;
+	}
+	if (message.type === 'touch/end' || message.type === 'touch/cancel') return touch.dragged ? all : [0, 0];
+	if (message.type !== 'key/down' || !SCROLL_KEYS.has(message.key)) return [0, 0];
+	switch (message.key) {
+		case 'ArrowUp':
+		case 'ArrowDown':
+			return [0, 120];
+		case 'ArrowLeft':
+		case 'ArrowRight':
+			return [120, 0];
+		case 'Home':
+		case 'End':
+			return all;
+		default:
+			return [0, viewport.height];
+	}
 }

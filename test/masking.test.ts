@@ -126,6 +126,11 @@ describe('the company\'s own rules', () => {
 			const [seen, shown] = await Promise.all([takeColourCount(agent), takeColourCount(customer)]);
 			expect(shown!.coloured).toBeGreaterThan(3);
 			expect(seen!.frames).toBeGreaterThan(10);
+			if (seen!.coloured > 0 && process.env.ALONGSIDE_LEAK_DIR) {
+				const fs = await import('node:fs');
+				console.log('rules audit', (await cloud.maskTotals()).auditNotes.join('\n'));
+				seen!.samples.forEach((url, i) => fs.writeFileSync(`${process.env.ALONGSIDE_LEAK_DIR}/rules-${version}-${i}.png`, Buffer.from(url.split(',')[1]!, 'base64')));
+			}
 			return seen!;
 		};
 		const named = [

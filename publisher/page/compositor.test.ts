@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOX_PAINT, COVER_PAINT, fillRect, frameTag, luma, MaskBook, type MaskState, paintFrame, type RawFrame } from './compositor.js';
+import { BOX_PAINT, COVER_PAINT, fillRect, frameTag, luma, MaskBook, type MaskState, noticeFromRgba, paintDecision, paintFrame, type RawFrame } from './compositor.js';
 import { TAG_BLOCK, TAG_HEIGHT, tagBlocks } from './frameTag.js';
 
 const VIEWPORT = { width: 320, height: 180 };
@@ -62,6 +62,24 @@ describe('the mask book', () => {
 		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
 		expect(book.decide(undefined, NOW)).toEqual({ cover: 'tag_unreadable' });
 		expect(book.decide(2, NOW)).toEqual({ cover: 'tag_unknown' });
+	});
+
+	it('waits for the detector to acknowledge input it has been told of, also through ticks; a new document starts acknowledged', () => {
+		const book = new MaskBook();
+		book.rules(1);
+		book.add(state(1, [[10, 10, 20, 20]], { input: 4 }));
+		book.touch('d1', 1, 1016, 4);
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
+		// Input 5 is sent (at a time before the newest report: only its number tells).
+		book.input(900, true, 5);
+		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
+		book.touch('d1', 1, 1020, 5);
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
+		book.input(900, false, 6);
+		// The page navigated: its new detector was never told of input 6, and need not be.
+		book.add(state(1, [[10, 10, 20, 20]], { doc: 'd2', at: 1018 }));
+		book.touch('d2', 1, 1022);
+		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
 	});
 
 	it('covers frames of states found with older rules than the newest delivered, until one found with them arrives', () => {
@@ -201,5 +219,27 @@ describe('ticks', () => {
 		expect(book.decide(1, NOW)).toEqual({ cover: 'detector_behind' });
 		book.touch('d1', 1, 1010);
 		expect(book.decide(1, NOW)).toMatchObject({ states: 1 });
+	});
+});
+
+describe('the notice on covered frames', () => {
+	it('is converted once from RGBA and painted in the middle of a covered I420 frame, nowhere else', () => {
+		// A 4×2 picture: white on the left half, black on the right.
+		const rgba = new Uint8Array(4 * 2 * 4);
+		for (let row = 0; row < 2; row++) for (let col = 0; col < 2; col++) rgba.set([255, 255, 255, 255], (row * 4 + col) * 4);
+		for (let row = 0; row < 2; row++) for (let col = 2; col < 4; col++) rgba.set([0, 0, 0, 255], (row * 4 + col) * 4);
+		const notice = noticeFromRgba(rgba, 4, 2);
+		expect([...notice.y]).toEqual([235, 235, 16, 16, 235, 235, 16, 16]);
+		expect([...notice.u]).toEqual([128, 128]);
+		const frame = i420(8, 6);
+		paintDecision(frame, { cover: 'detector_behind' }, { width: 8, height: 6 }, undefined, notice);
+		const row = (y: number) => [...frame.data.subarray(y * 8, y * 8 + 8)];
+		const grey = Array(8).fill(COVER_PAINT.y);
+		const withNotice = [COVER_PAINT.y, COVER_PAINT.y, 235, 235, 16, 16, COVER_PAINT.y, COVER_PAINT.y];
+		expect([0, 1, 2, 3, 4, 5].map(row)).toEqual([grey, grey, withNotice, withNotice, grey, grey]);
+		// Frames painted with boxes never get it.
+		const painted = i420(8, 4);
+		paintDecision(painted, { boxes: [], states: 1 }, { width: 8, height: 4 }, undefined, notice);
+		expect(painted.data.subarray(0, 32).includes(16)).toBe(false);
 	});
 });

@@ -47,6 +47,8 @@ export interface MaskState {
 	at: number;
 	/** The rules generation it was found with (see DetectorRules in protocol/detector.ts). */
 	rules: number;
+	/** The newest input the detector had been told of when it measured (0: none). */
+	input?: number;
 	/** Set when part of the page could not be scanned: the frame is covered. */
 	incomplete?: boolean;
 	/** Nothing on the page is masked or could be (see DetectorReport): no need to wait for the next report. */
@@ -76,6 +78,9 @@ export class MaskBook {
 	#rules = Number.POSITIVE_INFINITY;
 	#inputAt = 0;
 	#scrollAt = 0;
+	/** The newest input sent, and the newest the detector of this document acknowledged. */
+	#inputSeq = 0;
+	#acked = 0;
 	#resumedAt = 0;
 
 	/** Adds a state from the detector. A state of another document replaces everything known. */
@@ -84,17 +89,22 @@ export class MaskBook {
 			this.#states.clear();
 			this.#doc = state.doc;
 			if (this.#hold === 'navigating') this.#hold = undefined;
+			// NOTE: a new document's detector was told of no earlier input (that went to the
+			// document before it); the time rules still hold it to input sent since.
+			this.#acked = this.#inputSeq;
 		}
+		this.#acked = Math.max(this.#acked, state.input ?? 0);
 		this.#states.set(state.tag, state);
 		this.#noteGap(state.at);
 		this.#newest = state;
 		if (this.#states.size > KEEP) this.#states.delete(this.#states.keys().next().value!);
 	}
 
-	/** The detector says state `tag` still holds at `at` (a tick). */
-	touch(doc: string, tag: number, at: number): void {
+	/** The detector says state `tag` still holds at `at` (a tick), having been told of input `input`. */
+	touch(doc: string, tag: number, at: number, input = 0): void {
 		const newest = this.#newest;
 		if (newest && newest.doc === doc && newest.tag === tag && at > newest.at) {
+			this.#acked = Math.max(this.#acked, input);
 			this.#noteGap(at);
 			this.#newest = { ...newest, at };
 		}
@@ -145,8 +155,9 @@ export class MaskBook {
 	 * (wheel, touch, scrolling keys), which the browser's compositor applies before the
 	 * page's main thread, and so the detector, sees it.
 	 */
-	input(at: number, scrolls = false): void {
+	input(at: number, scrolls = false, seq = 0): void {
 		this.#inputAt = Math.max(this.#inputAt, at);
+		this.#inputSeq = Math.max(this.#inputSeq, seq);
 		if (scrolls) this.#scrollAt = Math.max(this.#scrollAt, at);
 	}
 
@@ -157,7 +168,8 @@ export class MaskBook {
 
 	/**
 	 * Whether the detector has not yet reported what a frame arriving `now` may show: input
-	 * reached the page after its newest report, or scrolling input less than
+	 * reached the page after its newest report, or input it has not acknowledged (it widens
+	 * its boxes by what scrolling input may move, from when it learns of it), or scrolling input less than
 	 * {@link SCROLL_SETTLE_MS} before it, or it has been silent for more than
 	 * {@link MAX_SILENCE_MS} (the page's main thread is stalled while the browser's
 	 * compositor may go on scrolling or animating), or resumed less than
@@ -165,7 +177,7 @@ export class MaskBook {
 	 */
 	behind(now = Date.now()): boolean {
 		const at = this.#newest?.at ?? 0;
-		return this.#inputAt > at || this.#scrollAt + SCROLL_SETTLE_MS > at || this.#resumedAt + SCROLL_SETTLE_MS > at || now - at > MAX_SILENCE_MS;
+		return this.#inputAt > at || this.#acked < this.#inputSeq || this.#scrollAt + SCROLL_SETTLE_MS > at || this.#resumedAt + SCROLL_SETTLE_MS > at || now - at > MAX_SILENCE_MS;
 	}
 
 	/** The newest state (for the customer's outlines). */
@@ -323,10 +335,68 @@ export function paintFrame(frame: RawFrame, book: MaskBook, viewport: { width: n
 	return paintDecision(frame, book.decide(tag, now), viewport, tag);
 }
 
-/** Paints a decision (see {@link paintFrame}); `tag` is passed through for the caller's records. */
-export function paintDecision(frame: RawFrame, decision: Decision, viewport: { width: number; height: number }, tag?: number): PaintResult & { tag: number | undefined } {
+/**
+ * A small picture painted in the middle of a covered frame ("Hidden while the page
+ * updates"), in I420: even width and height, planes packed (stride = width, width / 2).
+ */
+export interface Notice {
+	width: number;
+	height: number;
+	y: Uint8Array;
+	u: Uint8Array;
+	v: Uint8Array;
+}
+
+/** A notice from RGBA pixels (e.g. text drawn on a canvas), converted once (BT.601, limited range). */
+export function noticeFromRgba(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Notice {
+	const [w, h] = [width & ~1, height & ~1];
+	const y = new Uint8Array(w * h);
+	const u = new Uint8Array((w / 2) * (h / 2));
+	const v = new Uint8Array((w / 2) * (h / 2));
+	for (let row = 0; row < h; row++) {
+		for (let col = 0; col < w; col++) {
+			const i = (row * width + col) * 4;
+			y[row * w + col] = Math.round(16 + 0.257 * rgba[i]! + 0.504 * rgba[i + 1]! + 0.098 * rgba[i + 2]!);
+		}
+	}
+	for (let row = 0; row < h / 2; row++) {
+		for (let col = 0; col < w / 2; col++) {
+			let [r, g, b] = [0, 0, 0];
+			for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+				const i = ((2 * row + dy) * width + 2 * col + dx) * 4;
+				r += rgba[i]! / 4;
+				g += rgba[i + 1]! / 4;
+				b += rgba[i + 2]! / 4;
+			}
+			u[row * (w / 2) + col] = Math.round(128 - 0.148 * r - 0.291 * g + 0.439 * b);
+			v[row * (w / 2) + col] = Math.round(128 + 0.439 * r - 0.368 * g - 0.071 * b);
+		}
+	}
+	return { width: w, height: h, y, u, v };
+}
+
+/** Copies a notice into the middle of an I420 frame (other formats, or too small a frame: nothing). */
+export function paintNotice(frame: RawFrame, notice: Notice): void {
+	if ((frame.format !== 'I420' && frame.format !== 'I420A') || notice.width > frame.width || notice.height > frame.height) return;
+	const x0 = Math.floor((frame.width - notice.width) / 4) * 2;
+	const y0 = Math.floor((frame.height - notice.height) / 4) * 2;
+	const [yPlane, uPlane, vPlane] = frame.planes as [Plane, Plane, Plane];
+	const cw = notice.width / 2;
+	for (let row = 0; row < notice.height; row++) frame.data.set(notice.y.subarray(row * notice.width, (row + 1) * notice.width), yPlane.offset + (y0 + row) * yPlane.stride + x0);
+	for (let row = 0; row < notice.height / 2; row++) {
+		frame.data.set(notice.u.subarray(row * cw, (row + 1) * cw), uPlane.offset + (y0 / 2 + row) * uPlane.stride + x0 / 2);
+		frame.data.set(notice.v.subarray(row * cw, (row + 1) * cw), vPlane.offset + (y0 / 2 + row) * vPlane.stride + x0 / 2);
+	}
+}
+
+/**
+ * Paints a decision (see {@link paintFrame}); `tag` is passed through for the caller's
+ * records. A covered frame gets `notice` in its middle, if given.
+ */
+export function paintDecision(frame: RawFrame, decision: Decision, viewport: { width: number; height: number }, tag?: number, notice?: Notice): PaintResult & { tag: number | undefined } {
 	if ('cover' in decision) {
 		fillRect(frame, 0, 0, frame.width, frame.height, COVER_PAINT);
+		if (notice) paintNotice(frame, notice);
 		return { cover: decision.cover, boxes: 0, tag };
 	}
 	const [fw, fh] = [frame.width, frame.height];

@@ -23,7 +23,7 @@ type Box = [number, number, number, number];
 
 const scope = globalThis as unknown as {
 	__alongsideRules?: DetectorRules;
-	__alongsideDetector?: { setRules(rules: DetectorRules): void; input(): void };
+	__alongsideDetector?: { setRules(rules: DetectorRules): void; input(seq: number, scrollX: number, scrollY: number): void };
 	[DETECTOR_BINDING]?: (payload: string) => void;
 };
 
@@ -48,6 +48,18 @@ const FIELD_WORDS: Record<string, string[]> = {
 const SWEEP_MS = 1500;
 /** The most a box is widened for its motion, CSS pixels. */
 const MAX_MOTION = 400;
+/**
+ * How long a target that moved keeps its widening after it stops moving on this thread,
+ * ms: a smooth scroll or fling runs on the browser's compositor, which can show a step the
+ * page's main thread has not seen yet, after a frame in which it saw none.
+ */
+const MOTION_HOLD_MS = 150;
+/**
+ * How long after scrolling input every box stays widened by what that input may scroll:
+ * the browser's compositor scrolls (smoothly, over several frames) before this thread sees
+ * the new offset, sometimes by more than two frames.
+ */
+const SCROLL_HOLD_MS = 300;
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
 const FIELDS = 'input, textarea, select, iframe, frame, embed, object, [contenteditable]:not([contenteditable=false])';
 
@@ -74,6 +86,10 @@ function run(): void {
 	let lastKey: string | undefined;
 	let lastReport = 0;
 	let inputSeen = false;
+	/** The newest input Node told of (acknowledged in every report). */
+	let inputSeq = 0;
+	/** How far pending scrolling input may move content (CSS px, each axis), and until when. */
+	let pendingScroll = { x: 0, y: 0, until: 0 };
 	let dirty = true;
 	let inFrame = false;
 	let targets: Target[] = [];
@@ -271,6 +287,8 @@ function run(): void {
 	// --- measuring ----------------------------------------------------------------------
 	/** Where each target was at the previous measurement, to widen boxes that move. */
 	let lastPositions = new WeakMap<Node, Map<number, [number, number]>>();
+	/** Each target's latest motion (widening, both axes) and when it was measured. */
+	const recentMotion = new WeakMap<Node, Map<number, [number, number, number]>>();
 
 	/**
 	 * Boxes of every target, in CSS pixels of the top viewport. A target that moved since the
@@ -282,6 +300,7 @@ function run(): void {
 		const positions = new WeakMap<Node, Map<number, [number, number]>>();
 		const animated = animatedElements();
 		const now = performance.now();
+		const scrolling = now < pendingScroll.until ? pendingScroll : { x: 0, y: 0 };
 		for (const target of targets) {
 			// NOTE: keyed by node and offset, which outlive the ranges a rescan recreates.
 			const [key, sub] = 'element' in target ? [target.element, 0] : [target.range.startContainer, target.range.startOffset];
@@ -295,7 +314,13 @@ function run(): void {
 			if (!positions.has(key)) positions.set(key, new Map());
 			positions.get(key)!.set(sub, at);
 			const was = lastPositions.get(key)?.get(sub);
-			const [mx, my] = was ? [Math.min(2 * Math.abs(at[0] - was[0]), MAX_MOTION), Math.min(2 * Math.abs(at[1] - was[1]), MAX_MOTION)] : [0, 0];
+			let [mx, my] = was ? [Math.min(2 * Math.abs(at[0] - was[0]), MAX_MOTION), Math.min(2 * Math.abs(at[1] - was[1]), MAX_MOTION)] : [0, 0];
+			if (!recentMotion.has(key)) recentMotion.set(key, new Map());
+			const held = recentMotion.get(key)!.get(sub);
+			if (mx > 0 || my > 0) recentMotion.get(key)!.set(sub, [mx, my, now]);
+			else if (held && now - held[2] < MOTION_HOLD_MS) [mx, my] = [held[0], held[1]];
+			mx = Math.min(mx + scrolling.x, 4 * MAX_MOTION);
+			my = Math.min(my + scrolling.y, 4 * MAX_MOTION);
 			for (const rect of rects) {
 				if (rect.width <= 0 || rect.height <= 0) continue;
 				let [x0, y0, x1, y1] = [rect.left + offset.x - mx, rect.top + offset.y - my, rect.right + offset.x + mx, rect.bottom + offset.y + my];
@@ -402,9 +427,9 @@ function run(): void {
 				lastKey = key;
 				tag = nextTag(tag);
 				paintTag();
-				send({ doc, tag, at: now, rules: delivered.generation, boxes, viewport, incomplete: incomplete || undefined, clean: clean || undefined });
+				send({ doc, tag, at: now, input: inputSeq, rules: delivered.generation, boxes, viewport, incomplete: incomplete || undefined, clean: clean || undefined });
 			} else if (animationFrame && (!clean || inputSeen || now - lastReport >= TICK_MS)) {
-				send({ doc, tag, at: now });
+				send({ doc, tag, at: now, input: inputSeq });
 			}
 			if (animationFrame) inputSeen = false;
 		} catch (error) {
@@ -414,7 +439,7 @@ function run(): void {
 			tag = nextTag(tag);
 			paintTag();
 			lastKey = undefined;
-			send({ doc, tag, at: Date.now(), rules: delivered.generation, boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
+			send({ doc, tag, at: Date.now(), input: inputSeq, rules: delivered.generation, boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
 		}
 	}
 	const endFrame = new MessageChannel();
@@ -501,8 +526,14 @@ function run(): void {
 		// nothing changed) shows the compositor the detector has caught up with it. Not event
 		// listeners: pointer and touch listeners, even passive ones in this world, hung the
 		// renderer under fuzzed touch sequences.
-		input() {
+		input(seq: number, scrollX: number, scrollY: number) {
 			inputSeen = true;
+			inputSeq = Math.max(inputSeq, seq);
+			if (scrollX > 0 || scrollY > 0) {
+				const now = performance.now();
+				const active = now < pendingScroll.until;
+				pendingScroll = { x: (active ? pendingScroll.x : 0) + scrollX, y: (active ? pendingScroll.y : 0) + scrollY, until: now + SCROLL_HOLD_MS };
+			}
 		},
 	};
 	observeRoot(document);

@@ -25,7 +25,7 @@ import {
 	SIGNAL_BINDING,
 } from '../../protocol/bridge.js';
 import type { Rendition } from '../../protocol/wire.js';
-import { COVER_PAINT, type Decision, fillRect, frameTag, MaskBook, type MaskState, paintDecision, type PixelFormat, type RawFrame } from './compositor.js';
+import { COVER_PAINT, type Decision, fillRect, frameTag, MaskBook, type MaskState, type Notice, noticeFromRgba, paintDecision, type PixelFormat, type RawFrame } from './compositor.js';
 
 declare const chrome: {
 	runtime: { lastError?: { message?: string } };
@@ -200,6 +200,8 @@ const book = new MaskBook();
 /** How long a frame may wait for the detector to catch up with input before it is covered. */
 const HOLD_MS = 60;
 let stateWaiters: Array<() => void> = [];
+/** Judges a frame held back again (see maskedTrack); set once the masked track exists. */
+let heldRelease: () => void = () => undefined;
 let audit: [number, number, number] | null = null;
 /** States not yet seen on a frame: tag → detector time, for the frame delay. */
 const unseen = new Map<number, number>();
@@ -221,18 +223,18 @@ function mask(message: MaskMessage): void {
 			const { report } = message;
 			const received = Date.now();
 			if (report.boxes && report.viewport) {
-				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, rules: report.rules ?? 0, incomplete: report.incomplete, clean: report.clean };
+				const state: MaskState = { doc: report.doc, tag: report.tag, boxes: report.boxes, viewport: report.viewport, at: report.at, rules: report.rules ?? 0, input: report.input, incomplete: report.incomplete, clean: report.clean };
 				book.add(state);
 				unseen.set(report.tag, report.at);
 				if (unseen.size > 64) unseen.delete(unseen.keys().next().value!);
 			} else {
-				book.touch(report.doc, report.tag, report.at);
+				book.touch(report.doc, report.tag, report.at, report.input);
 			}
 			sample(counters.reportDelayMs, received - report.at);
 			break;
 		}
 		case 'input':
-			book.input(message.at, message.scrolls);
+			book.input(message.at, message.scrolls, message.seq);
 			break;
 		case 'rules':
 			book.rules(message.generation);
@@ -247,6 +249,7 @@ function mask(message: MaskMessage): void {
 	const waiters = stateWaiters;
 	stateWaiters = [];
 	for (const wake of waiters) wake();
+	heldRelease();
 }
 
 /** Resolves at the next mask message, or after `ms`. */
@@ -263,6 +266,46 @@ function nextMessage(ms: number): Promise<void> {
 const FORMATS = new Set<PixelFormat>(['I420', 'I420A', 'NV12', 'RGBA', 'RGBX', 'BGRA', 'BGRX']);
 
 /**
+ * How long after the last frame painted with boxes a frame that must be covered is held
+ * back instead (viewers keep the previous, safe picture), while the detector may still
+ * vouch for it: covering for one frame at a time, as scrolling fast does, would flash.
+ */
+const HOLD_GOOD_MS = 300;
+
+/** The "hidden while the page updates" notice, drawn once (the extension page has a canvas). */
+function drawNotice(text: string): Notice | undefined {
+	try {
+		const [width, height] = [460, 56];
+		const canvas = new OffscreenCanvas(width, height);
+		const g = canvas.getContext('2d')!;
+		g.fillStyle = '#c8c8c8';
+		g.fillRect(0, 0, width, height);
+		g.fillStyle = '#334155';
+		g.beginPath();
+		g.roundRect(0, 0, width, height, 12);
+		g.fill();
+		g.fillStyle = '#ffffff';
+		g.font = '600 22px "DejaVu Sans", "Liberation Sans", sans-serif';
+		g.textAlign = 'center';
+		g.textBaseline = 'middle';
+		g.fillText(text, width / 2, height / 2 + 1);
+		return noticeFromRgba(g.getImageData(0, 0, width, height).data, width, height);
+	} catch (error) {
+		// NOTE: without the notice, covered frames are plain grey: still covered.
+		console.warn('no notice for covered frames', error);
+		return undefined;
+	}
+}
+
+/** A frame held back (see {@link HOLD_GOOD_MS}), with what it needs to be judged again. */
+interface Held {
+	out: RawFrame;
+	tag: number | undefined;
+	arrived: number;
+	init: VideoFrameBufferInit;
+}
+
+/**
  * The masked track: the capture's frames through the compositor. NOTE: processed on this
  * page's main thread (editing I420 in place takes well under a millisecond per frame);
  * the extension's CSP forbids blob workers.
@@ -273,9 +316,58 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 	// NOTE: a generated track does not inherit the capture's content hint: without it WebRTC
 	// scales it down under bandwidth limits.
 	generator.contentHint = 'detail';
+	const notice = drawNotice('Hidden while the page updates');
 	let buffer = new Uint8Array(0);
+	let heldBuffer = new Uint8Array(0);
+	let held: Held | undefined;
+	let heldTimer: ReturnType<typeof setTimeout> | undefined;
+	/** When a frame painted with boxes last left (performance.now()). */
+	let lastGood = Number.NEGATIVE_INFINITY;
+	let output: TransformStreamDefaultController<VideoFrame> | undefined;
+
+	/** Paints a frame as decided and sends it on; counts it. */
+	const emit = (out: RawFrame, decision: Decision, tag: number | undefined, init: VideoFrameBufferInit, t0: number) => {
+		if (audit) auditFrame(out, decision, tag);
+		const painted = paintDecision(out, decision, book.newest?.viewport ?? viewport, tag, notice);
+		counters.frames++;
+		if (painted.cover) counters.covered[painted.cover] = (counters.covered[painted.cover] ?? 0) + 1;
+		else {
+			sample(counters.boxes, painted.boxes);
+			lastGood = performance.now();
+		}
+		if (tag !== undefined && unseen.has(tag)) {
+			sample(counters.frameDelayMs, Date.now() - unseen.get(tag)!);
+			unseen.delete(tag);
+		}
+		output!.enqueue(new VideoFrame(out.data, init));
+		sample(counters.compositorMs, performance.now() - t0);
+	};
+
+	/**
+	 * Judges the held frame again (after a mask message, or when it may be held no longer):
+	 * sent painted with boxes once the detector vouches for it, else covered once `force`.
+	 */
+	const releaseHeld = (force: boolean) => {
+		if (!held || !output) return;
+		const decision = book.decide(held.tag, held.arrived);
+		if ('cover' in decision && !force) return;
+		const { out, tag, init } = held;
+		held = undefined;
+		clearTimeout(heldTimer);
+		try {
+			emit(out, decision, tag, init, performance.now());
+		} catch (error) {
+			console.error('held frame dropped', error);
+		}
+	};
+	heldRelease = () => releaseHeld(false);
+
 	const transform = new TransformStream<VideoFrame, VideoFrame>({
+		start(controller) {
+			output = controller;
+		},
 		async transform(frame, controller) {
+			output = controller;
 			try {
 				const t0 = performance.now();
 				const rect = frame.visibleRect!;
@@ -293,6 +385,11 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					// NOTE: a format the compositor cannot edit is replaced by a covered I420 frame.
 					out = blankI420(width, height);
 				}
+				// NOTE: a newer frame supersedes one held back: viewers get this one instead.
+				if (held) {
+					held = undefined;
+					clearTimeout(heldTimer);
+				}
 				const tag = format && FORMATS.has(format) ? frameTag(out, book.newest?.viewport ?? viewport) : undefined;
 				// NOTE: judged by when the frame arrived: one that waits for the detector must not
 				// then pass on a report the detector made before the frame existed.
@@ -306,15 +403,6 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					}
 				}
 				if (!format || !FORMATS.has(format)) decision = { cover: 'tag_unreadable' };
-				if (audit) auditFrame(out, decision, tag);
-				const painted = paintDecision(out, decision, book.newest?.viewport ?? viewport, tag);
-				counters.frames++;
-				if (painted.cover) counters.covered[painted.cover] = (counters.covered[painted.cover] ?? 0) + 1;
-				else sample(counters.boxes, painted.boxes);
-				if (tag !== undefined && unseen.has(tag)) {
-					sample(counters.frameDelayMs, Date.now() - unseen.get(tag)!);
-					unseen.delete(tag);
-				}
 				const init = {
 					format: out.format,
 					codedWidth: width,
@@ -324,8 +412,19 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					layout: out.planes,
 					colorSpace: frame.colorSpace,
 				} as unknown as VideoFrameBufferInit;
-				controller.enqueue(new VideoFrame(out.data, init));
-				sample(counters.compositorMs, performance.now() - t0);
+				const holdFor = lastGood + HOLD_GOOD_MS - performance.now();
+				if ('cover' in decision && holdFor > 0 && format && FORMATS.has(format)) {
+					// NOTE: held, not sent: viewers keep the last frame painted with boxes (it was
+					// safe), and this one is judged again as reports arrive, then sent painted with
+					// boxes, or covered when the hold runs out. Never sent unpainted.
+					if (heldBuffer.byteLength < size) heldBuffer = new Uint8Array(size);
+					const copy = heldBuffer.subarray(0, size);
+					copy.set(out.data);
+					held = { out: { ...out, data: copy }, tag, arrived, init };
+					heldTimer = setTimeout(() => releaseHeld(true), holdFor);
+					return;
+				}
+				emit(out, decision, tag, init, t0);
 			} finally {
 				frame.close();
 			}

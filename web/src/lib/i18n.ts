@@ -187,7 +187,7 @@ const en = {
 	'rules.updated': 'Version {version}, saved {when}',
 
 	'preview.title': 'Try them on a page',
-	'preview.hint': 'Open any page in a cloud browser of your own: what agents would see is on the left, what the customer sees on the right, with the rules as they are on this page, saved or not. Click, scroll and type in either view to try fields.',
+	'preview.hint': 'Open any page in a cloud browser of your own and see what agents would see next to what the customer sees, with the rules as they are on this page, saved or not. Click, scroll and type in either view to try fields.',
 	'preview.url': 'Page to open',
 	'preview.open': 'Open preview',
 	'preview.opening': 'Opening…',
