@@ -10,13 +10,16 @@ export default class SummaryReporter implements Reporter {
 		let failed = 0;
 		let skipped = 0;
 		for (const module of testModules) {
+			let failedHere = 0;
 			for (const test of module.children.allTests()) {
 				const state = test.result().state;
 				if (state === 'passed') passed++;
-				else if (state === 'failed') failed++;
+				else if (state === 'failed') failedHere++;
 				else skipped++;
 			}
-			if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
+			// NOTE: a file that failed outside its tests (a hook, an import) counts as one failure,
+			// even when its tests were all skipped because of it.
+			failed += module.state() === 'failed' && failedHere === 0 ? 1 : failedHere;
 		}
 		process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 	}
