@@ -67,5 +67,7 @@ export const TICK_MS = 50;
 export const DETECTOR_WORLD = 'alongside-detector';
 /** The binding the detector reports through, present only in its world. */
 export const DETECTOR_BINDING = '__alongsideMaskReport';
+/** Marks the text layers of the PDF viewer (publisher/pdf.ts): matches there are masked by whole text item. */
+export const PDF_TEXT_ATTRIBUTE = 'data-alongside-pdf-text';
 /** Marks (in the page's DOM) the hosts of closed shadow roots, which the detector cannot enter: masked whole. */
 export const CLOSED_SHADOW_ATTRIBUTE = 'data-alongside-closed-shadow';

@@ -21,6 +21,7 @@ import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input
 import { internalPages } from './internalPages.js';
 import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
+import { showPdfsInViewer } from './pdf.js';
 import { PublisherBridge } from './PublisherBridge.js';
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
@@ -84,6 +85,9 @@ export interface CloudBrowserOptions {
 	 */
 	rules?: MaskRules | null;
 }
+
+/** The longest a navigation waits for the start page's own (see #afterStartPage). */
+const START_PAGE_WAIT_MS = 3000;
 
 /** How many recent egress refusals a cloud browser remembers to explain its navigation errors. */
 const RECENT_REFUSALS = 16;
@@ -185,6 +189,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				cdp.send('DOM.enable'),
 				cdp.send('Overlay.enable'),
 				masked ? MaskDetector.install(cdp, options.rules === undefined ? DEFAULT_RULES : options.rules) : undefined,
+				// NOTE: with a masked rendition, PDFs open in a viewer whose text the detector reads.
+				masked ? showPdfsInViewer(cdp, logger) : undefined,
 			]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
@@ -199,7 +205,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// NOTE: the start page loads while publishing starts, and the browser is ready
 			// without waiting for it: the capture follows the tab across navigations. (Loading
 			// it before, beside the extension's set-up, made starts slower on two cores.)
-			openStartPage(page, options.startUrl, config.lang).catch((error: Error) => {
+			cloud.#startPage = openStartPage(page, options.startUrl, config.lang).catch((error: Error) => {
 				if (!cloud.#closing && cloud.#browser.connected) logger.warn({ err: error.message }, 'start page did not load');
 			});
 			await cloud.#publish(captureOptions);
@@ -291,6 +297,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 *   the egress policy refuses is `refused`, whatever answers there.
 	 */
 	async navigate(url: string): Promise<void> {
+		await this.#afterStartPage();
 		const since = this.#refusals.count;
 		let response: HTTPResponse | null;
 		try {
@@ -303,6 +310,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	async history(action: 'back' | 'forward' | 'reload'): Promise<void> {
+		await this.#afterStartPage();
 		const opts = { waitUntil: 'domcontentloaded' as const, timeout: 15_000 };
 		if (action === 'back') await this.#page.goBack(opts);
 		else if (action === 'forward') await this.#page.goForward(opts);
@@ -332,6 +340,19 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	readonly #detector: MaskDetector | undefined;
+	/** The start page's load (it settles either way). */
+	#startPage: Promise<void> = Promise.resolve();
+
+	/**
+	 * Waits (a few seconds at most) for the start page's navigation: a navigation asked for
+	 * while it is still being sent would otherwise be overtaken by it, and the tab would end
+	 * on the start page. (Seen under load in a test.)
+	 */
+	async #afterStartPage(): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([this.#startPage, new Promise<void>((resolve) => (timer = setTimeout(resolve, START_PAGE_WAIT_MS)))]);
+		clearTimeout(timer);
+	}
 	/** Numbers the input events sent to the page (the detector acknowledges them). */
 	#inputSeq = 0;
 

@@ -141,15 +141,22 @@ export async function startSessionWithPin(app: Alongside): Promise<StartedSessio
 	return { sessionId, agentToken, customerToken: token, customer, watchToken };
 }
 
-/** Serves fixed HTML pages on 127.0.0.1 (or another loopback address) for the cloud browser to open. */
-export async function startFixtureServer(pages: Record<string, string>, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Serves fixed pages on 127.0.0.1 (or another loopback address) for the cloud browser to
+ * open: HTML given as strings, anything else with its content type.
+ */
+export async function startFixtureServer(
+	pages: Record<string, string | { contentType: string; body: Buffer }>,
+	host = '127.0.0.1',
+): Promise<{ url: string; close(): Promise<void> }> {
 	const server = http.createServer((req, res) => {
 		const page = pages[req.url ?? '/'];
 		if (page === undefined) {
 			res.writeHead(404).end('not found');
 			return;
 		}
-		res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+		if (typeof page === 'string') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+		else res.writeHead(200, { 'content-type': page.contentType }).end(page.body);
 	});
 	await new Promise<void>((resolve) => server.listen(0, host, resolve));
 	const { port } = server.address() as AddressInfo;

@@ -15,7 +15,7 @@
  * rules in `globalThis.__alongsideRules`. Only the top frame's instance runs: it scans
  * same-origin child documents itself.
  */
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, type MaskRules, TICK_MS } from '../../protocol/detector.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, type MaskRules, PDF_TEXT_ATTRIBUTE, TICK_MS } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
@@ -276,8 +276,13 @@ function run(): void {
 		}
 		for (const [start, end] of spans) {
 			const range = ownerDocument.createRange();
-			const [startNode, startOffset] = locate(nodes, starts, start, false);
-			const [endNode, endOffset] = locate(nodes, starts, end, true);
+			let [startNode, startOffset] = locate(nodes, starts, start, false);
+			let [endNode, endOffset] = locate(nodes, starts, end, true);
+			// NOTE: a PDF's text layer is drawn in another font than the page image under it,
+			// each item stretched to the image's width: positions inside an item do not match
+			// the image. Whole items are masked.
+			if (inPdfText(startNode)) startOffset = 0;
+			if (inPdfText(endNode)) endOffset = endNode.data.length;
 			range.setStart(startNode, startOffset);
 			range.setEnd(endNode, endOffset);
 			out.push({ range, frame });
@@ -562,6 +567,11 @@ function blockOf(node: Node): Element | null {
 		el = el.parentElement;
 	}
 	return el;
+}
+
+/** Whether a text node is in a PDF viewer's text layer (publisher/pdf.ts marks it). */
+function inPdfText(node: Text): boolean {
+	return node.parentElement?.closest(`[${PDF_TEXT_ATTRIBUTE}]`) != null;
 }
 
 /** A frame's document when this world may read it (same origin), else null. */

@@ -6,6 +6,7 @@
  * must, or the check could not fail).
  */
 import type { InputMessage } from '../../protocol/wire.js';
+import { statementPdf } from './pdf.js';
 
 /** The colour sensitive values are painted in. */
 export const SENSITIVE_RGB: [number, number, number] = [255, 0, 255];
@@ -166,8 +167,15 @@ export const RULES_PAGE = page(`
 <div style="height:1200px"></div>
 </div>`);
 
-export function scenarioPages(crossOrigin: string): Record<string, string> {
-	return { '/mask/scroll': SCROLL, '/mask/motion': MOTION, '/mask/fields': FIELDS, '/mask/frames': FRAMES(crossOrigin), '/mask/rules': RULES_PAGE };
+export function scenarioPages(crossOrigin: string): Record<string, string | { contentType: string; body: Buffer }> {
+	return {
+		'/mask/scroll': SCROLL,
+		'/mask/motion': MOTION,
+		'/mask/fields': FIELDS,
+		'/mask/frames': FRAMES(crossOrigin),
+		'/mask/rules': RULES_PAGE,
+		'/mask/statement.pdf': { contentType: 'application/pdf', body: statementPdf() },
+	};
 }
 
 const key = (driver: Driver, key: string, code = key) => {
@@ -176,6 +184,21 @@ const key = (driver: Driver, key: string, code = key) => {
 };
 
 export const SCENARIOS: Scenario[] = [
+	{
+		name: 'a PDF: IBANs and card numbers in a bank statement, read from its text layer while it opens and scrolls',
+		path: '/mask/statement.pdf',
+		async play(driver) {
+			await driver.wait(1500);
+			for (let i = 0; i < 12; i++) {
+				driver.input({ type: 'pointer/wheel', x: 0.5, y: 0.5, dx: 0, dy: 120 });
+				await driver.wait(60);
+			}
+			key(driver, 'PageDown');
+			await driver.wait(300);
+			key(driver, 'Home');
+			await driver.wait(400);
+		},
+	},
 	{
 		name: 'scrolling: wheel, keyboard, fling, smooth, nested scroller, sticky and fixed',
 		path: '/mask/scroll',
