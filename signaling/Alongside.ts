@@ -206,7 +206,8 @@ export class Alongside {
 	/** A company saved its masking rules: each of its live sessions applies them now. */
 	rulesChanged(companyId: string, rules: CompanyRules): void {
 		const mask = detectorRules(rules);
-		for (const session of this.#sessions.values()) if (!session.ended && session.binding?.companyId === companyId) session.setRules(mask);
+		// NOTE: an admin's preview keeps the draft rules it shows.
+		for (const session of this.#sessions.values()) if (!session.ended && session.binding?.companyId === companyId && !session.binding.preview) session.setRules(mask);
 	}
 
 	/**

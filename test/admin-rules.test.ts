@@ -158,13 +158,19 @@ describe('the admin\'s masking rules', () => {
 		}
 		expect(agents!.coloured).toBe(0);
 		expect(customer!.coloured).toBeGreaterThan(3);
+		// Another admin saving the company's rules meanwhile does not replace the preview's drafts.
+		const saved = await api(app, 'PUT', '/api/company/rules', { token, body: { version: versionBefore, disabledBuiltins: [], mask: [] } });
+		expect(saved.status).toBe(200);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		[agents] = await watch();
+		expect(agents!.coloured).toBe(0);
 		// Removing a draft rule shows its value in the masked view within a second.
 		await page.getByRole('button', { name: 'Remove rule 1' }).click();
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		[agents] = await watch();
 		expect(agents!.coloured).toBeGreaterThan(3);
-		// Nothing was saved.
-		expect((await api(app, 'GET', '/api/company/rules', { token })).body.rules.version).toBe(versionBefore);
+		// The preview saved nothing (the one save above is the other admin's).
+		expect((await api(app, 'GET', '/api/company/rules', { token })).body.rules.version).toBe(versionBefore + 1);
 		// The preview is the admin's own: not listed for supervisors; closing it ends its browser.
 		expect((await api(app, 'GET', '/api/sessions', { token })).body.sessions ?? []).toEqual([]);
 		const [previewSession] = app.liveSessions().filter((s) => s.binding?.preview);
