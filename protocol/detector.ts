@@ -44,6 +44,11 @@ export interface MaskRules {
 	custom: CustomRule[];
 }
 
+/** Whether a page's host is covered by a rule's domain (itself or a subdomain of it). */
+export function hostMatches(host: string, domain: string): boolean {
+	return host === domain || host.endsWith(`.${domain}`);
+}
+
 /**
  * Rules as delivered to the detector: each delivery has a higher `generation`, which the
  * detector puts in every state it reports. The compositor covers frames of states found

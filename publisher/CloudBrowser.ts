@@ -353,6 +353,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		await Promise.race([this.#startPage, new Promise<void>((resolve) => (timer = setTimeout(resolve, START_PAGE_WAIT_MS)))]);
 		clearTimeout(timer);
 	}
+
 	/** Numbers the input events sent to the page (the detector acknowledges them). */
 	#inputSeq = 0;
 

@@ -96,10 +96,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	 */
 	input(seq: number, scrollX: number, scrollY: number): void {
 		if (this.#context === undefined) return;
-		const expression = `globalThis.__alongsideDetector?.input(${seq}, ${Math.ceil(scrollX)}, ${Math.ceil(scrollY)})`;
-		this.#cdp.send('Runtime.evaluate', { contextId: this.#context, expression }).catch(() => {
-			// NOTE: the document has gone (navigation): its successor reports by itself.
-		});
+		void this.#call(this.#context, `input(${seq}, ${Math.ceil(scrollX)}, ${Math.ceil(scrollY)})`);
 	}
 
 	async #install(delivered: DetectorRules, first: boolean): Promise<void> {
@@ -118,13 +115,17 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		if (!first && this.#context !== undefined) await this.#deliver(this.#context);
 	}
 
-	/** Sends the newest rules to one detector context. A context that has gone reports nothing more: fine. */
+	/** Sends the newest rules to one detector context. */
 	async #deliver(context: number): Promise<void> {
-		const delivered = this.#delivered;
-		if (!delivered) return;
-		await this.#cdp
-			.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.setRules(${JSON.stringify(delivered)})` })
-			.catch(() => undefined);
+		if (this.#delivered) await this.#call(context, `setRules(${JSON.stringify(this.#delivered)})`);
+	}
+
+	/**
+	 * Calls the detector in one context, e.g. `input(1, 0, 0)`. A context that has gone
+	 * (its document navigated away) reports nothing more, and its successor reports by itself.
+	 */
+	async #call(context: number, call: string): Promise<void> {
+		await this.#cdp.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}` }).catch(() => undefined);
 	}
 
 	#onReport(context: number, payload: string): void {

@@ -229,7 +229,7 @@ export class Alongside {
 		const admitted = this.#admit(agent, new Set(replaced), preview);
 		try {
 			await Promise.all(replaced.map((s) => s.end('agent_ended')));
-			return await this.#startSession(agent, pinId, admitted, preview);
+			return await this.#startSession(agent, pinId, admitted);
 		} finally {
 			this.#admitted.delete(admitted);
 		}
@@ -258,7 +258,8 @@ export class Alongside {
 		return admitted;
 	}
 
-	async #startSession(agent: User, pinId: string | null, admitted: Admitted, preview: boolean): Promise<Session> {
+	async #startSession(agent: User, pinId: string | null, admitted: Admitted): Promise<Session> {
+		const { preview } = admitted;
 		const company = await this.store.getCompany(agent.companyId);
 		if (!company) throw new NotFoundError('company');
 		// NOTE: a cold session is returned while its browser launches: the agent's join and
@@ -399,7 +400,7 @@ export class Alongside {
 			audit: this.audit,
 			startSession: (agent, pinId, options) => this.startSession(agent, pinId, options),
 			liveSession: (id) => {
-				const s = this.#sessions.get(id);
+				const s = this.session(id);
 				return s && !s.ended ? s : undefined;
 			},
 			userChanged: (userId) => this.userChanged(userId),

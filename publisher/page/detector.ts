@@ -15,7 +15,7 @@
  * rules in `globalThis.__alongsideRules`. Only the top frame's instance runs: it scans
  * same-origin child documents itself.
  */
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, type MaskRules, PDF_TEXT_ATTRIBUTE, TICK_MS } from '../../protocol/detector.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, hostMatches, type MaskRules, PDF_TEXT_ATTRIBUTE, TICK_MS } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
@@ -320,9 +320,10 @@ function run(): void {
 			positions.get(key)!.set(sub, at);
 			const was = lastPositions.get(key)?.get(sub);
 			let [mx, my] = was ? [Math.min(2 * Math.abs(at[0] - was[0]), MAX_MOTION), Math.min(2 * Math.abs(at[1] - was[1]), MAX_MOTION)] : [0, 0];
-			if (!recentMotion.has(key)) recentMotion.set(key, new Map());
-			const held = recentMotion.get(key)!.get(sub);
-			if (mx > 0 || my > 0) recentMotion.get(key)!.set(sub, [mx, my, now]);
+			let motions = recentMotion.get(key);
+			if (!motions) recentMotion.set(key, (motions = new Map()));
+			const held = motions.get(sub);
+			if (mx > 0 || my > 0) motions.set(sub, [mx, my, now]);
 			else if (held && now - held[2] < MOTION_HOLD_MS) [mx, my] = [held[0], held[1]];
 			mx = Math.min(mx + scrolling.x, 4 * MAX_MOTION);
 			my = Math.min(my + scrolling.y, 4 * MAX_MOTION);
@@ -477,7 +478,7 @@ function run(): void {
 	function compile(next: MaskRules) {
 		const enabled = (rule: string) => !next.disabled.includes(rule as never);
 		const host = location.hostname.toLowerCase();
-		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((d) => host === d || host.endsWith(`.${d}`)));
+		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((domain) => hostMatches(host, domain)));
 		const of = (kind: string) => here.filter((rule) => rule.kind === kind).map((rule) => rule.value);
 		const autocomplete = new Set(Object.entries(AUTOCOMPLETE).flatMap(([rule, tokens]) => (enabled(rule) ? tokens : [])));
 		const words = [

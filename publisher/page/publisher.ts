@@ -366,19 +366,19 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 		start(controller) {
 			output = controller;
 		},
-		async transform(frame, controller) {
-			output = controller;
+		async transform(frame) {
 			try {
 				const t0 = performance.now();
 				const rect = frame.visibleRect!;
 				const format = frame.format as PixelFormat | null;
+				const editable = format !== null && FORMATS.has(format);
 				const width = rect.width;
 				const height = rect.height;
 				const size = frame.allocationSize();
 				if (buffer.byteLength < size) buffer = new Uint8Array(size);
 				const data = buffer.subarray(0, size);
 				let out: RawFrame;
-				if (format && FORMATS.has(format)) {
+				if (editable) {
 					const planes = await frame.copyTo(data);
 					out = { format, width, height, data, planes: planes.map((p) => ({ offset: p.offset, stride: p.stride })) };
 				} else {
@@ -390,7 +390,7 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					held = undefined;
 					clearTimeout(heldTimer);
 				}
-				const tag = format && FORMATS.has(format) ? frameTag(out, book.newest?.viewport ?? viewport) : undefined;
+				const tag = editable ? frameTag(out, book.newest?.viewport ?? viewport) : undefined;
 				// NOTE: judged by when the frame arrived: one that waits for the detector must not
 				// then pass on a report the detector made before the frame existed.
 				const arrived = Date.now();
@@ -402,7 +402,7 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 						decision = book.decide(tag, arrived);
 					}
 				}
-				if (!format || !FORMATS.has(format)) decision = { cover: 'tag_unreadable' };
+				if (!editable) decision = { cover: 'tag_unreadable' };
 				const init = {
 					format: out.format,
 					codedWidth: width,
@@ -413,7 +413,7 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 					colorSpace: frame.colorSpace,
 				} as unknown as VideoFrameBufferInit;
 				const holdFor = lastGood + HOLD_GOOD_MS - performance.now();
-				if ('cover' in decision && holdFor > 0 && format && FORMATS.has(format)) {
+				if ('cover' in decision && holdFor > 0 && editable) {
 					// NOTE: held, not sent: viewers keep the last frame painted with boxes (it was
 					// safe), and this one is judged again as reports arrive, then sent painted with
 					// boxes, or covered when the hold runs out. Never sent unpainted.

@@ -86,8 +86,3 @@ export function normalizeDomain(value: string): { domain: string } | { problem: 
 	}
 	return { domain };
 }
-
-/** Whether a page's host is covered by a domain entry (itself or a subdomain of it). */
-export function hostMatches(host: string, domain: string): boolean {
-	return host === domain || host.endsWith(`.${domain}`);
-}

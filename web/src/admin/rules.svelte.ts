@@ -8,7 +8,7 @@ import type { RulesResponse } from '../../../signaling/api/rules/schema';
 import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
-import { type RuleDraft, ruleProblemsFromServer, rulesBody, toDraft } from './forms';
+import { draftBody, type RuleDraft, ruleProblemsFromServer, rulesBody, toDraft } from './forms';
 
 export class MaskingRules {
 	/** The rules as last loaded or saved. */
@@ -33,9 +33,9 @@ export class MaskingRules {
 	get dirty(): boolean {
 		const saved = this.saved;
 		if (!saved) return false;
-		const now = rulesBody(saved.version, this.disabled, this.drafts);
-		const then = rulesBody(saved.version, saved.disabledBuiltins, saved.mask.map((rule, i) => toDraft(rule, i)));
-		return !('body' in now && 'body' in then) || JSON.stringify(now.body) !== JSON.stringify(then.body);
+		const now = draftBody(saved.version, this.disabled, this.drafts);
+		const then = draftBody(saved.version, saved.disabledBuiltins, saved.mask.map((rule, i) => toDraft(rule, i)));
+		return JSON.stringify(now) !== JSON.stringify(then);
 	}
 
 	/** The drafts as rules the preview can use, or null while one of them is wrong. */

@@ -122,25 +122,12 @@ export class MediaLink {
 		if (!recv || this.#closed) return;
 		this.#consumer?.close();
 		this.#consumer = null;
-		const reply = await this.#signaling.request('media/consume', {
-			transportId: recv.id,
-			rtpCapabilities: (this.#device.recvRtpCapabilities ?? this.#device.rtpCapabilities) as unknown as Record<string, unknown>,
-		});
-		const consumer = await recv.consume({
-			id: reply.consumerId,
-			producerId: reply.producerId,
-			kind: reply.kind,
-			rtpParameters: reply.rtpParameters as unknown as types.RtpParameters,
-		});
-		if (this.#closed) {
-			consumer.close();
-			return;
-		}
-		this.#consumer = consumer;
-		this.#rendition = reply.rendition;
-		lowerLatency(consumer.rtpReceiver);
-		this.#options.onStream(new MediaStream([consumer.track]));
-		await this.#signaling.request('media/resume', { consumerId: consumer.id });
+		const consumed = await this.#consume(recv);
+		if (!consumed) return;
+		this.#consumer = consumed.consumer;
+		this.#rendition = consumed.rendition;
+		this.#options.onStream(new MediaStream([consumed.consumer.track]));
+		await this.#signaling.request('media/resume', { consumerId: consumed.consumer.id });
 	}
 
 	/**
@@ -153,25 +140,32 @@ export class MediaLink {
 		if (!recv || this.#closed) throw new Error('the media link is closed');
 		this.#extra.get(rendition)?.close();
 		this.#extra.delete(rendition);
+		const consumed = await this.#consume(recv, rendition);
+		if (!consumed) throw new Error('the media link is closed');
+		this.#extra.set(rendition, consumed.consumer);
+		await this.#signaling.request('media/resume', { consumerId: consumed.consumer.id });
+		return new MediaStream([consumed.consumer.track]);
+	}
+
+	/** A paused video consumer of `rendition` (default: the role's own) at the lowest latency; null if the link closed meanwhile. */
+	async #consume(recv: types.Transport, rendition?: Rendition): Promise<{ consumer: types.Consumer; rendition: Rendition } | null> {
 		const reply = await this.#signaling.request('media/consume', {
 			transportId: recv.id,
 			rtpCapabilities: (this.#device.recvRtpCapabilities ?? this.#device.rtpCapabilities) as unknown as Record<string, unknown>,
-			rendition,
+			...(rendition ? { rendition } : {}),
 		});
-		const consumer = await recv.consume({ id: reply.consumerId, producerId: reply.producerId, kind: reply.kind, rtpParameters: reply.rtpParameters as unknown as types.RtpParameters });
+		const consumer = await recv.consume({
+			id: reply.consumerId,
+			producerId: reply.producerId,
+			kind: reply.kind,
+			rtpParameters: reply.rtpParameters as unknown as types.RtpParameters,
+		});
 		if (this.#closed) {
 			consumer.close();
-			throw new Error('the media link is closed');
+			return null;
 		}
-		this.#extra.set(rendition, consumer);
 		lowerLatency(consumer.rtpReceiver);
-		await this.#signaling.request('media/resume', { consumerId: consumer.id });
-		return new MediaStream([consumer.track]);
-	}
-
-	/** The rendition the role's own video shows (after the first consume). */
-	get rendition(): Rendition | null {
-		return this.#rendition;
+		return { consumer, rendition: reply.rendition };
 	}
 
 	async #consumeCursors(): Promise<void> {
