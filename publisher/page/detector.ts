@@ -21,6 +21,24 @@ import { findSensitiveText, partialValue } from './patterns.js';
 
 type Box = [number, number, number, number];
 
+/**
+ * The visual viewport in the layout viewport (CSS px): where a pinch-zoom shows the page
+ * from, how much of it, and how magnified. Scale 1 at 0,0 when not zoomed.
+ */
+interface Zoom {
+	x: number;
+	y: number;
+	width: number;
+	height: number;
+	scale: number;
+}
+
+function currentZoom(): Zoom {
+	const vv = window.visualViewport;
+	if (!vv || !(vv.scale > 0)) return { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight, scale: 1 };
+	return { x: vv.offsetLeft, y: vv.offsetTop, width: vv.width, height: vv.height, scale: vv.scale };
+}
+
 const scope = globalThis as unknown as {
 	__alongsideRules?: DetectorRules;
 	__alongsideDetector?: { setRules(rules: DetectorRules): void; input(seq: number, scrollX: number, scrollY: number): void };
@@ -132,27 +150,41 @@ function run(): void {
 		blocks.push(block);
 		shadow.append(block);
 	}
-	host.style.cssText = [
-		'position:fixed',
-		'inset:auto auto 0 0',
-		`width:${2 * TAG_BITS * TAG_BLOCK}px`,
-		`height:${TAG_HEIGHT}px`,
-		'margin:0',
-		'padding:0',
-		'border:0',
-		'background:#000',
-		'overflow:hidden',
-		'z-index:2147483647',
-		'pointer-events:none',
-		'display:block',
-		'visibility:visible',
-		'opacity:1',
-		'transform:none',
-		'filter:none',
-		'contain:strict',
-	]
-		.map((declaration) => `${declaration} !important`)
-		.join(';');
+	/**
+	 * The strip's style. NOTE: fixed elements are zoomed with the page by a pinch-zoom (the
+	 * visual viewport): the strip is then placed at the visual viewport's bottom-left corner
+	 * and scaled back, so that the captured frame shows it at its usual size and place.
+	 */
+	const tagStyle = (zoom: Zoom) =>
+		[
+			'position:fixed',
+			zoom.scale === 1 && zoom.x === 0 && zoom.y === 0 ? 'inset:auto auto 0 0' : `inset:${zoom.y + zoom.height - TAG_HEIGHT / zoom.scale}px auto auto ${zoom.x}px`,
+			`width:${2 * TAG_BITS * TAG_BLOCK}px`,
+			`height:${TAG_HEIGHT}px`,
+			'margin:0',
+			'padding:0',
+			'border:0',
+			'background:#000',
+			'overflow:hidden',
+			'z-index:2147483647',
+			'pointer-events:none',
+			'display:block',
+			'visibility:visible',
+			'opacity:1',
+			zoom.scale === 1 ? 'transform:none' : `transform:scale(${1 / zoom.scale})`,
+			'transform-origin:0 0',
+			'filter:none',
+			'contain:strict',
+		]
+			.map((declaration) => `${declaration} !important`)
+			.join(';');
+	let placed = '';
+	/** Places the strip for the visual viewport `zoom` (when it changed). */
+	const placeTag = (zoom: Zoom) => {
+		const style = tagStyle(zoom);
+		if (style !== placed) host.style.cssText = placed = style;
+	};
+	placeTag(currentZoom());
 	host.setAttribute('aria-hidden', 'true');
 	const paintTag = () => tagBlocks(tag).forEach((white, i) => (blocks[i]!.style.background = white ? '#fff' : '#000'));
 	paintTag();
@@ -298,9 +330,10 @@ function run(): void {
 	/**
 	 * Boxes of every target, in CSS pixels of the top viewport. A target that moved since the
 	 * previous frame is widened by twice its motion, both ways: an animation or a scroll the
-	 * browser's compositor runs ahead of this thread shows it further along.
+	 * browser's compositor runs ahead of this thread shows it further along. Boxes are then
+	 * mapped into the visual viewport `zoom` (what a pinch-zoom shows of the page).
 	 */
-	function measure(): Box[] {
+	function measure(zoom: Zoom): Box[] {
 		const boxes: Box[] = [];
 		const positions = new WeakMap<Node, Map<number, [number, number]>>();
 		const animated = animatedElements();
@@ -338,6 +371,9 @@ function run(): void {
 					if (x1 <= x0 || y1 <= y0) continue;
 				}
 				if (moving) [x0, y0, x1, y1] = sweep(key, sub * 64 + rects.indexOf(rect), now, [x0, y0, x1, y1]);
+				if (zoom.scale !== 1 || zoom.x !== 0 || zoom.y !== 0) {
+					[x0, y0, x1, y1] = [(x0 - zoom.x) * zoom.scale, (y0 - zoom.y) * zoom.scale, (x1 - zoom.x) * zoom.scale, (y1 - zoom.y) * zoom.scale];
+				}
 				// NOTE: outward to whole pixels, so the state only changes when a box really moves.
 				const [left, top] = [Math.floor(x0), Math.floor(y0)];
 				boxes.push([left, top, Math.ceil(x1) - left, Math.ceil(y1) - top]);
@@ -424,10 +460,12 @@ function run(): void {
 		try {
 			raise();
 			if (dirty || valuesChanged() || framesChanged()) scan();
-			const boxes = measure();
+			const zoom = currentZoom();
+			placeTag(zoom);
+			const boxes = measure(zoom);
 			const viewport = { width: window.innerWidth, height: window.innerHeight };
 			const clean = targets.length === 0 && !incomplete;
-			const key = `${delivered.generation}|${viewport.width}x${viewport.height}|${incomplete}|${clean}|${boxes.join(';')}`;
+			const key = `${delivered.generation}|${viewport.width}x${viewport.height}|${zoom.x},${zoom.y},${zoom.scale}|${incomplete}|${clean}|${boxes.join(';')}`;
 			const now = Date.now();
 			if (key !== lastKey) {
 				lastKey = key;

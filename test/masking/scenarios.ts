@@ -147,6 +147,56 @@ setInterval(() => { const end = Date.now() + 600; while (Date.now() < end); }, 2
 `,
 	);
 
+/**
+ * Things that change size: a sidebar that opens and closes (the column beside it rewraps,
+ * so a card number breaks over two lines and back), a panel resized by script and by its
+ * own ResizeObserver, a textarea dragged bigger, text zoomed with CSS `zoom` and font size,
+ * and a details element that opens above the values and pushes them down.
+ */
+const RESIZE = page(
+	`
+<style>
+#layout{display:flex;gap:12px;padding:12px 20px}
+#side{width:120px;flex:none;background:#eef3ea;padding:8px;transition:width .2s}
+#main{flex:1;min-width:0}
+#col{width:330px;border:1px solid #ccc;padding:6px}
+#panel{border:1px dashed #999;padding:6px;overflow:hidden}
+#zoomed{display:inline-block;padding:4px;background:#fdf6e3}
+</style>
+<details id="more"><summary>More</summary><div style="height:140px;background:#f4f4f4">Extra details</div></details>
+<div id="layout">
+<nav id="side">Menu</nav>
+<div id="main">
+<p id="col">Pay to <span class="s">IT60 X054 2811 1010 0000 0123 456</span> with card <span class="s">4111 1111 1111 1111</span> before Friday.</p>
+<div id="panel" style="width:300px;height:60px">Panel <span class="s">RSSMRA85T10A562S</span></div>
+<p><span id="zoomed">Zoomed <span class="s">5500 0000 0000 0004</span></span></p>
+<textarea id="ta" class="s" style="width:240px;height:40px">Refund GB82 WEST 1234 5698 7654 32</textarea>
+</div>
+</div>`,
+	`
+const side = document.getElementById('side');
+const col = document.getElementById('col');
+const panel = document.getElementById('panel');
+const zoomed = document.getElementById('zoomed');
+const ta = document.getElementById('ta');
+const more = document.getElementById('more');
+let k = 0;
+setInterval(() => {
+	k++;
+	side.style.width = (k % 2 ? 520 : 120) + 'px';
+	col.style.width = (k % 3 === 0 ? 200 : k % 3 === 1 ? 330 : 640) + 'px';
+	ta.style.width = (k % 2 ? 520 : 240) + 'px';
+	ta.style.height = (k % 2 ? 110 : 40) + 'px';
+	zoomed.style.zoom = String(k % 4 === 0 ? 1.6 : k % 4 === 2 ? 0.8 : 1);
+	zoomed.style.fontSize = (k % 3 === 0 ? 30 : 22) + 'px';
+}, 330);
+setInterval(() => { more.open = !more.open; }, 470);
+// The panel grows by script; its observer shrinks it back (a layout loop some widgets have).
+new ResizeObserver(([entry]) => { if (entry.contentRect.width > 560) requestAnimationFrame(() => (panel.style.width = '300px')); }).observe(panel);
+(function grow() { panel.style.width = (parseFloat(panel.style.width) + 23) + 'px'; panel.style.height = (60 + (parseFloat(panel.style.width) - 300) / 4) + 'px'; setTimeout(grow, 50); })();
+`,
+);
+
 /** The cross-origin iframe's page (served from another origin). */
 export const INNER_PAGE = page(`<p style="margin:8px">Another origin: <span class="s">4111 1111 1111 1111</span></p><p class="s" style="margin:8px">RSSMRA85T10A562S</p>`);
 
@@ -171,6 +221,7 @@ export function scenarioPages(crossOrigin: string): Record<string, string | { co
 	return {
 		'/mask/scroll': SCROLL,
 		'/mask/motion': MOTION,
+		'/mask/resize': RESIZE,
 		'/mask/fields': FIELDS,
 		'/mask/frames': FRAMES(crossOrigin),
 		'/mask/rules': RULES_PAGE,
@@ -243,6 +294,42 @@ export const SCENARIOS: Scenario[] = [
 				driver.input({ type: 'pointer/move', x: 0.3 + (i % 10) * 0.05, y: 0.5 });
 				await driver.wait(70);
 			}
+		},
+	},
+	{
+		name: 'resizing: a sidebar opening (text rewraps), a panel resized by script and its observer, a textarea, CSS zoom, details opening above, pinch-zoom',
+		path: '/mask/resize',
+		async play(driver) {
+			for (let i = 0; i < 30; i++) {
+				driver.input({ type: 'pointer/move', x: 0.2 + (i % 8) * 0.08, y: 0.4 });
+				await driver.wait(90);
+			}
+			// A pinch-zoom (two fingers apart), a pan while zoomed, and a pinch back out.
+			const fingers = (spread: number, x = 0.35, y = 0.3) => [
+				{ id: 1, x: x - spread, y },
+				{ id: 2, x: x + spread, y },
+			];
+			driver.input({ type: 'touch/start', touches: fingers(0.03) });
+			for (let i = 1; i <= 10; i++) {
+				await driver.wait(30);
+				driver.input({ type: 'touch/move', touches: fingers(0.03 + i * 0.02) });
+			}
+			driver.input({ type: 'touch/end', touches: [] });
+			await driver.wait(1200);
+			driver.input({ type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
+			for (let i = 1; i <= 6; i++) {
+				await driver.wait(40);
+				driver.input({ type: 'touch/move', touches: [{ id: 1, x: 0.5 - i * 0.04, y: 0.5 - i * 0.03 }] });
+			}
+			driver.input({ type: 'touch/end', touches: [] });
+			await driver.wait(1200);
+			driver.input({ type: 'touch/start', touches: fingers(0.25, 0.5, 0.5) });
+			for (let i = 1; i <= 10; i++) {
+				await driver.wait(30);
+				driver.input({ type: 'touch/move', touches: fingers(0.25 - i * 0.022, 0.5, 0.5) });
+			}
+			driver.input({ type: 'touch/end', touches: [] });
+			await driver.wait(800);
 		},
 	},
 	{
