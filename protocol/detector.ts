@@ -60,6 +60,42 @@ export interface DetectorRules {
 	generation: number;
 }
 
+/**
+ * Built-in lock rules: controls only the customer may activate. On unless switched off
+ * (in `MaskRules.disabled`, like the masking ones).
+ */
+export const LOCK_RULES = [
+	/** Buy, pay, order, checkout, subscribe ("Buy now", "Acquista ora", "Paga", "Invia ordine"). */
+	'purchase',
+	/** Accept, agree, confirm, authorize ("Accetta", "Conferma"). */
+	'consent',
+	/** Deleting or closing an account, cancelling a subscription. */
+	'account_changes',
+	/** Submitting a form that holds payment or password fields (what the masking rules name). */
+	'sensitive_forms',
+] as const;
+export type LockRule = (typeof LOCK_RULES)[number];
+
+/**
+ * Why an agent's input was refused: a lock rule, a masked field (agents cannot type into,
+ * select, drag out of or copy from one), or a part of the page the check cannot see into
+ * (a cross-origin iframe or a closed shadow root: refused, failing closed).
+ */
+export type RefusalReason = LockRule | 'masked_field' | 'unseen';
+
+/** What the agent tried, as the gateway and the guard name it. */
+export type AttemptKind = 'click' | 'key' | 'text' | 'paste' | 'drag' | 'copy' | 'submit';
+
+/** The detector's answer to the gateway's check of one agent input. */
+export interface Verdict {
+	refused?: RefusalReason;
+}
+
+/** A refusal the in-page guard made by itself (sent through the report binding). */
+export interface GuardRefusal {
+	refusal: { reason: RefusalReason; kind: AttemptKind; input: number };
+}
+
 export const DEFAULT_RULES: MaskRules = { disabled: [], custom: [] };
 
 /**

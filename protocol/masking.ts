@@ -4,6 +4,7 @@
  * cloud browser, so kept free of zod).
  */
 import { z } from 'zod';
+import { LOCK_RULES } from './detector.js';
 
 export * from './detector.js';
 
@@ -38,3 +39,14 @@ export const DetectorReport = z.object({
 });
 export type DetectorReport = z.infer<typeof DetectorReport>;
 
+
+const Reason = z.enum([...LOCK_RULES, 'masked_field', 'unseen']);
+const Kind = z.enum(['click', 'key', 'text', 'paste', 'drag', 'copy', 'submit']);
+
+/** The detector's answer to the gateway's check (a JSON string). */
+export const Verdict = z.object({ refused: Reason.optional() });
+export type Verdict = z.infer<typeof Verdict>;
+
+/** A refusal the guard made by itself, through the report binding. */
+export const GuardRefusal = z.object({ refusal: z.object({ reason: Reason, kind: Kind, input: z.number().int().nonnegative() }) });
+export type GuardRefusal = z.infer<typeof GuardRefusal>;

@@ -13,6 +13,7 @@
  * server and by the browser bundles, so it must not import anything Node-specific.
  */
 import { z } from 'zod';
+import type { AttemptKind, RefusalReason } from './detector.js';
 
 /** Participant roles. Supervisors watch only: they never get an input channel. */
 export const Role = z.enum(['agent', 'customer', 'supervisor']);
@@ -303,8 +304,14 @@ export interface Notifications {
 	'browser/state': BrowserState;
 	/** The video producer a participant consumes was replaced (e.g. the browser restarted). */
 	'media/changed': { rendition: Rendition };
-	/** One of this participant's input events was refused, with a user-safe reason. */
-	'input/refused': { type: InputType; code: string; message: string };
+	/**
+	 * To an agent: one of its input events was refused by the policy gateway (a locked
+	 * control, a masked field, a part of the page it cannot check), and where it tried
+	 * (fractions of the video; absent for keys and text).
+	 */
+	'input/refused': { reason: RefusalReason; kind: AttemptKind; x?: number; y?: number };
+	/** To customers: the agent (by name) tried something only the customer may do. */
+	'input/agent-tried': { name: string; reason: RefusalReason };
 	'session/ended': { reason: SessionEndReason };
 	/** To a customer's page watching its PIN: an agent redeemed it; join with this token. */
 	'pin/redeemed': { sessionId: string; token: string };

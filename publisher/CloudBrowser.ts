@@ -18,6 +18,7 @@ import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
+import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
 import { internalPages } from './internalPages.js';
 import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
@@ -50,6 +51,11 @@ export interface CloudBrowserEvents {
 	scanfailure: [];
 	/** What the masked rendition's compositor did since the last event (for metrics); every {@link MASK_STATS_INTERVAL_MS}. */
 	maskstats: [MaskStats];
+	/**
+	 * An agent's input was refused: by the gateway's check before it was sent, or by the
+	 * guard in the page (for the agent whose input it was armed for).
+	 */
+	refused: [Refusal];
 }
 
 /** How often the compositor's counts are collected. */
@@ -248,6 +254,19 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#maskStatsTimer = setInterval(() => void this.#collectMaskStats(), MASK_STATS_INTERVAL_MS);
 		this.#maskStatsTimer.unref();
 		this.#detector = parts.detector;
+		const detector = parts.detector;
+		this.#gateway = new InputGateway(
+			{
+				// NOTE: without a detector (a session with no masked rendition) nothing can judge
+				// an agent's input: it is refused.
+				check: (attempt, seq) => (detector ? detector.check(attempt, seq) : Promise.resolve({ refused: 'unseen' as const })),
+				sender: (who) => detector?.sender(who) ?? Promise.resolve(),
+				send: (command) => this.#send(command),
+			},
+			parts.viewport,
+			(refusal) => this.emit('refused', refusal),
+		);
+		detector?.on('refusal', ({ reason, kind }) => this.#gateway.refusedInPage(reason, kind));
 		if (parts.detector) {
 			const generation = (g: number | null) => this.#bridge.mask({ kind: 'rules', generation: g });
 			generation(parts.detector.generation || null);
@@ -318,27 +337,28 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Injects one participant's input into the page. Fire-and-forget: CDP keeps commands in
-	 * order, and waiting for each acknowledgement would add a frame per mouse move.
+	 * Injects one participant's input into the page, through the policy gateway (see
+	 * InputGateway): the customer's as it is, an agent's once the page allows it. Returns at
+	 * once; refusals come as `refused` events.
 	 */
-	inject(participantId: string, message: InputMessage): void {
+	inject(participantId: string, message: InputMessage, sender: Sender = 'customer'): void {
 		let state = this.#inputStates.get(participantId);
 		if (!state) {
 			state = new InputState();
 			this.#inputStates.set(participantId, state);
 		}
 		const commands = toCdpCommands(message, this.#viewport, state);
+		if (commands.length === 0) return;
 		// NOTE: before the input is sent: frames that may show its effect wait for the
 		// detector's next report (see compositor.ts).
-		if (commands.length > 0) {
-			const seq = ++this.#inputSeq;
-			const [scrollX, scrollY] = scrollBound(message, this.#viewport, state);
-			this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: scrollX > 0 || scrollY > 0 });
-			this.#detector?.input(seq, scrollX, scrollY);
-		}
-		for (const command of commands) this.#send(command);
+		const seq = ++this.#inputSeq;
+		const [scrollX, scrollY] = scrollBound(message, this.#viewport, state);
+		this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: scrollX > 0 || scrollY > 0 });
+		this.#detector?.input(seq, scrollX, scrollY);
+		this.#gateway.submit(participantId, sender, message, commands, seq);
 	}
 
+	readonly #gateway: InputGateway;
 	readonly #detector: MaskDetector | undefined;
 	/** The start page's load (it settles either way). */
 	#startPage: Promise<void> = Promise.resolve();
@@ -462,6 +482,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// (its profile is deleted next), and a graceful close takes a few hundred ms of CPU
 		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
+			this.#gateway.close();
 			clearTimeout(this.#regionsTimer);
 			clearInterval(this.#maskStatsTimer);
 			await stopChromium(this.#browser);
@@ -471,8 +492,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#closing;
 	}
 
-	#send(command: CdpCommand): void {
-		this.#cdp.send(command.method, command.params as never).catch((error: Error) => {
+	#send(command: CdpCommand): Promise<unknown> {
+		return this.#cdp.send(command.method, command.params as never).catch((error: Error) => {
 			if (!this.#closing) this.emit('inputerror', error);
 		});
 	}

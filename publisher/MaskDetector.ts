@@ -10,7 +10,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { CDPSession } from 'puppeteer-core';
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, type MaskRules } from '../protocol/masking.js';
+import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, type MaskRules, Verdict } from '../protocol/masking.js';
+import type { Attempt, Sender } from './InputGateway.js';
 import { detectorScript } from './bundle.js';
 
 export interface MaskDetectorEvents {
@@ -20,6 +22,8 @@ export interface MaskDetectorEvents {
 	badreport: [];
 	/** The rules generation the compositor must now require (null: no rules yet). */
 	generation: [number | null];
+	/** The in-page guard cancelled an agent's input by itself. */
+	refusal: [{ reason: RefusalReason; kind: AttemptKind; input: number }];
 }
 
 /** Marks (in the page's own world) the hosts of closed shadow roots, after their constructor ran. */
@@ -99,6 +103,30 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		void this.#call(this.#context, `input(${seq}, ${Math.ceil(scrollX)}, ${Math.ceil(scrollY)})`);
 	}
 
+	/**
+	 * The detector's verdict on an agent's input about to be sent (see InputGateway). Fails
+	 * closed: no detector yet, a context gone, or an answer that does not parse is `unseen`.
+	 */
+	async check(attempt: Attempt, seq: number): Promise<Verdict> {
+		const context = this.#context;
+		if (context === undefined) return { refused: 'unseen' };
+		const call = `check(${seq}, ${JSON.stringify(attempt.kind)}, ${attempt.x}, ${attempt.y}, ${JSON.stringify(attempt.key)}, ${attempt.alt})`;
+		const result = await this.#cdp.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}`, returnByValue: true }).catch(() => undefined);
+		const value: unknown = result?.result.value;
+		if (typeof value !== 'string') return { refused: 'unseen' };
+		try {
+			const verdict = Verdict.parse(JSON.parse(value));
+			return verdict.refused ? { refused: verdict.refused } : {};
+		} catch {
+			return { refused: 'unseen' };
+		}
+	}
+
+	/** Tells the guard whose input comes next (the agent's is armed by `check`). */
+	async sender(who: Sender): Promise<void> {
+		if (this.#context !== undefined) await this.#call(this.#context, `sender(${JSON.stringify(who)})`);
+	}
+
 	async #install(delivered: DetectorRules, first: boolean): Promise<void> {
 		this.#delivered = delivered;
 		// NOTE: the compositor learns the generation before any state found with it can
@@ -131,7 +159,12 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	#onReport(context: number, payload: string): void {
 		let report: DetectorReport;
 		try {
-			report = DetectorReport.parse(JSON.parse(payload));
+			const parsed: unknown = JSON.parse(payload);
+			if (parsed && typeof parsed === 'object' && 'refusal' in parsed) {
+				this.emit('refusal', GuardRefusal.parse(parsed).refusal);
+				return;
+			}
+			report = DetectorReport.parse(parsed);
 		} catch {
 			this.emit('badreport');
 			return;

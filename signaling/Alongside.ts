@@ -292,6 +292,10 @@ export class Alongside {
 			endedAt: null,
 			endReason: null,
 		});
+		session.on('refused', ({ actor, reason, kind }) => {
+			// NOTE: what was tried and why it was refused; never what the page showed or held.
+			this.audit({ companyId: company.id, actorType: 'user', actorId: actor, action: 'input.refused', sessionId: session.id, detail: { reason, kind } });
+		});
 		session.once('ended', (reason) => {
 			this.#sessions.delete(session.id);
 			// NOTE: the session record and audit entries are the report; its PIN is session data.

@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
-import type { MaskRules } from '../protocol/masking.js';
+import type { AttemptKind, MaskRules, RefusalReason } from '../protocol/masking.js';
+import type { Refusal } from '../publisher/InputGateway.js';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import { NavigationError, navigationError } from '../publisher/navigation.js';
@@ -58,6 +59,8 @@ export interface JoinRequest {
 
 export interface SessionEvents {
 	ended: [reason: SessionEndReason];
+	/** An agent's input was refused by the policy gateway (for the session report). */
+	refused: [{ actor: string; reason: RefusalReason; kind: AttemptKind }];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -86,6 +89,9 @@ export interface SessionOptions {
 }
 
 /** Input channel on which each message type is accepted. */
+/** The shortest time between two "the agent tried" notices to a customer. */
+const TELL_CUSTOMER_MS = 3000;
+
 const CHANNEL_OF: Record<InputMessage['type'], InputChannel> = {
 	'pointer/move': 'pointer',
 	'pointer/wheel': 'pointer',
@@ -248,6 +254,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
+		browser.on('refused', (refusal) => this.#onRefused(refusal));
 		browser.on('scanfailure', () => this.#metrics.maskScanFailures.inc());
 		browser.on('maskstats', (stats) => this.#countMaskStats(stats));
 		browser.on('inputerror', (error) => {
@@ -574,9 +581,31 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#metrics.inputDropped.inc({ code: 'not_ready' });
 			return;
 		}
-		this.#browser.inject(participantId, message);
+		// NOTE: anyone but the customer is checked by the gateway as an agent.
+		this.#browser.inject(participantId, message, participant.role === 'customer' ? 'customer' : 'agent');
 		this.#metrics.inputEvents.inc({ type: message.type, role: participant.role });
 		this.#updateCursor(participantId, message);
+	}
+
+	/** When each agent's customer was last told of a refusal (they are told at most every few seconds). */
+	readonly #toldCustomer = new Map<string, number>();
+
+	/**
+	 * An agent's input was refused: the agent is told why, next to where it tried; the
+	 * customer is told that the agent tried (at most every {@link TELL_CUSTOMER_MS}); it is
+	 * counted and kept for the report.
+	 */
+	#onRefused(refusal: Refusal): void {
+		this.#metrics.inputRefusals.inc({ reason: refusal.reason, kind: refusal.kind });
+		const agent = this.#participants.get(refusal.participantId);
+		if (!agent) return;
+		agent.notify('input/refused', { reason: refusal.reason, kind: refusal.kind, ...(refusal.x !== undefined && refusal.y !== undefined ? { x: refusal.x, y: refusal.y } : {}) });
+		const now = Date.now();
+		if (now - (this.#toldCustomer.get(agent.id) ?? 0) >= TELL_CUSTOMER_MS) {
+			this.#toldCustomer.set(agent.id, now);
+			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('input/agent-tried', { name: agent.name, reason: refusal.reason });
+		}
+		this.emit('refused', { actor: agent.actor, reason: refusal.reason, kind: refusal.kind });
 	}
 
 	#updateCursor(participantId: string, message: InputMessage): void {

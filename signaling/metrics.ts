@@ -17,6 +17,7 @@ export class Metrics {
 	readonly transports: Gauge;
 	readonly inputEvents: Counter<'type' | 'role'>;
 	readonly inputDropped: Counter<'code'>;
+	readonly inputRefusals: Counter<'reason' | 'kind'>;
 	readonly signalingRequests: Counter<'type'>;
 	readonly signalingErrors: Counter<'code'>;
 	readonly backgroundErrors: Counter<'kind'>;
@@ -59,6 +60,12 @@ export class Metrics {
 		});
 		this.inputEvents = new Counter({ name: 'alongside_input_events_total', help: 'Input events injected into cloud browsers', labelNames: ['type', 'role'], registers });
 		this.inputDropped = new Counter({ name: 'alongside_input_dropped_total', help: 'Input messages dropped, by reason code', labelNames: ['code'], registers });
+		this.inputRefusals = new Counter({
+			name: 'alongside_input_refusals_total',
+			help: "Agents' input refused by the policy gateway, by reason (lock rule, masked field, unseen) and kind of attempt",
+			labelNames: ['reason', 'kind'],
+			registers,
+		});
 		this.signalingRequests = new Counter({ name: 'alongside_signaling_requests_total', help: 'Signaling requests received, by type', labelNames: ['type'], registers });
 		this.signalingErrors = new Counter({ name: 'alongside_signaling_errors_total', help: 'Signaling error replies, by code', labelNames: ['code'], registers });
 		this.backgroundErrors = new Counter({ name: 'alongside_background_errors_total', help: 'Failures outside any request, by kind', labelNames: ['kind'], registers });

@@ -15,8 +15,9 @@
  * rules in `globalThis.__alongsideRules`. Only the top frame's instance runs: it scans
  * same-origin child documents itself.
  */
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, hostMatches, type MaskRules, PDF_TEXT_ATTRIBUTE, TICK_MS } from '../../protocol/detector.js';
+import { type AttemptKind, CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, hostMatches, LOCK_RULES, type LockRule, type MaskRules, PDF_TEXT_ATTRIBUTE, type RefusalReason, TICK_MS, type Verdict } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
+import { composedAncestors, controlLabel, defaultButton, formOf, isControl, isSubmitter, lockedLabel } from './locks.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
 type Box = [number, number, number, number];
@@ -41,7 +42,12 @@ function currentZoom(): Zoom {
 
 const scope = globalThis as unknown as {
 	__alongsideRules?: DetectorRules;
-	__alongsideDetector?: { setRules(rules: DetectorRules): void; input(seq: number, scrollX: number, scrollY: number): void };
+	__alongsideDetector?: {
+		setRules(rules: DetectorRules): void;
+		input(seq: number, scrollX: number, scrollY: number): void;
+		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string;
+		sender(who: 'agent' | 'customer'): void;
+	};
 	[DETECTOR_BINDING]?: (payload: string) => void;
 };
 
@@ -226,6 +232,7 @@ function run(): void {
 			if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
 				const child = contentDocument(el);
 				frames.set(el, child);
+				if (child?.defaultView) guard(child.defaultView);
 				if (child && child.documentElement && !transformed(el)) {
 					visit(child, [...frame, el]);
 				} else {
@@ -553,8 +560,251 @@ function run(): void {
 			patterns,
 			selector: selectors.join(', '),
 			badSelector,
+			locks: new Set<LockRule>(LOCK_RULES.filter(enabled)),
 		};
 	}
+
+
+	// --- locking ------------------------------------------------------------------------
+	/**
+	 * Whose input the page is handling: Node says so (awaited) before it sends an input of
+	 * the other participant. While it is the agent's, the guard cancels what the rules lock.
+	 */
+	let sender: 'agent' | 'customer' = 'customer';
+
+	/** The iframe that shows a document (same-origin ones, as of the last scan). */
+	const frameElementOf = (child: Document): Element | null => {
+		for (const [el, seen] of frames) if (seen === child) return el;
+		return null;
+	};
+
+	/** Whether an element is masked: a sensitive field, or named by a selector rule. */
+	function masked(el: Element): boolean {
+		if (el.matches('input, textarea, select, [contenteditable]:not([contenteditable=false])') && sensitiveField(el)) return true;
+		return compiled.selector !== '' && el.matches(compiled.selector);
+	}
+
+	/** Why the agent may not activate this control, if it may not. */
+	function judgeControl(el: Element): RefusalReason | undefined {
+		if (masked(el)) return 'masked_field';
+		const rule = lockedLabel(controlLabel(el), compiled.locks);
+		if (rule) return rule;
+		if (compiled.locks.has('sensitive_forms') && isSubmitter(el)) {
+			const form = formOf(el);
+			if (form && sensitiveForm(form)) return 'sensitive_forms';
+		}
+		return undefined;
+	}
+
+	/** Whether a form holds a field the masking rules name (payment, password, …). */
+	function sensitiveForm(form: HTMLFormElement): boolean {
+		for (const el of form.elements) if (el.tagName !== 'BUTTON' && sensitiveField(el)) return true;
+		return false;
+	}
+
+	/**
+	 * Why the agent may not activate what is at `node`: the nearest controls around it (a
+	 * label's control too), any masked element around it, or a part of the page not seen into.
+	 */
+	function judge(node: Node): RefusalReason | undefined {
+		const chain = composedAncestors(node, frameElementOf);
+		const first = chain[0];
+		if (first && (first.tagName === 'IFRAME' || first.tagName === 'FRAME' || first.tagName === 'EMBED' || first.tagName === 'OBJECT')) {
+			const child = first.tagName === 'IFRAME' || first.tagName === 'FRAME' ? contentDocument(first) : null;
+			if (!child || transformed(first)) return 'unseen';
+		}
+		if (first?.hasAttribute(CLOSED_SHADOW_ATTRIBUTE)) return 'unseen';
+		for (const el of chain) {
+			if (masked(el)) return 'masked_field';
+			if (el.tagName === 'LABEL') {
+				const control = (el as HTMLLabelElement).control;
+				const reason = control ? judgeControl(control) : undefined;
+				if (reason) return reason;
+			}
+			if (isControl(el)) {
+				const reason = judgeControl(el);
+				if (reason) return reason;
+			}
+		}
+		return undefined;
+	}
+
+	/** The focused element, through open shadow roots and same-origin iframes. */
+	function focused(): Element | null {
+		let el: Element | null = document.activeElement;
+		for (let depth = 0; el && depth < 32; depth++) {
+			if (el.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+			else if ((el.tagName === 'IFRAME' || el.tagName === 'FRAME') && contentDocument(el)?.activeElement) el = contentDocument(el)!.activeElement;
+			else break;
+		}
+		return el;
+	}
+
+	/** What the element at a point of the viewport is, through open shadow roots and same-origin iframes. */
+	function hit(x: number, y: number): Element | null {
+		const zoom = currentZoom();
+		let [px, py] = [zoom.x + x / zoom.scale, zoom.y + y / zoom.scale];
+		let el = document.elementFromPoint(px, py);
+		for (let depth = 0; el && depth < 32; depth++) {
+			const inner = el.shadowRoot?.elementFromPoint(px, py);
+			if (inner && inner !== el) {
+				el = inner;
+				continue;
+			}
+			if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
+				const child = contentDocument(el);
+				if (!child || transformed(el)) return el;
+				const rect = el.getBoundingClientRect();
+				const style = getComputedStyle(el);
+				px -= rect.left + el.clientLeft + parseFloat(style.paddingLeft);
+				py -= rect.top + el.clientTop + parseFloat(style.paddingTop);
+				const next = child.elementFromPoint(px, py);
+				if (!next || next === el) return el;
+				el = next;
+				continue;
+			}
+			break;
+		}
+		return el;
+	}
+
+	/** Elements an Alt+Shift+`key` access key activates. */
+	function accessKeyTargets(key: string): Element[] {
+		const out: Element[] = [];
+		const wanted = key.toLowerCase();
+		const visit = (root: Document | ShadowRoot) => {
+			for (const el of root.querySelectorAll('[accesskey]')) if ((el.getAttribute('accesskey') ?? '').toLowerCase().split(/\s+/).includes(wanted)) out.push(el);
+			for (const child of frames.values()) if (child && root === document) visit(child);
+		};
+		visit(document);
+		return out;
+	}
+
+	/**
+	 * Why an agent's key may not reach the focused element: typing into (or selecting in)
+	 * a masked field, Enter or Space on a locked control, Enter in a field of a form whose
+	 * default button is locked (implicit submission), an access key of a locked control.
+	 */
+	function judgeKey(key: string, alt: boolean): RefusalReason | undefined {
+		if (alt && key.length === 1) {
+			for (const el of accessKeyTargets(key)) {
+				const reason = judgeControl(el);
+				if (reason) return reason;
+			}
+		}
+		const el = focused();
+		if (!el || el === document.body) return undefined;
+		if (masked(el)) return 'masked_field';
+		if (key === 'Enter' || key === ' ' || key === 'Spacebar') {
+			const reason = judge(el);
+			if (reason) return reason;
+			if (key === 'Enter' && (el.tagName === 'INPUT' || el.tagName === 'SELECT')) {
+				const form = formOf(el);
+				const button = form && defaultButton(form);
+				if (button) return judgeControl(button);
+				if (form && compiled.locks.has('sensitive_forms') && sensitiveForm(form)) return 'sensitive_forms';
+			}
+		}
+		return undefined;
+	}
+
+	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): RefusalReason | undefined {
+		if (dirty || valuesChanged() || framesChanged()) scan();
+		switch (kind) {
+			case 'click': {
+				const el = hit(x, y);
+				return el ? judge(el) : undefined;
+			}
+			case 'key':
+				return judgeKey(key, alt);
+			case 'text':
+			case 'paste': {
+				const el = focused();
+				return el && masked(el) ? 'masked_field' : undefined;
+			}
+			default:
+				return undefined;
+		}
+	}
+
+	/**
+	 * The guard: capture-phase listeners, first on every window the detector sees, that
+	 * cancel what the agent's input would do to a locked control or a masked field where the
+	 * gateway's check could not see it coming: the click a label or implicit submission
+	 * makes, a control that moved under the pointer, paste, drop, drag and copy.
+	 * NOTE: no pointer or touch listeners here (they hung the renderer under fuzzed touch
+	 * input): those inputs are checked before they are sent.
+	 */
+	const GUARDED = ['click', 'auxclick', 'dblclick', 'submit', 'keydown', 'keypress', 'beforeinput', 'paste', 'drop', 'dragstart', 'copy', 'cut'] as const;
+	const guarded = new WeakSet<object>();
+	function guard(win: Window): void {
+		if (guarded.has(win)) return;
+		guarded.add(win);
+		for (const type of GUARDED) win.addEventListener(type, onGuarded, true);
+	}
+	/**
+	 * Whether the task running now began with an agent's input: what the page does in it
+	 * (a click its key handler synthesizes, the click implicit submission makes, a
+	 * requestSubmit() from a click handler) is the agent's doing too.
+	 */
+	let agentTask = false;
+	const taskEnd = new MessageChannel();
+	taskEnd.port1.onmessage = () => (agentTask = false);
+	function onGuarded(event: Event): void {
+		if (sender !== 'agent') return;
+		// NOTE: the page's own scripts acting later (timers, network) are not the agent.
+		if (!event.isTrusted && !agentTask) return;
+		if (event.isTrusted && !agentTask) {
+			agentTask = true;
+			taskEnd.port2.postMessage(null);
+		}
+		const target = event.composedPath()[0] as Node | undefined;
+		if (!target) return;
+		let reason: RefusalReason | undefined;
+		let kind: AttemptKind = 'click';
+		try {
+			switch (event.type) {
+				case 'click':
+				case 'auxclick':
+				case 'dblclick':
+					reason = judge(target);
+					break;
+				case 'submit': {
+					kind = 'submit';
+					const submitter = (event as SubmitEvent).submitter;
+					reason = submitter ? judgeControl(submitter) : compiled.locks.has('sensitive_forms') && sensitiveForm(event.target as HTMLFormElement) ? 'sensitive_forms' : undefined;
+					break;
+				}
+				case 'keydown':
+				case 'keypress':
+					kind = 'key';
+					reason = judgeKey((event as KeyboardEvent).key, (event as KeyboardEvent).altKey);
+					break;
+				case 'beforeinput':
+				case 'paste':
+				case 'drop':
+					kind = event.type === 'beforeinput' ? 'text' : event.type === 'paste' ? 'paste' : 'drag';
+					reason = composedAncestors(target, frameElementOf).some(masked) ? 'masked_field' : undefined;
+					break;
+				case 'dragstart':
+				case 'copy':
+				case 'cut': {
+					kind = event.type === 'dragstart' ? 'drag' : 'copy';
+					const focus = focused();
+					reason = composedAncestors(target, frameElementOf).some(masked) || (focus && masked(focus)) ? 'masked_field' : undefined;
+					break;
+				}
+			}
+		} catch {
+			// NOTE: fails closed: an error judging the agent's event cancels it.
+			reason = 'unseen';
+		}
+		if (!reason) return;
+		event.preventDefault();
+		event.stopImmediatePropagation();
+		send({ refusal: { reason, kind, input: inputSeq } });
+	}
+	guard(window);
 
 	scope.__alongsideDetector = {
 		setRules(next: DetectorRules) {
@@ -570,6 +820,26 @@ function run(): void {
 		// nothing changed) shows the compositor the detector has caught up with it. Not event
 		// listeners: pointer and touch listeners, even passive ones in this world, hung the
 		// renderer under fuzzed touch sequences.
+		/**
+		 * The gateway's check of one agent input, before Node sends it: what is under the
+		 * pointer (or focused), judged against the lock rules and masked fields. Also arms
+		 * the guard for the agent. Returns a Verdict as JSON.
+		 */
+		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string {
+			sender = 'agent';
+			inputSeq = Math.max(inputSeq, seq);
+			let verdict: Verdict;
+			try {
+				const refused = check(kind, x, y, key, alt);
+				verdict = refused ? { refused } : {};
+			} catch {
+				verdict = { refused: 'unseen' };
+			}
+			return JSON.stringify(verdict);
+		},
+		sender(who: 'agent' | 'customer') {
+			sender = who;
+		},
 		input(seq: number, scrollX: number, scrollY: number) {
 			inputSeen = true;
 			inputSeq = Math.max(inputSeq, seq);

@@ -284,7 +284,15 @@ const en = {
 	'customer.keyboard': 'Open the keyboard',
 	'customer.keyboardInput': 'Type here to write on the shared page',
 
-	'toast.refused': 'Not allowed: {message}',
+	'toast.agentTried': '{name} tried to press something only you can press. It was stopped.',
+	'toast.agentTriedField': '{name} tried to use a field hidden from them. It was stopped.',
+
+	'refused.purchase': 'Only the customer can do this',
+	'refused.consent': 'Only the customer can do this',
+	'refused.account_changes': 'Only the customer can do this',
+	'refused.sensitive_forms': 'Only the customer can send this form',
+	'refused.masked_field': 'Only the customer can use this field',
+	'refused.unseen': 'Only the customer can use this part of the page',
 	'toast.controlRevoked': 'You can no longer control the page in this session.',
 	'toast.dismiss': 'Dismiss',
 } as const;

@@ -20,6 +20,7 @@ import type {
 	RequestData,
 	SessionEndReason,
 } from '../../../protocol/wire';
+import type { RefusalReason } from '../../../protocol/detector';
 import { backoffDelay, classifyFailure } from './connection';
 import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
@@ -58,6 +59,8 @@ type Outcome =
 	| { kind: 'stopped' };
 
 const TOAST_MS = 4000;
+/** How long the agent sees why an input was refused. */
+const REFUSAL_MS = 2500;
 
 export class Session {
 	status = $state<Status>('connecting');
@@ -83,6 +86,10 @@ export class Session {
 	 */
 	maskRegions = $state<Array<[number, number, number, number]>>([]);
 	toast = $state<Toast | null>(null);
+	/** The agent's latest refused input, shown next to where it tried for a few seconds. */
+	refusal = $state<{ id: number; reason: RefusalReason; x?: number; y?: number } | null>(null);
+	#refusalId = 0;
+	#refusalTimer: ReturnType<typeof setTimeout> | null = null;
 	/** The <video> the stage registered; the test hook exposes it. */
 	video = $state.raw<HTMLVideoElement | null>(null);
 
@@ -371,7 +378,12 @@ export class Session {
 			this.browser = state;
 		});
 		client.on('input/refused', (refusal: Notifications['input/refused']) => {
-			this.showToast(t('toast.refused', { message: refusal.message }));
+			this.refusal = { id: ++this.#refusalId, reason: refusal.reason, x: refusal.x, y: refusal.y };
+			if (this.#refusalTimer) clearTimeout(this.#refusalTimer);
+			this.#refusalTimer = setTimeout(() => (this.refusal = null), REFUSAL_MS);
+		});
+		client.on('input/agent-tried', ({ name, reason }: Notifications['input/agent-tried']) => {
+			this.showToast(t(reason === 'masked_field' ? 'toast.agentTriedField' : 'toast.agentTried', { name }));
 		});
 		client.on('participant/rights', ({ inputChannels }) => {
 			const interactive = inputChannels.length > 0;

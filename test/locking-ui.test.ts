@@ -1,0 +1,91 @@
+/**
+ * Button locking as people see it, in real browsers: the agent clicks "Buy now" in the
+ * video of the real console; nothing reaches the page, the agent sees why next to the
+ * pointer, and the customer (on a phone) is told the agent tried. The customer's own tap
+ * on the same button goes through.
+ */
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alongside } from '../signaling/Alongside.js';
+import { launchViewerBrowser, metricSum, newViewerPage, startAlongside, startFixtureServer } from './helpers.js';
+import { LOCK_INNER, LOCK_PAGE } from './locking/pages.js';
+import { enterPin, signInToConsole } from './ui.js';
+
+let app: Alongside;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let browser: Browser;
+let agent: Page;
+let customer: Page;
+const cloud = () => app.liveSessions()[0]!.browser;
+
+beforeAll(async () => {
+	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE('http://127.0.0.2:1'), '/lock-inner': LOCK_INNER });
+	app = await startAlongside();
+	browser = await launchViewerBrowser();
+	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
+	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+	await customer.goto(`${app.url}/c/demo`);
+	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
+	await signInToConsole(agent, app);
+	await enterPin(agent, pin);
+	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
+	await app.liveSessions()[0]!.ready;
+	await cloud().navigate(`${fixtures.url}/lock`);
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await app?.close();
+	await fixtures?.close();
+});
+
+const shot = async (page: Page, name: string) => {
+	if (process.env.ALONGSIDE_SHOTS) {
+		fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
+		await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png` });
+	}
+};
+
+/** Where an element of the cloud page is on a viewer's screen (its video). */
+async function onScreen(viewer: Page, id: string): Promise<{ x: number; y: number }> {
+	const [nx, ny] = (await cloud().page.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
+	const box = (await viewer.locator('video').boundingBox())!;
+	// NOTE: the video keeps its aspect ratio inside its box (object-fit: contain).
+	const { vw, vh } = await viewer.locator('video').evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
+	const scale = Math.min(box.width / vw, box.height / vh);
+	const [w, h] = [vw * scale, vh * scale];
+	return { x: box.x + (box.width - w) / 2 + nx * w, y: box.y + (box.height - h) / 2 + ny * h };
+}
+
+describe('locked controls, for the people in the session', () => {
+	it('refuses the agent\'s click on "Buy now", tells the agent why beside the pointer and the customer that the agent tried', async () => {
+		const refusalsBefore = await metricSum(app, 'alongside_input_refusals_total');
+		const { x, y } = await onScreen(agent, 'buy');
+		await agent.mouse.click(x, y);
+		const bubble = agent.getByTestId('refusal');
+		await bubble.waitFor();
+		expect(await bubble.textContent()).toContain('Only the customer can do this');
+		const bubbleBox = (await bubble.boundingBox())!;
+		// Beside where the agent clicked.
+		expect(Math.abs(bubbleBox.y + bubbleBox.height / 2 - y)).toBeLessThan(40);
+		expect(Math.abs(bubbleBox.x - x)).toBeLessThan(60);
+		await shot(agent, 'lock-agent-refused');
+		await customer.getByRole('alert').filter({ hasText: 'tried to press something only you can press' }).waitFor();
+		await shot(customer, 'lock-customer-told');
+		expect(await cloud().page.evaluate('window.hits')).toEqual([]);
+		expect(await metricSum(app, 'alongside_input_refusals_total')).toBeGreaterThan(refusalsBefore);
+		// Kept for the session report: who, which rule, what was tried.
+		const entries = await app.store.listAudit('demo', { limit: 50 });
+		const refused = entries.filter((e) => e.action === 'input.refused');
+		expect(refused.length).toBeGreaterThan(0);
+		expect(refused[0]!.detail).toMatchObject({ reason: 'purchase', kind: 'click' });
+	});
+
+	it('lets the customer tap the same button', async () => {
+		await cloud().navigate(`${fixtures.url}/lock`);
+		const { x, y } = await onScreen(customer, 'buy');
+		await customer.touchscreen.tap(x, y);
+		await expect.poll(() => cloud().page.evaluate('window.hits'), { timeout: 5000 }).toContain('buy');
+	});
+});

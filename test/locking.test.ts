@@ -1,0 +1,162 @@
+/**
+ * The lock-bypass suite, in a real cloud browser: an agent tries every way we know to
+ * activate a locked control (test/locking/pages.ts records each activation in the page)
+ * or to type into a masked field; nothing may reach the page, and each attempt must be
+ * refused by name. The customer's same actions must get through (so the check can fail),
+ * and the agent's harmless ones too (so the gateway is not just refusing everything).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Refusal, Sender } from '../publisher/InputGateway.js';
+import type { InputMessage } from '../protocol/wire.js';
+import type { Alongside } from '../signaling/Alongside.js';
+import { startAlongside, startFixtureServer, startSessionWithPin } from './helpers.js';
+import { LOCK_INNER, LOCK_PAGE } from './locking/pages.js';
+
+let app: Alongside;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let crossOrigin: Awaited<ReturnType<typeof startFixtureServer>>;
+const cloud = () => app.liveSessions()[0]!.browser;
+const refusals: Refusal[] = [];
+
+beforeAll(async () => {
+	crossOrigin = await startFixtureServer({ '/lock-inner': LOCK_INNER }, '127.0.0.2');
+	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE(crossOrigin.url) });
+	app = await startAlongside();
+	await startSessionWithPin(app);
+	await app.liveSessions()[0]!.ready;
+	cloud().on('refused', (refusal) => refusals.push(refusal));
+});
+
+afterAll(async () => {
+	await app?.close();
+	await fixtures?.close();
+	await crossOrigin?.close();
+});
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const at = async (name: string) => (await cloud().page.evaluate(`window.at(${JSON.stringify(name)})`)) as [number, number];
+const hits = async () => (await cloud().page.evaluate('window.hits')) as string[];
+
+/** One attempt: what a participant does (given the element's place), and what activation it would record. */
+interface Attempt {
+	name: string;
+	/** The page's element the attempt aims at (see window.at), if any. */
+	target?: string;
+	/** Focus this element (by id) first, as the page would after a customer's click. */
+	focus?: string;
+	/** What the customer's same attempt records (it must); the agent's must record none of these. */
+	records: string[];
+	play(send: (message: InputMessage) => void, x: number, y: number): Promise<void>;
+}
+
+const click = (button: 'left' | 'middle' | 'right' = 'left', clickCount = 1, modifiers = 0) => async (send: (m: InputMessage) => void, x: number, y: number) => {
+	for (let i = 1; i <= clickCount; i++) {
+		send({ type: 'pointer/down', x, y, button, clickCount: i, modifiers });
+		send({ type: 'pointer/up', x, y, button, clickCount: i, modifiers });
+	}
+};
+const key = (k: string, code = k, modifiers = 0) => async (send: (m: InputMessage) => void) => {
+	send({ type: 'key/down', key: k, code, modifiers });
+	send({ type: 'key/up', key: k, code, modifiers });
+};
+const tap = (holdMs = 0) => async (send: (m: InputMessage) => void, x: number, y: number) => {
+	send({ type: 'touch/start', touches: [{ id: 1, x, y }] });
+	if (holdMs) await wait(holdMs);
+	send({ type: 'touch/end', touches: [] });
+};
+
+const ATTEMPTS: Attempt[] = [
+	{ name: 'a click on "Buy now"', target: 'buy', records: ['buy'], play: click() },
+	{ name: 'a double click', target: 'acquista', records: ['acquista-dbl'], play: click('left', 2) },
+	{ name: 'a triple click', target: 'buy', records: ['buy'], play: click('left', 3) },
+	{ name: 'a middle click (auxclick)', target: 'acquista', records: ['acquista-aux'], play: click('middle') },
+	{ name: 'a click on a child of the button', target: 'acq-inner', records: ['acquista'], play: click() },
+	{ name: 'a click on the label of a locked checkbox', target: 'acc-label', records: ['accept'], play: click() },
+	{ name: 'a click on the locked checkbox itself', target: 'accept', records: ['accept'], play: click() },
+	{ name: 'a press on a control that acts on pointerdown', target: 'confirm', records: ['confirm-pointerdown'], play: click() },
+	{ name: 'a right click', target: 'confirm', records: ['confirm-mousedown'], play: click('right') },
+	{ name: 'a tap on a link', target: 'delete', records: ['delete'], play: tap() },
+	{ name: 'a long press', target: 'confirm', records: ['confirm-pointerdown'], play: tap(700) },
+	{ name: 'Enter on the focused button', focus: 'buy', records: ['buy'], play: key('Enter') },
+	{ name: 'Space on the focused button', focus: 'buy', records: ['buy'], play: key(' ', 'Space') },
+	{ name: 'Enter in another field of the form (implicit submission)', focus: 'name', records: ['buy'], play: key('Enter') },
+	{ name: 'Enter in a login form (submits a password)', focus: 'user', records: ['signin'], play: key('Enter') },
+	{ name: 'Enter where the page turns the default button into "Buy now" as the key goes down', focus: 'swapin', records: ['swap-buy'], play: key('Enter') },
+	{ name: 'a harmless button whose handler clicks "Buy now" (the same task)', target: 'relay', records: ['buy'], play: click() },
+	{ name: 'an access key (Alt+Shift+K)', records: ['accesskey'], play: key('K', 'KeyK', 1 | 8) },
+	{ name: 'a submit button outside its form (form= attribute)', target: 'outside', records: ['outside-form'], play: click() },
+	{ name: 'a click on the submit button of a form with a password field', target: 'signin', records: ['signin'], play: click() },
+	{ name: 'a button in an open shadow root', target: 'open', records: ['open-shadow'], play: click() },
+	{ name: 'a button in a closed shadow root (not seen into: refused)', target: 'closed-locked', records: ['closed-shadow'], play: click() },
+	{ name: 'a button in a same-origin iframe', target: 'paga', records: ['iframe-paga'], play: click() },
+	{ name: 'a button in a cross-origin iframe (not seen into: refused)', target: 'cross', records: ['cross-cross'], play: click() },
+	{
+		name: 'a locked control that moves under the pointer between press and release',
+		target: 'mover',
+		records: ['underneath-up'],
+		async play(send, x, y) {
+			send({ type: 'pointer/down', x, y, button: 'left', clickCount: 1, modifiers: 0 });
+			await wait(80);
+			send({ type: 'pointer/up', x, y, button: 'left', clickCount: 1, modifiers: 0 });
+		},
+	},
+	{
+		name: 'ten rapid clicks',
+		target: 'buy',
+		records: ['buy'],
+		async play(send, x, y) {
+			for (let i = 0; i < 10; i++) await click()(send, x, y);
+		},
+	},
+	{ name: 'text inserted into a masked field', focus: 'card', records: ['card-changed'], play: async (send) => send({ type: 'text/insert', text: '9' }) },
+	{ name: 'a key typed into a masked password field', focus: 'pw', records: ['pw-changed'], play: key('x', 'KeyX') },
+	{ name: 'Backspace in a masked field', focus: 'card', records: ['card-changed'], play: key('Backspace') },
+	{ name: 'a click into a masked field (to select or drag its value)', target: 'card', records: ['card-focused'], play: click('left', 2) },
+	{ name: 'select-all and copy in a masked field', focus: 'card', records: ['card-copied'], play: async (send) => { await key('a', 'KeyA', 2)(send); await key('c', 'KeyC', 2)(send); } },
+];
+
+/** Extra recorders for what has no handler in the page (masked fields changing, copying). */
+const RECORDERS = `(() => {
+	const card = document.getElementById('card'), pw = document.getElementById('pw');
+	card.oninput = () => hit('card-changed');
+	pw.oninput = () => hit('pw-changed');
+	card.onfocus = () => hit('card-focused');
+	card.oncopy = () => hit('card-copied');
+	document.addEventListener('copy', () => hit('card-copied'));
+})()`;
+
+async function play(attempt: Attempt, sender: Sender): Promise<{ hits: string[]; refused: Refusal[] }> {
+	await cloud().navigate(`${fixtures.url}/lock`);
+	await cloud().page.evaluate(RECORDERS);
+	await wait(150);
+	// NOTE: the caret in the middle of a field, so that Backspace changes it.
+	if (attempt.focus) await cloud().page.evaluate(`(() => { const el = document.getElementById(${JSON.stringify(attempt.focus)}); el.focus(); try { el.setSelectionRange(2, 2); } catch {} })()`);
+	const [x, y] = attempt.target ? await at(attempt.target) : [0.5, 0.95];
+	const before = refusals.length;
+	await attempt.play((message) => cloud().inject(sender === 'agent' ? 'agent-1' : 'customer-1', message, sender), x, y);
+	await wait(400);
+	return { hits: await hits(), refused: refusals.slice(before) };
+}
+
+describe('button locking and masked fields: an agent cannot, the customer can', () => {
+	for (const attempt of ATTEMPTS) {
+		it(attempt.name, async () => {
+			const agent = await play(attempt, 'agent');
+			expect(agent.hits.filter((h) => attempt.records.includes(h)), `the agent's attempt reached the page (${agent.hits.join(', ')})`).toEqual([]);
+			expect(agent.refused.length, 'the refusal is reported').toBeGreaterThan(0);
+			expect(agent.refused[0]!.participantId).toBe('agent-1');
+			const customer = await play(attempt, 'customer');
+			expect(customer.hits.some((h) => attempt.records.includes(h)), `the customer's attempt recorded ${customer.hits.join(', ') || 'nothing'}`).toBe(true);
+			expect(customer.refused).toEqual([]);
+		});
+	}
+
+	it('lets an agent do what nothing locks: a harmless button, typing in a plain field', async () => {
+		const agent = await play({ name: 'harmless', target: 'harmless', records: ['harmless'], play: click() }, 'agent');
+		expect(agent.hits).toContain('harmless');
+		expect(agent.refused).toEqual([]);
+		const typing = await play({ name: 'typing', focus: 'free', records: ['free-input'], play: key('x', 'KeyX') }, 'agent');
+		expect(typing.hits).toContain('free-input');
+		expect(typing.refused).toEqual([]);
+	});
+});
