@@ -18,7 +18,27 @@ export const BUILTIN_RULES = [
 ] as const;
 export type BuiltinRule = (typeof BUILTIN_RULES)[number];
 
-/** How a company's own rule finds what to mask. */
+/**
+ * Built-in lock rules: controls only the customer may activate. On unless switched off
+ * (in `MaskRules.disabled`, like the masking ones).
+ */
+export const LOCK_RULES = [
+	/** Buy, pay, order, checkout, subscribe ("Buy now", "Acquista ora", "Paga", "Invia ordine"). */
+	'purchase',
+	/** Accept, agree, confirm, authorize ("Accetta", "Conferma"). */
+	'consent',
+	/** Deleting or closing an account, cancelling a subscription. */
+	'account_changes',
+	/** Submitting a form that holds payment or password fields (what the masking rules name). */
+	'sensitive_forms',
+] as const;
+export type LockRule = (typeof LOCK_RULES)[number];
+
+/** Every built-in rule, masking and locking: each can be switched off per company. */
+export const ALL_BUILTIN_RULES = [...BUILTIN_RULES, ...LOCK_RULES] as const;
+export type AnyBuiltinRule = (typeof ALL_BUILTIN_RULES)[number];
+
+/** How a company's own rule finds what to mask or lock. */
 export const CUSTOM_RULE_KINDS = [
 	/** A CSS selector: the elements it selects are masked whole (e.g. `#balance`, `canvas.signature`). */
 	'selector',
@@ -26,6 +46,10 @@ export const CUSTOM_RULE_KINDS = [
 	'field',
 	/** A regular expression (JavaScript syntax, matched without case) masked in text and values. */
 	'pattern',
+	/** A CSS selector: only the customer may activate the elements it selects (and what is inside them). */
+	'lock',
+	/** Words: only the customer may activate controls whose label holds them ("Renew", "Rinnova"). */
+	'lock_label',
 ] as const;
 export type CustomRuleKind = (typeof CUSTOM_RULE_KINDS)[number];
 
@@ -39,8 +63,8 @@ export interface CustomRule {
 
 /** What the detector masks: built-in rules (minus those switched off) and the company's own. */
 export interface MaskRules {
-	/** Built-in rules switched off. */
-	disabled: BuiltinRule[];
+	/** Built-in rules (masking and locking) switched off. */
+	disabled: AnyBuiltinRule[];
 	custom: CustomRule[];
 }
 
@@ -60,28 +84,13 @@ export interface DetectorRules {
 	generation: number;
 }
 
-/**
- * Built-in lock rules: controls only the customer may activate. On unless switched off
- * (in `MaskRules.disabled`, like the masking ones).
- */
-export const LOCK_RULES = [
-	/** Buy, pay, order, checkout, subscribe ("Buy now", "Acquista ora", "Paga", "Invia ordine"). */
-	'purchase',
-	/** Accept, agree, confirm, authorize ("Accetta", "Conferma"). */
-	'consent',
-	/** Deleting or closing an account, cancelling a subscription. */
-	'account_changes',
-	/** Submitting a form that holds payment or password fields (what the masking rules name). */
-	'sensitive_forms',
-] as const;
-export type LockRule = (typeof LOCK_RULES)[number];
 
 /**
- * Why an agent's input was refused: a lock rule, a masked field (agents cannot type into,
+ * Why an agent's input was refused: a built-in lock rule, one of the company's, a masked field (agents cannot type into,
  * select, drag out of or copy from one), or a part of the page the check cannot see into
  * (a cross-origin iframe or a closed shadow root: refused, failing closed).
  */
-export type RefusalReason = LockRule | 'masked_field' | 'unseen';
+export type RefusalReason = LockRule | 'company_rule' | 'masked_field' | 'unseen';
 
 /** What the agent tried, as the gateway and the guard name it. */
 export type AttemptKind = 'click' | 'key' | 'text' | 'paste' | 'drag' | 'copy' | 'submit';

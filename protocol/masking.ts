@@ -40,7 +40,7 @@ export const DetectorReport = z.object({
 export type DetectorReport = z.infer<typeof DetectorReport>;
 
 
-const Reason = z.enum([...LOCK_RULES, 'masked_field', 'unseen']);
+const Reason = z.enum([...LOCK_RULES, 'company_rule', 'masked_field', 'unseen']);
 const Kind = z.enum(['click', 'key', 'text', 'paste', 'drag', 'copy', 'submit']);
 
 /** The detector's answer to the gateway's check (a JSON string). */

@@ -22,13 +22,8 @@ export type Role = z.infer<typeof Role>;
 /** Roles that may send input to the cloud browser. */
 export const INPUT_ROLES: readonly Role[] = ['agent', 'customer'];
 
-/** Labels of the two input data channels a viewer opens. */
-export const InputChannel = z.enum([
-	// Pointer moves and wheel: unordered, no retransmissions (a late move is useless).
-	'pointer',
-	// Clicks, keys, touches, text: reliable and ordered.
-	'control',
-]);
+/** Labels of the two input data channels a viewer opens (see {@link CHANNELS}). */
+export const InputChannel = z.enum(['pointer', 'control']);
 export type InputChannel = z.infer<typeof InputChannel>;
 
 /** Label of the server-authored data channel that carries everyone's cursors. */
@@ -74,6 +69,35 @@ export const InputMessage = z.discriminatedUnion('type', [
 ]);
 export type InputMessage = z.infer<typeof InputMessage>;
 export type InputType = InputMessage['type'];
+
+/**
+ * The channel table: how each input channel delivers, and which messages travel on which.
+ * The viewer opens the channels with these options; the server refuses a channel opened
+ * otherwise and a message on the wrong channel.
+ * - `pointer`: pointer moves only. Unordered, never retransmitted: a late move is useless.
+ * - `control`: everything else, reliable and ordered: presses, keys, text, touches, and
+ *   wheel and leave too (a lost wheel step scrolls less; a lost leave leaves a hover on).
+ */
+export const CHANNELS: Record<InputChannel, { ordered: boolean; maxRetransmits?: number }> = {
+	pointer: { ordered: false, maxRetransmits: 0 },
+	control: { ordered: true },
+};
+
+/** The channel each input message travels on. */
+export const CHANNEL_OF: Record<InputType, InputChannel> = {
+	'pointer/move': 'pointer',
+	'pointer/wheel': 'control',
+	'pointer/leave': 'control',
+	'pointer/down': 'control',
+	'pointer/up': 'control',
+	'key/down': 'control',
+	'key/up': 'control',
+	'text/insert': 'control',
+	'touch/start': 'control',
+	'touch/move': 'control',
+	'touch/end': 'control',
+	'touch/cancel': 'control',
+};
 
 /** Cursor positions fanned out by the server to every viewer, on the cursor channel. */
 export const CursorMessage = z.discriminatedUnion('type', [

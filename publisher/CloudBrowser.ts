@@ -476,6 +476,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#page;
 	}
 
+	/** The policy gateway in front of the page's input (benches read its check times). */
+	get gateway(): InputGateway {
+		return this.#gateway;
+	}
+
 	/** Closes Chromium and its egress proxy, and deletes the session directory. Safe to call twice. */
 	close(): Promise<void> {
 		// NOTE: Chromium is killed rather than asked to close: nothing in it is worth saving

@@ -50,6 +50,8 @@ export interface Refusal {
 }
 
 const ALT = 1;
+/** Check times kept between two reads. */
+const MAX_SAMPLES = 5000;
 
 /** Per-participant gesture state: what of the current gesture was refused. */
 interface Gesture {
@@ -101,6 +103,8 @@ export class InputGateway {
 	#queued = 0;
 	readonly #gestures = new Map<string, Gesture>();
 	#closed = false;
+	#enforcing = true;
+	#checkMs: number[] = [];
 	/** The agent whose input the guard was last armed for. */
 	#lastAgent: string | undefined;
 
@@ -121,7 +125,7 @@ export class InputGateway {
 			const first = message.touches[0];
 			if (first) gesture.touch = { x: first.x, y: first.y };
 		}
-		const attempt = sender === 'agent' ? attemptOf(message, this.#viewport, gesture) : null;
+		const attempt = sender === 'agent' && this.#enforcing ? attemptOf(message, this.#viewport, gesture) : null;
 		if (message.type === 'touch/end' || message.type === 'touch/cancel') gesture.touch = undefined;
 		if (this.#queued === 0 && !attempt && sender === this.#sender) {
 			if (this.#dropped(gesture, message)) return;
@@ -133,6 +137,24 @@ export class InputGateway {
 			.then(() => this.#process(participantId, sender, message, commands, attempt, gesture, seq))
 			.catch(() => undefined)
 			.finally(() => this.#queued--);
+	}
+
+	/**
+	 * How long each check took (Node's round trip to the page and back, ms) since the last
+	 * call; for the policy bench.
+	 */
+	takeCheckTimes(): number[] {
+		const taken = this.#checkMs;
+		this.#checkMs = [];
+		return taken;
+	}
+
+	/**
+	 * Benches only (never reachable from a client or the configuration): with `false`, an
+	 * agent's input is sent like the customer's, unchecked, to measure what the gateway costs.
+	 */
+	enforce(on: boolean): void {
+		this.#enforcing = on;
 	}
 
 	/** The guard in the page cancelled an agent's input: it was the last agent whose input went through. */
@@ -155,11 +177,13 @@ export class InputGateway {
 		}
 		if (attempt) {
 			let verdict: Verdict;
+			const started = performance.now();
 			try {
 				verdict = await this.#page.check(attempt, seq);
 			} catch {
 				verdict = { refused: 'unseen' };
 			}
+			if (this.#checkMs.length < MAX_SAMPLES) this.#checkMs.push(performance.now() - started);
 			if (this.#closed) return;
 			this.#lastAgent = participantId;
 			if (verdict.refused) {

@@ -15,7 +15,7 @@ import os from 'node:os';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { BadRequestError, LimitReachedError, NotFoundError, NotReadyError } from '../protocol/errors.js';
-import type { InputChannel, Rendition, TransportInfo } from '../protocol/wire.js';
+import { CHANNELS, type InputChannel, type Rendition, type TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
 import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
 
@@ -221,6 +221,13 @@ export class Room extends EventEmitter<RoomEvents> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'send');
 		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel, ms.DataProducer | 'opening'>();
 		if (channels.has(label)) throw new BadRequestError(`label: input channel "${label}" is already open`);
+		const wanted = CHANNELS[label];
+		const ordered = sctpStreamParameters.ordered !== false;
+		const retransmits = sctpStreamParameters.maxRetransmits;
+		const reliable = retransmits === undefined && sctpStreamParameters.maxPacketLifeTime === undefined;
+		if (wanted.ordered !== ordered || (wanted.maxRetransmits === undefined && !reliable)) {
+			throw new BadRequestError(`sctpStreamParameters: the ${label} channel must be ${wanted.ordered ? 'ordered and reliable' : 'unordered'}`);
+		}
 		const release = this.#take(participantId, 'dataChannels');
 		// NOTE: claimed before the first await, so that concurrent requests for the same label
 		// cannot all pass the check above.

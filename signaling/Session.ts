@@ -20,6 +20,7 @@ import { type FaultScope, runInScope } from './faults.js';
 import type { Metrics } from './metrics.js';
 import {
 	type BrowserState,
+	CHANNEL_OF,
 	type CursorMessage,
 	INPUT_ROLES,
 	InputChannel,
@@ -88,24 +89,8 @@ export interface SessionOptions {
 	metrics: Metrics;
 }
 
-/** Input channel on which each message type is accepted. */
 /** The shortest time between two "the agent tried" notices to a customer. */
 const TELL_CUSTOMER_MS = 3000;
-
-const CHANNEL_OF: Record<InputMessage['type'], InputChannel> = {
-	'pointer/move': 'pointer',
-	'pointer/wheel': 'pointer',
-	'pointer/leave': 'pointer',
-	'pointer/down': 'control',
-	'pointer/up': 'control',
-	'key/down': 'control',
-	'key/up': 'control',
-	'text/insert': 'control',
-	'touch/start': 'control',
-	'touch/move': 'control',
-	'touch/end': 'control',
-	'touch/cancel': 'control',
-};
 
 /** The input channels a participant may open: all of them if it controls the browser, else none. */
 function inputChannelsFor(canControl: boolean): InputChannel[] {

@@ -54,12 +54,12 @@ describe('the admin\'s masking rules', () => {
 		await page.getByRole('button', { name: 'Add rule' }).click();
 		const second = page.locator('li.rule').nth(1);
 		const value = (rule: typeof second) => rule.locator('input.mono');
-		await second.getByLabel('Hide').selectOption('pattern');
+		await second.getByLabel('Kind').selectOption('pattern');
 		await value(second).fill('(a+)+b');
 		await second.getByLabel('Sites').fill('bank.example, https://shop.example/');
 		await page.getByRole('button', { name: 'Add rule' }).click();
 		const third = page.locator('li.rule').nth(2);
-		await third.getByLabel('Hide').selectOption('field');
+		await third.getByLabel('Kind').selectOption('field');
 		await value(third).fill("Mother's maiden name");
 		await third.getByLabel('Note').fill('security question');
 		await page.getByRole('button', { name: 'Save rules' }).click();
@@ -131,7 +131,7 @@ describe('the admin\'s masking rules', () => {
 		const add = async (kind: string, value: string) => {
 			await page.getByRole('button', { name: 'Add rule' }).click();
 			const rule = page.locator('li.rule').last();
-			await rule.getByLabel('Hide').selectOption(kind);
+			await rule.getByLabel('Kind').selectOption(kind);
 			await rule.locator('input.mono').fill(value);
 		};
 		await add('selector', '#balance');

@@ -51,6 +51,17 @@ describe('what one participant may hold on the SFU', () => {
 		customer.close();
 	});
 
+	it('opens the control channel only reliable and ordered, as the channel table says', async () => {
+		const customer = await joinAs(app, started, 'customer');
+		const send = await customer.request('transport/create', { direction: 'send' });
+		for (const lossy of [{ ordered: false }, { ordered: true, maxRetransmits: 0 }, { ordered: true, maxPacketLifeTime: 100 }]) {
+			const open = await customer.request('input/open', { transportId: send.data.id, label: 'control', sctpStreamParameters: { streamId: 9, ...lossy } });
+			expect(open.error?.message, JSON.stringify(lossy)).toBe('sctpStreamParameters: the control channel must be ordered and reliable');
+		}
+		expect((await customer.request('input/open', { transportId: send.data.id, label: 'control', sctpStreamParameters: { streamId: 9, ordered: true } })).ok).toBe(true);
+		customer.close();
+	});
+
 	it('caps data channels: cursor subscriptions over the cap are refused', async () => {
 		const customer = await joinAs(app, started, 'customer');
 		const recv = await customer.request('transport/create', { direction: 'recv' });

@@ -151,6 +151,26 @@ describe('button locking and masked fields: an agent cannot, the customer can', 
 		});
 	}
 
+	it("follows the company's lock rules: its own selector and words lock, a built-in switched off lets the agent through", async () => {
+		await cloud().setRules({ disabled: ['purchase'], custom: [{ kind: 'lock', value: '#harmless', domains: [] }, { kind: 'lock_label', value: 'Help', domains: [] }, { kind: 'lock', value: '#free', domains: ['elsewhere.example'] }] });
+		try {
+			const byCompany = await play({ name: 'company selector', target: 'harmless', records: ['harmless'], play: click() }, 'agent');
+			expect(byCompany.hits).toEqual([]);
+			expect(byCompany.refused[0]?.reason).toBe('company_rule');
+			const byWords = await play({ name: 'company words', target: 'relay', records: ['buy'], play: click() }, 'agent');
+			expect(byWords.hits).toEqual([]);
+			expect(byWords.refused[0]?.reason).toBe('company_rule');
+			// "Buy now" with the built-in purchase rule switched off: the agent may press it.
+			const builtinOff = await play({ name: 'built-in off', target: 'acquista', records: ['acquista'], play: click() }, 'agent');
+			expect(builtinOff.hits).toContain('acquista');
+			// A rule scoped to another site does not apply here.
+			const elsewhere = await play({ name: 'scoped', focus: 'free', records: ['free-input'], play: key('x', 'KeyX') }, 'agent');
+			expect(elsewhere.hits).toContain('free-input');
+		} finally {
+			await cloud().setRules({ disabled: [], custom: [] });
+		}
+	});
+
 	it('lets an agent do what nothing locks: a harmless button, typing in a plain field', async () => {
 		const agent = await play({ name: 'harmless', target: 'harmless', records: ['harmless'], play: click() }, 'agent');
 		expect(agent.hits).toContain('harmless');

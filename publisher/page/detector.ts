@@ -17,7 +17,7 @@
  */
 import { type AttemptKind, CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, hostMatches, LOCK_RULES, type LockRule, type MaskRules, PDF_TEXT_ATTRIBUTE, type RefusalReason, TICK_MS, type Verdict } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
-import { composedAncestors, controlLabel, defaultButton, formOf, isControl, isSubmitter, lockedLabel } from './locks.js';
+import { composedAncestors, controlLabel, defaultButton, formOf, isControl, isSubmitter, labelWords, lockedLabel } from './locks.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
 type Box = [number, number, number, number];
@@ -531,8 +531,9 @@ function run(): void {
 			...of('field').map((word) => word.toLowerCase().replace(/[^a-z0-9]/g, '')).filter(Boolean),
 		];
 		const selectors = of('selector');
+		const lockSelectors = of('lock');
 		const probe = document.createDocumentFragment();
-		const badSelector = selectors.find((selector) => {
+		const badSelector = [...selectors, ...lockSelectors].find((selector) => {
 			try {
 				probe.querySelector(selector);
 				return false;
@@ -561,6 +562,9 @@ function run(): void {
 			selector: selectors.join(', '),
 			badSelector,
 			locks: new Set<LockRule>(LOCK_RULES.filter(enabled)),
+			lockSelector: lockSelectors.join(', '),
+			/** The company's lock words, as label words (see locks.ts). */
+			lockLabels: of('lock_label').map(labelWords).filter(Boolean),
 		};
 	}
 
@@ -587,8 +591,14 @@ function run(): void {
 	/** Why the agent may not activate this control, if it may not. */
 	function judgeControl(el: Element): RefusalReason | undefined {
 		if (masked(el)) return 'masked_field';
-		const rule = lockedLabel(controlLabel(el), compiled.locks);
+		if (compiled.lockSelector !== '' && el.matches(compiled.lockSelector)) return 'company_rule';
+		const label = controlLabel(el);
+		const rule = lockedLabel(label, compiled.locks);
 		if (rule) return rule;
+		if (compiled.lockLabels.length > 0 && label.length <= 60) {
+			const words = ` ${labelWords(label)} `;
+			if (compiled.lockLabels.some((phrase) => words.includes(` ${phrase} `))) return 'company_rule';
+		}
 		if (compiled.locks.has('sensitive_forms') && isSubmitter(el)) {
 			const form = formOf(el);
 			if (form && sensitiveForm(form)) return 'sensitive_forms';
@@ -616,6 +626,7 @@ function run(): void {
 		if (first?.hasAttribute(CLOSED_SHADOW_ATTRIBUTE)) return 'unseen';
 		for (const el of chain) {
 			if (masked(el)) return 'masked_field';
+			if (compiled.lockSelector !== '' && el.matches(compiled.lockSelector)) return 'company_rule';
 			if (el.tagName === 'LABEL') {
 				const control = (el as HTMLLabelElement).control;
 				const reason = control ? judgeControl(control) : undefined;

@@ -5,7 +5,7 @@
  *
  * Times are milliseconds since the epoch. Ids are opaque strings.
  */
-import type { BuiltinRule, CustomRuleKind } from '../../protocol/detector.js';
+import type { AnyBuiltinRule, CustomRuleKind } from '../../protocol/detector.js';
 
 /** Company-wide settings an admin edits. */
 export interface CompanySettings {
@@ -35,7 +35,7 @@ export interface MaskRule {
 export interface CompanyRules {
 	/** Increases with each save; 0: never saved (the built-in rules, all on). */
 	version: number;
-	disabledBuiltins: BuiltinRule[];
+	disabledBuiltins: AnyBuiltinRule[];
 	mask: MaskRule[];
 	updatedAt: number | null;
 	/** The user who saved them last. */

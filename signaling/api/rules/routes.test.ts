@@ -34,31 +34,34 @@ describe('/api/company/rules', () => {
 		const body = (await response.json()) as RulesResponse;
 		expect(body.rules).toEqual({ version: 0, disabledBuiltins: [], mask: [], updatedAt: null, updatedBy: null });
 		expect(body.builtins).toContain('passwords');
+		expect(body.builtins).toContain('purchase');
 	});
 
 	it('saves rules whole, gives new rules ids and keeps existing ones, and pushes them to the company\'s live sessions', async () => {
 		const first = await save('admin@acme.test', {
 			version: 0,
-			disabledBuiltins: ['tax_codes'],
+			disabledBuiltins: ['tax_codes', 'consent'],
 			mask: [
 				{ kind: 'selector', value: '#balance, .account-number', domains: ['Bank.Example.', 'bank.example'] },
 				{ kind: 'field', value: 'Mother\'s maiden name', note: 'security question' },
 				{ kind: 'pattern', value: 'ACME-\\d{6}' },
+				{ kind: 'lock', value: 'button.renew' },
 			],
 		});
 		expect(first.status).toBe(200);
 		const saved = ((await first.json()) as RulesResponse).rules;
-		expect(saved).toMatchObject({ version: 1, disabledBuiltins: ['tax_codes'] });
+		expect(saved).toMatchObject({ version: 1, disabledBuiltins: ['tax_codes', 'consent'] });
 		expect(saved.mask.map((r) => [r.kind, r.value, r.domains, r.note])).toEqual([
 			['selector', '#balance, .account-number', ['bank.example'], null],
 			['field', 'Mother\'s maiden name', [], 'security question'],
 			['pattern', 'ACME-\\d{6}', [], null],
+			['lock', 'button.renew', [], null],
 		]);
-		expect(new Set(saved.mask.map((r) => r.id)).size).toBe(3);
+		expect(new Set(saved.mask.map((r) => r.id)).size).toBe(4);
 		expect(pushed).toEqual([['acme', saved]]);
 		expect(await t.store.getRules('acme')).toEqual(saved);
 
-		// The admin removes the pattern and edits the selector; ids stay, an invented id is replaced.
+		// The admin removes the pattern and the lock and edits the selector; ids stay, an invented id is replaced.
 		const second = await save('admin@acme.test', {
 			version: 1,
 			disabledBuiltins: [],
@@ -71,7 +74,7 @@ describe('/api/company/rules', () => {
 		expect(again.mask[1]!.id).toBe(saved.mask[1]!.id);
 		expect(again.mask[2]!.id).not.toBe('made-up');
 		const [entry] = await t.store.listAudit('acme', { limit: 1 });
-		expect(entry).toMatchObject({ action: 'rules.updated', detail: { version: 2, added: [again.mask[2]!.id], changed: [saved.mask[0]!.id], removed: [saved.mask[2]!.id], builtinsOff: [] } });
+		expect(entry).toMatchObject({ action: 'rules.updated', detail: { version: 2, added: [again.mask[2]!.id], changed: [saved.mask[0]!.id], removed: [saved.mask[2]!.id, saved.mask[3]!.id], builtinsOff: [] } });
 		// Values are not in the audit log.
 		expect(JSON.stringify(entry)).not.toContain('balance');
 	});
@@ -98,6 +101,8 @@ describe('/api/company/rules', () => {
 			[{ kind: 'field', value: 'x'.repeat(61) }, /at most 60/],
 			[{ kind: 'selector', value: '#a', domains: ['https://bank.example/login'] }, /^mask\.0\.domains\.0: .*host name only/],
 			[{ kind: 'selector', value: '#a', domains: ['bank example'] }, /not a host name/],
+			[{ kind: 'lock', value: 'button[' }, /^mask\.0\.value: lock "button\[": not a CSS selector/],
+			[{ kind: 'lock_label', value: '!!' }, /letter or digit/],
 			[{ kind: 'cookie', value: 'x' }, /^mask\.0\.kind/],
 			[{ kind: 'field', value: 'pin', extra: true }, /extra/],
 		];

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import { BUILTIN_RULES } from '../../../protocol/detector.js';
+import { ALL_BUILTIN_RULES } from '../../../protocol/detector.js';
 import { ConflictError, NotFoundError } from '../../../protocol/errors.js';
 import type { CompanyRules, MaskRule } from '../../store/Store.js';
 import { jsonBody, parseBody } from '../body.js';
@@ -23,7 +23,7 @@ export function ruleRoutes(api: ApiContext): Router {
 	router.get('/', async (ctx) => {
 		const { claims } = await requireActiveUser(ctx, api);
 		requireRole(claims, 'admin', 'supervisor');
-		ctx.body = { rules: await api.store.getRules(claims.cid), builtins: BUILTIN_RULES } satisfies RulesResponse;
+		ctx.body = { rules: await api.store.getRules(claims.cid), builtins: ALL_BUILTIN_RULES } satisfies RulesResponse;
 	});
 
 	router.put('/', async (ctx) => {
@@ -39,7 +39,7 @@ export function ruleRoutes(api: ApiContext): Router {
 		if (!saved) throw staleVersion();
 		api.rulesChanged(claims.cid, saved);
 		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'rules.updated', detail: changes(before, saved), ip: ctx.ip });
-		ctx.body = { rules: saved, builtins: BUILTIN_RULES } satisfies RulesResponse;
+		ctx.body = { rules: saved, builtins: ALL_BUILTIN_RULES } satisfies RulesResponse;
 	});
 
 	router.post('/preview', async (ctx) => {

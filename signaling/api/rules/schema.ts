@@ -5,18 +5,20 @@
  * that would select nothing is refused with the reason, never kept as a silent no-op.
  */
 import { z } from 'zod';
-import { BUILTIN_RULES, CUSTOM_RULE_KINDS, type MaskRules } from '../../../protocol/detector.js';
+import { ALL_BUILTIN_RULES, CUSTOM_RULE_KINDS, type MaskRules } from '../../../protocol/detector.js';
 import type { CompanyRules } from '../../store/Store.js';
 import { fieldWordProblem, normalizeDomain, patternProblem, selectorProblem } from './check.js';
 
 /** The most rules a company may have (each runs over every page in every session). */
 export const MAX_MASK_RULES = 100;
 /** The longest value of each kind of rule. */
-const MAX_VALUE: Record<(typeof CUSTOM_RULE_KINDS)[number], number> = { selector: 500, field: 60, pattern: 200 };
+const MAX_VALUE: Record<(typeof CUSTOM_RULE_KINDS)[number], number> = { selector: 500, field: 60, pattern: 200, lock: 500, lock_label: 60 };
 const PROBLEM: Record<(typeof CUSTOM_RULE_KINDS)[number], (value: string) => string | undefined> = {
 	selector: selectorProblem,
 	field: fieldWordProblem,
 	pattern: patternProblem,
+	lock: selectorProblem,
+	lock_label: fieldWordProblem,
 };
 
 export const RuleId = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, "-" or "_"');
@@ -54,7 +56,7 @@ export const MaskRuleInput = z
 	});
 
 const RuleSet = {
-	disabledBuiltins: z.array(z.enum(BUILTIN_RULES)).max(BUILTIN_RULES.length),
+	disabledBuiltins: z.array(z.enum(ALL_BUILTIN_RULES)).max(ALL_BUILTIN_RULES.length),
 	mask: z.array(MaskRuleInput).max(MAX_MASK_RULES, `at most ${MAX_MASK_RULES} rules`),
 };
 
@@ -103,7 +105,7 @@ function noDuplicates(body: { mask: Array<{ id?: string; kind: string; value: st
 /** GET and PUT /api/company/rules */
 export interface RulesResponse {
 	rules: CompanyRules;
-	/** The built-in rules, in order (each can be switched off). */
+	/** The built-in rules, masking then locking, in order (each can be switched off). */
 	builtins: readonly string[];
 }
 

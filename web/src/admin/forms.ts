@@ -1,6 +1,6 @@
 /** Pure rules of the admin forms: what to send, and what to say when the server refuses. */
 import type { z } from 'zod';
-import type { BuiltinRule, CustomRuleKind } from '../../../protocol/detector';
+import type { AnyBuiltinRule, CustomRuleKind } from '../../../protocol/detector';
 import { UpdateCompanySettingsBody } from '../../../signaling/api/company/schema';
 import { SaveRulesBody } from '../../../signaling/api/rules/schema';
 import type { MaskRule } from '../../../signaling/store/Store';
@@ -61,7 +61,7 @@ export function toDraft(rule: MaskRule, key: number): RuleDraft {
 }
 
 /** The rules as a PUT body, as typed (not checked: see {@link rulesBody}). */
-export function draftBody(version: number, disabledBuiltins: BuiltinRule[], drafts: RuleDraft[]): SaveRulesInput {
+export function draftBody(version: number, disabledBuiltins: AnyBuiltinRule[], drafts: RuleDraft[]): SaveRulesInput {
 	return {
 		version,
 		disabledBuiltins,
@@ -79,7 +79,7 @@ export function draftBody(version: number, disabledBuiltins: BuiltinRule[], draf
  * The rules as a PUT body, checked with the server's own schema (the same selector,
  * pattern and domain checks), or the problem of each draft that is wrong, by its key.
  */
-export function rulesBody(version: number, disabledBuiltins: BuiltinRule[], drafts: RuleDraft[]): { body: SaveRulesInput } | { problems: Map<number, string> } {
+export function rulesBody(version: number, disabledBuiltins: AnyBuiltinRule[], drafts: RuleDraft[]): { body: SaveRulesInput } | { problems: Map<number, string> } {
 	const body = draftBody(version, disabledBuiltins, drafts);
 	const parsed = SaveRulesBody.safeParse(body);
 	if (parsed.success) return { body };

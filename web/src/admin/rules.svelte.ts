@@ -3,7 +3,7 @@
  * own, edited as drafts and saved whole. Checked here with the server's own schema first,
  * so a bad selector or pattern is named beside its rule before anything is sent.
  */
-import { BUILTIN_RULES, type BuiltinRule, type CustomRuleKind } from '../../../protocol/detector';
+import { type AnyBuiltinRule, BUILTIN_RULES, type CustomRuleKind, LOCK_RULES } from '../../../protocol/detector';
 import type { RulesResponse } from '../../../signaling/api/rules/schema';
 import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
@@ -13,14 +13,16 @@ import { draftBody, type RuleDraft, ruleProblemsFromServer, rulesBody, toDraft }
 export class MaskingRules {
 	/** The rules as last loaded or saved. */
 	saved = $state<RulesResponse['rules'] | null>(null);
-	disabled = $state<BuiltinRule[]>([]);
+	disabled = $state<AnyBuiltinRule[]>([]);
 	drafts = $state<RuleDraft[]>([]);
 	/** Problems by draft key; key -1: not about one rule. */
 	problems = $state<Map<number, string>>(new Map());
 	error = $state<string | null>(null);
 	saving = $state(false);
 	status = $state<'saved' | 'conflict' | null>(null);
-	readonly builtins: readonly BuiltinRule[] = BUILTIN_RULES;
+	/** Built-in masking rules, then built-in lock rules: each can be switched off. */
+	readonly builtins: readonly AnyBuiltinRule[] = BUILTIN_RULES;
+	readonly lockBuiltins: readonly AnyBuiltinRule[] = LOCK_RULES;
 
 	readonly #auth: Auth;
 	#nextKey = 1;
@@ -39,7 +41,7 @@ export class MaskingRules {
 	}
 
 	/** The drafts as rules the preview can use, or null while one of them is wrong. */
-	draftRules(): { disabledBuiltins: BuiltinRule[]; mask: unknown[] } | null {
+	draftRules(): { disabledBuiltins: AnyBuiltinRule[]; mask: unknown[] } | null {
 		const result = rulesBody(0, this.disabled, this.drafts);
 		return 'body' in result ? { disabledBuiltins: result.body.disabledBuiltins, mask: result.body.mask } : null;
 	}
@@ -54,7 +56,7 @@ export class MaskingRules {
 		}
 	}
 
-	setBuiltin(rule: BuiltinRule, on: boolean): void {
+	setBuiltin(rule: AnyBuiltinRule, on: boolean): void {
 		this.disabled = on ? this.disabled.filter((r) => r !== rule) : [...this.disabled.filter((r) => r !== rule), rule];
 		this.status = null;
 	}

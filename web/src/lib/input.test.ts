@@ -19,14 +19,12 @@ import type { Point } from './geometry';
 const noMods = { altKey: false, ctrlKey: false, metaKey: false, shiftKey: false };
 
 describe('channelFor', () => {
-	it('sends moves, wheel and leave on the lossy pointer channel', () => {
+	it('sends only moves on the lossy pointer channel', () => {
 		expect(channelFor('pointer/move')).toBe('pointer');
-		expect(channelFor('pointer/wheel')).toBe('pointer');
-		expect(channelFor('pointer/leave')).toBe('pointer');
 	});
 
-	it('sends clicks, keys, text and touches on the reliable control channel', () => {
-		for (const type of ['pointer/down', 'pointer/up', 'key/down', 'key/up', 'text/insert', 'touch/start', 'touch/end'] as const) {
+	it('sends clicks, wheel, leave, keys, text and touches on the reliable control channel', () => {
+		for (const type of ['pointer/down', 'pointer/up', 'pointer/wheel', 'pointer/leave', 'key/down', 'key/up', 'text/insert', 'touch/start', 'touch/end'] as const) {
 			expect(channelFor(type)).toBe('control');
 		}
 	});

@@ -4,12 +4,12 @@
  * Everything here takes plain event-shaped objects (no DOM types at run time) so that it
  * can be tested without a browser. The stage (stageInput.ts) feeds it real events.
  */
-import type { InputChannel, InputMessage, InputType } from '../../../protocol/wire';
+import { CHANNEL_OF, type InputChannel, type InputMessage, type InputType } from '../../../protocol/wire';
 import type { Point } from './geometry';
 
-/** Which data channel carries a message: moves, wheel and leave are lossy; the rest reliable. */
+/** Which data channel carries a message (the protocol's channel table). */
 export function channelFor(type: InputType): InputChannel {
-	return type === 'pointer/move' || type === 'pointer/wheel' || type === 'pointer/leave' ? 'pointer' : 'control';
+	return CHANNEL_OF[type];
 }
 
 /** The modifier keys of an event as the CDP bit set: Alt=1, Ctrl=2, Meta=4, Shift=8. */

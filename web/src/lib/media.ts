@@ -8,7 +8,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { CursorMessage, type InputChannel, type InputMessage, type Rendition, type Replies, type TransportInfo } from '../../../protocol/wire';
+import { CHANNELS, CursorMessage, type InputChannel, type InputMessage, type Rendition, type Replies, type TransportInfo } from '../../../protocol/wire';
 import { channelFor } from './input';
 import type { SignalingClient } from './signaling';
 
@@ -102,9 +102,7 @@ export class MediaLink {
 					.then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
 			});
 			for (const label of channels) {
-				// NOTE: pointer moves are useless late, so that channel neither orders nor retransmits.
-				const options = label === 'pointer' ? { label, ordered: false, maxRetransmits: 0 } : { label, ordered: true };
-				this.#channels.set(label, await send.produceData(options));
+				this.#channels.set(label, await send.produceData({ label, ...CHANNELS[label] }));
 			}
 		}
 	}
