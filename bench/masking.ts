@@ -17,13 +17,12 @@
  *   and without it (a session publishing the clear one only), alternating.
  */
 import { lookup } from 'node:dns/promises';
-import type { Page } from 'playwright-core';
 import type { Alongside } from '../signaling/Alongside.js';
-import { launchViewerBrowser, newViewerPage, startAlongside, startFixtureServer, startSessionWithPin } from '../test/helpers.js';
+import { launchViewerBrowser, startAlongside, startFixtureServer, startSessionWithPin } from '../test/helpers.js';
 import { startColourCount, takeColourCount } from '../test/masking/check.js';
 import { type Driver, INNER_PAGE, SCENARIOS, SENSITIVE_RGB, scenarioPages } from '../test/masking/scenarios.js';
-import { enterPin, signInToConsole } from '../test/ui.js';
 import { cpuPercentDuring } from './proc.js';
+import { CLICK_PAGE, clickTrial, startSession } from './viewers.js';
 import { quantile, round } from './stats.js';
 
 const args = process.argv.slice(2);
@@ -34,57 +33,9 @@ const pageUrl = option('--page');
 const colour = option('--colour');
 const LATENCY_TRIALS = Number(option('--trials')) || 40;
 
-const CLICK_PAGE = `<!doctype html><html><body style="margin:0;background:#f4f6fb;font:20px system-ui">
-<p style="margin:24px">Masking bench: each click flips the box. Card <b>4111 1111 1111 1111</b>, <input type="password" value="secret"></p>
-<div id="box" style="position:absolute;left:480px;top:240px;width:320px;height:240px;background:rgb(230,40,40)"></div>
-<script>let on = false; addEventListener('mousedown', () => { on = !on; document.getElementById('box').style.background = on ? 'rgb(40,80,230)' : 'rgb(230,40,40)'; });</script></body></html>`;
-
 function parseColour(hex: string): [number, number, number] {
 	if (!/^[0-9a-fA-F]{6}$/.test(hex)) throw new Error(`--colour: expected RRGGBB (six hex digits), got "${hex}"`);
 	return [0, 2, 4].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-}
-
-interface Viewers {
-	agent: Page;
-	customer: Page;
-}
-
-/** Starts a session the way people do, with the agent console and a phone-sized customer page. */
-async function startSession(app: Alongside, browser: Awaited<ReturnType<typeof launchViewerBrowser>>): Promise<Viewers> {
-	const agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
-	const customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-	await customer.goto(`${app.url}/c/demo`);
-	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
-	await signInToConsole(agent, app);
-	await enterPin(agent, pin);
-	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await app.liveSessions()[0]!.ready;
-	return { agent, customer };
-}
-
-/** One click trial in a viewer: send a click, wait for the box to change colour in its own video. */
-async function clickTrial(page: Page, expectBlue: boolean): Promise<number | null> {
-	return page.evaluate(async (wantBlue) => {
-		const hook = window.alongside!;
-		const video = hook.video!;
-		const canvas = new OffscreenCanvas(8, 8);
-		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-		const start = performance.now();
-		hook.send({ type: 'pointer/down', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
-		hook.send({ type: 'pointer/up', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
-		return new Promise<number | null>((resolve) => {
-			const timeout = setTimeout(() => resolve(null), 5000);
-			const onFrame = () => {
-				ctx.drawImage(video, video.videoWidth * 0.5 - 4, video.videoHeight * 0.5 - 4, 8, 8, 0, 0, 8, 8);
-				const [r, , b] = ctx.getImageData(4, 4, 1, 1).data;
-				if ((wantBlue && b! > r! + 60) || (!wantBlue && r! > b! + 60)) {
-					clearTimeout(timeout);
-					resolve(performance.now() - start);
-				} else video.requestVideoFrameCallback(onFrame);
-			};
-			video.requestVideoFrameCallback(onFrame);
-		});
-	}, expectBlue);
 }
 
 /** Scrolls a page down and up with the wheel and the keyboard for about `ms`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../protocol/detector.js';
 import type { InputMessage } from '../protocol/wire.js';
-import { type Attempt, attemptOf, type GatewayPage, InputGateway, type Refusal, type Sender } from './InputGateway.js';
+import { type Attempt, attemptsOf, type GatewayPage, InputGateway, keyName, type Refusal, type Sender } from './InputGateway.js';
 import { InputState, toCdpCommands } from './input.js';
 
 const viewport = { width: 1000, height: 500 };
@@ -79,7 +79,26 @@ describe('InputGateway', () => {
 		submit('a', 'agent', { type: 'touch/move', touches: [{ id: 1, x: 0.2, y: 0.1 }] });
 		submit('a', 'agent', { type: 'touch/end', touches: [] });
 		await settle();
-		expect(log).toEqual(['check key', 'check click']);
+		// NOTE: a refused touch is cancelled (harmless when nothing is down yet).
+		expect(log).toEqual(['check key', 'check click', 'touchCancel']);
+	});
+
+	it('drops an agent\'s touch release when it has no finger down (it would lift the customer\'s)', async () => {
+		const { log, submit } = harness(() => ({}));
+		submit('c', 'customer', { type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
+		submit('a', 'agent', { type: 'touch/end', touches: [] });
+		await settle();
+		expect(log).toEqual(['touchStart']);
+	});
+
+	it('cancels (no tap) a touch whose new finger lands on a locked control, and drops the rest', async () => {
+		let n = 0;
+		const { log, submit } = harness(() => (n++ === 0 ? {} : { refused: 'purchase' }));
+		submit('a', 'agent', { type: 'touch/start', touches: [{ id: 1, x: 0.1, y: 0.1 }] });
+		submit('a', 'agent', { type: 'touch/move', touches: [{ id: 1, x: 0.1, y: 0.1 }, { id: 2, x: 0.8, y: 0.8 }] });
+		submit('a', 'agent', { type: 'touch/end', touches: [] });
+		await settle();
+		expect(log).toEqual(['check click', 'touchStart', 'check click', 'touchCancel']);
 	});
 
 	it('fails closed when the check fails', async () => {
@@ -109,14 +128,29 @@ describe('InputGateway', () => {
 	});
 });
 
-describe('attemptOf', () => {
-	it('checks presses, releases, taps, keys and text; not moves, wheel or key releases', () => {
-		expect(attemptOf(down(0.5, 0.5), viewport)).toEqual({ kind: 'click', x: 500, y: 250, key: '', alt: false });
-		expect(attemptOf({ type: 'key/down', key: 'K', code: 'KeyK', modifiers: 1 | 8 }, viewport)).toMatchObject({ kind: 'key', key: 'K', alt: true });
-		expect(attemptOf({ type: 'text/insert', text: 'x' }, viewport)?.kind).toBe('text');
-		expect(attemptOf({ type: 'touch/end', touches: [] }, viewport, { touch: { x: 0.1, y: 0.2 } })).toMatchObject({ kind: 'click', x: 100, y: 100 });
-		expect(attemptOf({ type: 'pointer/move', x: 0.1, y: 0.1 }, viewport)).toBeNull();
-		expect(attemptOf({ type: 'pointer/wheel', x: 0.1, y: 0.1, dx: 0, dy: 10 }, viewport)).toBeNull();
-		expect(attemptOf({ type: 'key/up', key: 'a', code: 'KeyA', modifiers: 0 }, viewport)).toBeNull();
+describe('attemptsOf', () => {
+	it('checks presses, releases, taps, keys and text; not moves, wheel or releases of other keys', () => {
+		expect(attemptsOf(down(0.5, 0.5), viewport)).toEqual([{ kind: 'click', x: 500, y: 250, key: '', alt: false }]);
+		expect(attemptsOf({ type: 'key/down', key: 'K', code: 'KeyK', modifiers: 1 | 8 }, viewport)).toMatchObject([{ kind: 'key', key: 'K', alt: true }]);
+		expect(attemptsOf({ type: 'text/insert', text: 'x' }, viewport)[0]?.kind).toBe('text');
+		expect(attemptsOf({ type: 'touch/end', touches: [] }, viewport, new Map([[1, { x: 0.1, y: 0.2 }]]))).toMatchObject([{ kind: 'click', x: 100, y: 100 }]);
+		expect(attemptsOf({ type: 'pointer/move', x: 0.1, y: 0.1 }, viewport)).toEqual([]);
+		expect(attemptsOf({ type: 'pointer/wheel', x: 0.1, y: 0.1, dx: 0, dy: 10 }, viewport)).toEqual([]);
+		expect(attemptsOf({ type: 'key/up', key: 'a', code: 'KeyA', modifiers: 0 }, viewport)).toEqual([]);
+	});
+
+	it('checks Enter under any name, its release and a line break inserted as text', () => {
+		for (const [key, code] of [['Enter', 'Enter'], ['\r', ''], ['\n', ''], ['x', 'NumpadEnter']]) expect(keyName(key!, code!)).toBe('Enter');
+		expect(keyName('Spacebar', '')).toBe(' ');
+		expect(attemptsOf({ type: 'key/up', key: 'Enter', code: 'Enter', modifiers: 0 }, viewport)).toMatchObject([{ kind: 'key', key: 'Enter' }]);
+		expect(attemptsOf({ type: 'key/up', key: ' ', code: 'Space', modifiers: 0 }, viewport)).toMatchObject([{ kind: 'key', key: ' ' }]);
+		expect(attemptsOf({ type: 'text/insert', text: 'a\nb' }, viewport)).toMatchObject([{ kind: 'key', key: 'Enter' }]);
+	});
+
+	it('checks every new finger of a touch, and clamps to the viewport as the input is', () => {
+		const touches = new Map([[1, { x: 0.1, y: 0.1 }]]);
+		const move = attemptsOf({ type: 'touch/move', touches: [{ id: 1, x: 0.2, y: 0.1 }, { id: 2, x: 0.9, y: 0.9 }] }, viewport, touches);
+		expect(move).toEqual([{ kind: 'click', x: 900, y: 450, key: '', alt: false }]);
+		expect(attemptsOf(down(1, 1), viewport)).toMatchObject([{ x: 999, y: 499 }]);
 	});
 });

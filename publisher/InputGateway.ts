@@ -57,36 +57,54 @@ const MAX_SAMPLES = 5000;
 interface Gesture {
 	/** Buttons whose press was refused: their release is dropped too. */
 	refusedButtons: Set<string>;
-	/** Keys whose keydown was refused: their keyup is dropped too. */
+	/** Keys (normalized, see {@link keyName}) whose keydown was refused: their keyup is dropped too. */
 	refusedKeys: Set<string>;
-	/** The touch sequence was refused at its start: dropped until it ends. */
+	/** The touch sequence was refused: dropped until it ends. */
 	refusedTouch: boolean;
-	/** Where the current touch is (normalized), for checking its release. */
-	touch?: { x: number; y: number };
+	/** Touch points down now (id → where, normalized), for checking new ones and releases. */
+	touches: Map<number, { x: number; y: number }>;
 }
 
 /**
- * What of an agent's message must be checked before it is sent, or null (moves, wheel,
- * releases of keys).
+ * A key as the page will act on it: Enter however it is named (`\r`, `\n`, the numpad's),
+ * Space likewise; other keys as they are.
  */
-export function attemptOf(message: InputMessage, viewport: { width: number; height: number }, gesture: { touch?: { x: number; y: number } } = {}): Attempt | null {
-	const at = (x: number, y: number) => ({ x: x * viewport.width, y: y * viewport.height });
+export function keyName(key: string, code: string): string {
+	if (key === 'Enter' || key === '\r' || key === '\n' || code === 'Enter' || code === 'NumpadEnter') return 'Enter';
+	if (key === ' ' || key === 'Spacebar' || code === 'Space') return ' ';
+	return key;
+}
+
+/**
+ * What of an agent's message must be checked before it is sent: nothing for moves, wheel
+ * and releases of other keys than Enter and Space; every new finger of a touch; a touch's
+ * release where its fingers are.
+ */
+export function attemptsOf(message: InputMessage, viewport: { width: number; height: number }, touches: ReadonlyMap<number, { x: number; y: number }> = new Map()): Attempt[] {
+	// NOTE: clamped as toCdpCommands clamps them, so the check looks where the input lands.
+	const at = (x: number, y: number) => ({ x: Math.min(viewport.width - 1, Math.max(0, x * viewport.width)), y: Math.min(viewport.height - 1, Math.max(0, y * viewport.height)) });
+	const press = (x: number, y: number): Attempt => ({ kind: 'click', ...at(x, y), key: '', alt: false });
 	switch (message.type) {
 		case 'pointer/down':
 		case 'pointer/up':
-			return { kind: 'click', ...at(message.x, message.y), key: '', alt: (message.modifiers & ALT) !== 0 };
-		case 'touch/start': {
-			const first = message.touches[0];
-			return first ? { kind: 'click', ...at(first.x, first.y), key: '', alt: false } : null;
-		}
+			return [{ kind: 'click', ...at(message.x, message.y), key: '', alt: (message.modifiers & ALT) !== 0 }];
+		case 'touch/start':
+		case 'touch/move':
+			return message.touches.filter((t) => !touches.has(t.id)).map((t) => press(t.x, t.y));
 		case 'touch/end':
-			return gesture.touch ? { kind: 'click', ...at(gesture.touch.x, gesture.touch.y), key: '', alt: false } : null;
+		case 'touch/cancel':
+			return [...touches.values()].map((t) => press(t.x, t.y));
 		case 'key/down':
-			return { kind: 'key', x: 0, y: 0, key: message.key, alt: (message.modifiers & ALT) !== 0 };
+		case 'key/up': {
+			const key = keyName(message.key, message.code);
+			if (message.type === 'key/up' && key !== 'Enter' && key !== ' ') return [];
+			return [{ kind: 'key', x: 0, y: 0, key, alt: (message.modifiers & ALT) !== 0 }];
+		}
 		case 'text/insert':
-			return { kind: 'text', x: 0, y: 0, key: '', alt: false };
+			// NOTE: a line break inserted into a field does what Enter does.
+			return [/[\r\n]/.test(message.text) ? { kind: 'key', x: 0, y: 0, key: 'Enter', alt: false } : { kind: 'text', x: 0, y: 0, key: '', alt: false }];
 		default:
-			return null;
+			return [];
 	}
 }
 
@@ -121,20 +139,21 @@ export class InputGateway {
 	submit(participantId: string, sender: Sender, message: InputMessage, commands: CdpCommand[], seq: number): void {
 		if (this.#closed || commands.length === 0) return;
 		const gesture = this.#gesture(participantId);
-		if (message.type === 'touch/start' || message.type === 'touch/move') {
-			const first = message.touches[0];
-			if (first) gesture.touch = { x: first.x, y: first.y };
+		const checking = sender === 'agent' && this.#enforcing;
+		const attempts = checking ? attemptsOf(message, this.#viewport, gesture.touches) : [];
+		if (checking && (message.type === 'touch/end' || message.type === 'touch/cancel') && gesture.touches.size === 0 && !gesture.refusedTouch) {
+			// NOTE: an agent's release with no touch of its own down would lift the customer's fingers.
+			return;
 		}
-		const attempt = sender === 'agent' && this.#enforcing ? attemptOf(message, this.#viewport, gesture) : null;
-		if (message.type === 'touch/end' || message.type === 'touch/cancel') gesture.touch = undefined;
-		if (this.#queued === 0 && !attempt && sender === this.#sender) {
+		this.#trackTouches(gesture, message);
+		if (this.#queued === 0 && attempts.length === 0 && sender === this.#sender) {
 			if (this.#dropped(gesture, message)) return;
 			this.#sendAll(commands);
 			return;
 		}
 		this.#queued++;
 		this.#queue = this.#queue
-			.then(() => this.#process(participantId, sender, message, commands, attempt, gesture, seq))
+			.then(() => this.#process(participantId, sender, message, commands, attempts, gesture, seq))
 			.catch(() => undefined)
 			.finally(() => this.#queued--);
 	}
@@ -166,16 +185,17 @@ export class InputGateway {
 		this.#closed = true;
 	}
 
-	async #process(participantId: string, sender: Sender, message: InputMessage, commands: CdpCommand[], attempt: Attempt | null, gesture: Gesture, seq: number): Promise<void> {
+	async #process(participantId: string, sender: Sender, message: InputMessage, commands: CdpCommand[], attempts: Attempt[], gesture: Gesture, seq: number): Promise<void> {
 		if (this.#closed) return;
 		if (this.#dropped(gesture, message)) return;
 		if (sender !== this.#sender) {
-			// NOTE: the page handles the previous sender's input before the guard switches.
+			// NOTE: the page handles the previous sender's input before the guard switches;
+			// an agent's check arms the guard for the agent, else it is told here.
 			await Promise.allSettled([...this.#inFlight]);
-			if (sender === 'customer') await this.#page.sender('customer');
+			if (sender === 'customer' || attempts.length === 0 || !this.#enforcing) await this.#page.sender(this.#enforcing ? sender : 'customer');
 			this.#sender = sender;
 		}
-		if (attempt) {
+		for (const attempt of attempts) {
 			let verdict: Verdict;
 			const started = performance.now();
 			try {
@@ -194,13 +214,23 @@ export class InputGateway {
 		this.#sendAll(commands);
 	}
 
+	/** Keeps where each finger of a participant is. */
+	#trackTouches(gesture: Gesture, message: InputMessage): void {
+		if (message.type === 'touch/start' || message.type === 'touch/move') {
+			gesture.touches.clear();
+			for (const t of message.touches) gesture.touches.set(t.id, { x: t.x, y: t.y });
+		} else if (message.type === 'touch/end' || message.type === 'touch/cancel') {
+			gesture.touches.clear();
+		}
+	}
+
 	/** Whether a message belongs to a gesture already refused (and so is dropped). */
 	#dropped(gesture: Gesture, message: InputMessage): boolean {
 		switch (message.type) {
 			case 'pointer/up':
 				return gesture.refusedButtons.delete(message.button);
 			case 'key/up':
-				return gesture.refusedKeys.delete(message.code || message.key);
+				return gesture.refusedKeys.delete(keyName(message.key, message.code));
 			case 'touch/move':
 				return gesture.refusedTouch;
 			case 'touch/end':
@@ -216,8 +246,13 @@ export class InputGateway {
 
 	#refuse(participantId: string, message: InputMessage, attempt: Attempt, reason: RefusalReason, gesture: Gesture): void {
 		if (message.type === 'pointer/down') gesture.refusedButtons.add(message.button);
-		if (message.type === 'key/down') gesture.refusedKeys.add(message.code || message.key);
-		if (message.type === 'touch/start') gesture.refusedTouch = true;
+		if (message.type === 'key/down') gesture.refusedKeys.add(keyName(message.key, message.code));
+		if (message.type.startsWith('touch/')) {
+			// NOTE: fingers already down are lifted without a tap (a cancel), and the rest of
+			// the sequence is dropped.
+			this.#sendAll([{ method: 'Input.dispatchTouchEvent', params: { type: 'touchCancel', touchPoints: [] } }]);
+			gesture.refusedTouch = message.type === 'touch/start' || message.type === 'touch/move';
+		}
 		const where = attempt.kind === 'click' ? { x: attempt.x / this.#viewport.width, y: attempt.y / this.#viewport.height } : {};
 		this.#onRefused({ participantId, reason, kind: attempt.kind, ...where });
 	}
@@ -233,7 +268,7 @@ export class InputGateway {
 	#gesture(participantId: string): Gesture {
 		let gesture = this.#gestures.get(participantId);
 		if (!gesture) {
-			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false };
+			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false, touches: new Map() };
 			this.#gestures.set(participantId, gesture);
 		}
 		return gesture;

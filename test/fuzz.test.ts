@@ -254,6 +254,25 @@ describe('fuzz: the service', () => {
 		await expect.poll(async () => (await counted()) - before).toBe(sent);
 		expect(session.ended).toBe(false);
 		expect((await session.browser.state()).url).toBeTruthy();
+
+		// The same from the agent, whose input passes the policy gateway (checked in the page,
+		// refused or sent), mixed with the customer's: the page and the session live on.
+		const agent = await WsClient.connect(app.url);
+		const agentSelf = (await agent.request('session/join', { token: agentToken, sessionId: started.sessionId })).data.self.id as string;
+		const agentBefore = await counted();
+		let agentSent = 0;
+		fc.assert(
+			fc.property(fc.boolean(), fc.constantFrom('pointer', 'control'), payload, (asAgent, channel, bytes) => {
+				session.room.emit('input', asAgent ? agentSelf : self, channel as 'pointer' | 'control', bytes);
+				agentSent++;
+			}),
+			{ numRuns: RUNS * 2 },
+		);
+		count('data-channel input messages, agent and customer mixed', agentSent);
+		await expect.poll(async () => (await counted()) - agentBefore, { timeout: 30_000 }).toBe(agentSent);
+		expect(session.ended).toBe(false);
+		expect(await session.browser.page.evaluate('1 + 1')).toBe(2);
+		agent.close();
 		customer.close();
 	});
 

@@ -10,7 +10,7 @@ import type { Refusal, Sender } from '../publisher/InputGateway.js';
 import type { InputMessage } from '../protocol/wire.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { startAlongside, startFixtureServer, startSessionWithPin } from './helpers.js';
-import { LOCK_INNER, LOCK_PAGE } from './locking/pages.js';
+import { LOCK_INNER, LOCK_PAGE, LOCK_STEP1, LOCK_STEP2 } from './locking/pages.js';
 
 let app: Alongside;
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -20,7 +20,7 @@ const refusals: Refusal[] = [];
 
 beforeAll(async () => {
 	crossOrigin = await startFixtureServer({ '/lock-inner': LOCK_INNER }, '127.0.0.2');
-	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE(crossOrigin.url) });
+	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE(crossOrigin.url), '/lock-step1': LOCK_STEP1, '/lock-step2': LOCK_STEP2 });
 	app = await startAlongside();
 	await startSessionWithPin(app);
 	await app.liveSessions()[0]!.ready;
@@ -44,6 +44,8 @@ interface Attempt {
 	target?: string;
 	/** Focus this element (by id) first, as the page would after a customer's click. */
 	focus?: string;
+	/** A script the page runs first (what the customer did before, say); may return a promise. */
+	prepare?: string;
 	/** What the customer's same attempt records (it must); the agent's must record none of these. */
 	records: string[];
 	play(send: (message: InputMessage) => void, x: number, y: number): Promise<void>;
@@ -108,6 +110,36 @@ const ATTEMPTS: Attempt[] = [
 			for (let i = 0; i < 10; i++) await click()(send, x, y);
 		},
 	},
+	{ name: 'a <div> made a button by script (no tag, role or onclick attribute)', target: 'divbuy', records: ['div-buy'], play: click() },
+	{ name: 'a link made of an image whose alt text says "Buy now"', target: 'imgbuy', records: ['img-buy'], play: click() },
+	{ name: 'a checkbox with a long label ("I have read and agree to …")', target: 'terms', records: ['terms'], play: click() },
+	{ name: 'a submit button with an odd type ("submit ") in a password form', target: 'odd', records: ['odd'], play: click() },
+	{ name: 'a button whose mouseup handler clicks "Buy now"', target: 'uprelay', records: ['buy'], play: click() },
+	{ name: 'a bare Enter release on a button that acts on keyup', focus: 'kup', records: ['keyup-buy'], play: async (send) => send({ type: 'key/up', key: 'Enter', code: 'Enter', modifiers: 0 }) },
+	{ name: 'Enter sent as "\\r" on the focused button', focus: 'buy', records: ['buy'], play: async (send) => send({ type: 'key/down', key: '\r', code: '', modifiers: 0 }) },
+	{ name: 'a line break inserted as text in a field of the form (implicit submission)', focus: 'name', records: ['buy'], play: async (send) => send({ type: 'text/insert', text: '\n' }) },
+	{
+		name: 'a second finger on a locked control while the first is on nothing',
+		target: 'confirm',
+		records: ['confirm-pointerdown'],
+		async play(send, x, y) {
+			send({ type: 'touch/start', touches: [{ id: 1, x: 0.9, y: 0.9 }, { id: 2, x, y }] });
+			await wait(60);
+			send({ type: 'touch/end', touches: [] });
+		},
+	},
+	{
+		name: 'typing into a field of a cross-origin iframe (a payment field)',
+		prepare: `new Promise((resolve) => { document.getElementById('cross').focus(); setTimeout(resolve, 100); })`,
+		records: ['cross-typed'],
+		play: key('4', 'Digit4'),
+	},
+	{
+		name: 'Enter in a same-origin iframe after it navigated to a form whose default button pays',
+		prepare: `new Promise((resolve) => { const f = document.getElementById('steps'); f.onload = () => { f.contentDocument.getElementById('email').focus(); setTimeout(resolve, 150); }; f.contentWindow.location.href = '/lock-step2'; })`,
+		records: ['paynow', 'step2-submit'],
+		play: key('Enter'),
+	},
 	{ name: 'text inserted into a masked field', focus: 'card', records: ['card-changed'], play: async (send) => send({ type: 'text/insert', text: '9' }) },
 	{ name: 'a key typed into a masked password field', focus: 'pw', records: ['pw-changed'], play: key('x', 'KeyX') },
 	{ name: 'Backspace in a masked field', focus: 'card', records: ['card-changed'], play: key('Backspace') },
@@ -129,6 +161,7 @@ async function play(attempt: Attempt, sender: Sender): Promise<{ hits: string[];
 	await cloud().navigate(`${fixtures.url}/lock`);
 	await cloud().page.evaluate(RECORDERS);
 	await wait(150);
+	if (attempt.prepare) await cloud().page.evaluate(attempt.prepare);
 	// NOTE: the caret in the middle of a field, so that Backspace changes it.
 	if (attempt.focus) await cloud().page.evaluate(`(() => { const el = document.getElementById(${JSON.stringify(attempt.focus)}); el.focus(); try { el.setSelectionRange(2, 2); } catch {} })()`);
 	const [x, y] = attempt.target ? await at(attempt.target) : [0.5, 0.95];

@@ -17,7 +17,7 @@
  */
 import { type AttemptKind, CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, type DetectorRules, hostMatches, LOCK_RULES, type LockRule, type MaskRules, PDF_TEXT_ATTRIBUTE, type RefusalReason, TICK_MS, type Verdict } from '../../protocol/detector.js';
 import { TAG_BITS, TAG_BLOCK, TAG_HEIGHT, TAG_MODULO, tagBlocks, nextTag } from './frameTag.js';
-import { composedAncestors, controlLabel, defaultButton, formOf, isControl, isSubmitter, labelWords, lockedLabel } from './locks.js';
+import { composedAncestors, defaultButton, formOf, isControl, isSubmitter, labelParts, labelWords, lockedLabel, MAX_LABEL } from './locks.js';
 import { findSensitiveText, partialValue } from './patterns.js';
 
 type Box = [number, number, number, number];
@@ -84,6 +84,8 @@ const MOTION_HOLD_MS = 150;
  * the new offset, sometimes by more than two frames.
  */
 const SCROLL_HOLD_MS = 300;
+/** How far up from what was hit an element without a control's tag or role is judged by its label. */
+const CLICKABLE_DEPTH = 6;
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
 const FIELDS = 'input, textarea, select, iframe, frame, embed, object, [contenteditable]:not([contenteditable=false])';
 
@@ -592,12 +594,13 @@ function run(): void {
 	function judgeControl(el: Element): RefusalReason | undefined {
 		if (masked(el)) return 'masked_field';
 		if (compiled.lockSelector !== '' && el.matches(compiled.lockSelector)) return 'company_rule';
-		const label = controlLabel(el);
-		const rule = lockedLabel(label, compiled.locks);
-		if (rule) return rule;
-		if (compiled.lockLabels.length > 0 && label.length <= 60) {
-			const words = ` ${labelWords(label)} `;
-			if (compiled.lockLabels.some((phrase) => words.includes(` ${phrase} `))) return 'company_rule';
+		for (const part of labelParts(el)) {
+			const rule = lockedLabel(part, compiled.locks);
+			if (rule) return rule;
+			if (compiled.lockLabels.length > 0 && part.length <= MAX_LABEL) {
+				const words = ` ${labelWords(part)} `;
+				if (compiled.lockLabels.some((phrase) => words.includes(` ${phrase} `))) return 'company_rule';
+			}
 		}
 		if (compiled.locks.has('sensitive_forms') && isSubmitter(el)) {
 			const form = formOf(el);
@@ -619,12 +622,8 @@ function run(): void {
 	function judge(node: Node): RefusalReason | undefined {
 		const chain = composedAncestors(node, frameElementOf);
 		const first = chain[0];
-		if (first && (first.tagName === 'IFRAME' || first.tagName === 'FRAME' || first.tagName === 'EMBED' || first.tagName === 'OBJECT')) {
-			const child = first.tagName === 'IFRAME' || first.tagName === 'FRAME' ? contentDocument(first) : null;
-			if (!child || transformed(first)) return 'unseen';
-		}
-		if (first?.hasAttribute(CLOSED_SHADOW_ATTRIBUTE)) return 'unseen';
-		for (const el of chain) {
+		if (first && unseen(first)) return 'unseen';
+		for (const [depth, el] of chain.entries()) {
 			if (masked(el)) return 'masked_field';
 			if (compiled.lockSelector !== '' && el.matches(compiled.lockSelector)) return 'company_rule';
 			if (el.tagName === 'LABEL') {
@@ -632,12 +631,22 @@ function run(): void {
 				const reason = control ? judgeControl(control) : undefined;
 				if (reason) return reason;
 			}
-			if (isControl(el)) {
+			// NOTE: a control by its tag or role; else anything clickable-looking near what
+			// was hit (a <div> with a listener added by script is as much a button): the
+			// element hit and its parent, and ancestors styled with a pointer cursor.
+			if (isControl(el) || (depth < CLICKABLE_DEPTH && (depth < 2 || clickable(el)))) {
 				const reason = judgeControl(el);
 				if (reason) return reason;
 			}
 		}
 		return undefined;
+	}
+
+	/** Whether an element looks clickable (a pointer cursor of its own, not inherited). */
+	function clickable(el: Element): boolean {
+		const parent = el.parentElement;
+		const cursor = getComputedStyle(el).cursor;
+		return cursor === 'pointer' && (!parent || getComputedStyle(parent).cursor !== 'pointer');
 	}
 
 	/** The focused element, through open shadow roots and same-origin iframes. */
@@ -696,7 +705,9 @@ function run(): void {
 	 * a masked field, Enter or Space on a locked control, Enter in a field of a form whose
 	 * default button is locked (implicit submission), an access key of a locked control.
 	 */
-	function judgeKey(key: string, alt: boolean): RefusalReason | undefined {
+	function judgeKey(key: string, alt: boolean, keyCode = 0): RefusalReason | undefined {
+		const enter = key === 'Enter' || key === '\r' || key === '\n' || keyCode === 13;
+		const space = key === ' ' || key === 'Spacebar' || keyCode === 32;
 		if (alt && key.length === 1) {
 			for (const el of accessKeyTargets(key)) {
 				const reason = judgeControl(el);
@@ -705,11 +716,16 @@ function run(): void {
 		}
 		const el = focused();
 		if (!el || el === document.body) return undefined;
-		if (masked(el)) return 'masked_field';
-		if (key === 'Enter' || key === ' ' || key === 'Spacebar') {
+		// NOTE: moving the focus away is always allowed.
+		const leaving = key === 'Tab' || key === 'Escape';
+		if (!leaving && masked(el)) return 'masked_field';
+		// A cross-origin iframe (a payment field, a 3-D Secure page), a plugin or a closed
+		// shadow root has the focus: what the keys do there cannot be seen.
+		if (!leaving && unseen(el)) return 'unseen';
+		if (enter || space) {
 			const reason = judge(el);
 			if (reason) return reason;
-			if (key === 'Enter' && (el.tagName === 'INPUT' || el.tagName === 'SELECT')) {
+			if (enter && (el.tagName === 'INPUT' || el.tagName === 'SELECT')) {
 				const form = formOf(el);
 				const button = form && defaultButton(form);
 				if (button) return judgeControl(button);
@@ -719,19 +735,28 @@ function run(): void {
 		return undefined;
 	}
 
+	/** Whether the detector cannot see into an element: a cross-origin or transformed iframe, a plugin, a closed shadow root. */
+	function unseen(el: Element): boolean {
+		if (el.tagName === 'EMBED' || el.tagName === 'OBJECT') return true;
+		if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') return !contentDocument(el) || transformed(el);
+		return el.hasAttribute(CLOSED_SHADOW_ATTRIBUTE);
+	}
+
+
 	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): RefusalReason | undefined {
 		if (dirty || valuesChanged() || framesChanged()) scan();
 		switch (kind) {
 			case 'click': {
+				// NOTE: nothing there (off the page) is not "nothing locked": fail closed.
 				const el = hit(x, y);
-				return el ? judge(el) : undefined;
+				return el ? judge(el) : 'unseen';
 			}
 			case 'key':
 				return judgeKey(key, alt);
 			case 'text':
 			case 'paste': {
 				const el = focused();
-				return el && masked(el) ? 'masked_field' : undefined;
+				return el && masked(el) ? 'masked_field' : el && unseen(el) ? 'unseen' : undefined;
 			}
 			default:
 				return undefined;
@@ -746,28 +771,35 @@ function run(): void {
 	 * NOTE: no pointer or touch listeners here (they hung the renderer under fuzzed touch
 	 * input): those inputs are checked before they are sent.
 	 */
-	const GUARDED = ['click', 'auxclick', 'dblclick', 'submit', 'keydown', 'keypress', 'beforeinput', 'paste', 'drop', 'dragstart', 'copy', 'cut'] as const;
-	const guarded = new WeakSet<object>();
-	function guard(win: Window): void {
-		if (guarded.has(win)) return;
-		guarded.add(win);
-		for (const type of GUARDED) win.addEventListener(type, onGuarded, true);
-	}
 	/**
-	 * Whether the task running now began with an agent's input: what the page does in it
-	 * (a click its key handler synthesizes, the click implicit submission makes, a
-	 * requestSubmit() from a click handler) is the agent's doing too.
+	 * Input events: trusted ones while the agent's input is being handled are the agent's,
+	 * and start an agent task. What follows from them in the same task (a submit, typed
+	 * text, paste, copy, a click a handler makes) is judged too; later, the page's own.
 	 */
+	const INPUT_EVENTS = new Set(['mousedown', 'mouseup', 'click', 'auxclick', 'dblclick', 'contextmenu', 'keydown', 'keypress', 'keyup', 'dragstart', 'drop']);
+	const CONSEQUENCES = ['submit', 'beforeinput', 'paste', 'copy', 'cut'];
+	const guarded = new WeakSet<Document>();
+	/** Adds the guard's listeners to a window (again once its frame navigated: listeners go with the document). */
+	function guard(win: Window): void {
+		const doc = win.document;
+		if (guarded.has(doc)) return;
+		guarded.add(doc);
+		for (const type of [...INPUT_EVENTS, ...CONSEQUENCES]) win.addEventListener(type, onGuarded, true);
+	}
+	/** Whether the task running now began with an agent's input event. */
 	let agentTask = false;
 	const taskEnd = new MessageChannel();
 	taskEnd.port1.onmessage = () => (agentTask = false);
 	function onGuarded(event: Event): void {
 		if (sender !== 'agent') return;
-		// NOTE: the page's own scripts acting later (timers, network) are not the agent.
-		if (!event.isTrusted && !agentTask) return;
-		if (event.isTrusted && !agentTask) {
-			agentTask = true;
-			taskEnd.port2.postMessage(null);
+		if (event.isTrusted && INPUT_EVENTS.has(event.type)) {
+			if (!agentTask) {
+				agentTask = true;
+				taskEnd.port2.postMessage(null);
+			}
+		} else if (!agentTask) {
+			// NOTE: the page's own doing (a timer, a payment script finishing), not the agent's.
+			return;
 		}
 		const target = event.composedPath()[0] as Node | undefined;
 		if (!target) return;
@@ -775,34 +807,45 @@ function run(): void {
 		let kind: AttemptKind = 'click';
 		try {
 			switch (event.type) {
+				case 'mousedown':
+				case 'mouseup':
 				case 'click':
 				case 'auxclick':
 				case 'dblclick':
+				case 'contextmenu':
 					reason = judge(target);
 					break;
 				case 'submit': {
 					kind = 'submit';
+					const form = event.target as HTMLFormElement;
 					const submitter = (event as SubmitEvent).submitter;
-					reason = submitter ? judgeControl(submitter) : compiled.locks.has('sensitive_forms') && sensitiveForm(event.target as HTMLFormElement) ? 'sensitive_forms' : undefined;
+					reason = (submitter ? judgeControl(submitter) : undefined) ?? (compiled.locks.has('sensitive_forms') && sensitiveForm(form) ? 'sensitive_forms' : undefined);
 					break;
 				}
 				case 'keydown':
 				case 'keypress':
+				case 'keyup': {
 					kind = 'key';
-					reason = judgeKey((event as KeyboardEvent).key, (event as KeyboardEvent).altKey);
+					const { key, altKey, keyCode } = event as KeyboardEvent;
+					// NOTE: on release only Enter and Space act (custom buttons often act on keyup).
+					if (event.type !== 'keyup' || key === 'Enter' || key === ' ' || keyCode === 13 || keyCode === 32) reason = judgeKey(key, altKey, keyCode);
 					break;
+				}
 				case 'beforeinput':
 				case 'paste':
-				case 'drop':
+				case 'drop': {
 					kind = event.type === 'beforeinput' ? 'text' : event.type === 'paste' ? 'paste' : 'drag';
-					reason = composedAncestors(target, frameElementOf).some(masked) ? 'masked_field' : undefined;
+					const focus = focused();
+					reason = composedAncestors(target, frameElementOf).some(masked) || (focus !== null && masked(focus)) ? 'masked_field' : undefined;
+					if (!reason && event.type === 'beforeinput' && /[\r\n]/.test((event as InputEvent).data ?? '')) reason = judgeKey('Enter', false);
 					break;
+				}
 				case 'dragstart':
 				case 'copy':
 				case 'cut': {
 					kind = event.type === 'dragstart' ? 'drag' : 'copy';
 					const focus = focused();
-					reason = composedAncestors(target, frameElementOf).some(masked) || (focus && masked(focus)) ? 'masked_field' : undefined;
+					reason = composedAncestors(target, frameElementOf).some(masked) || (focus !== null && masked(focus)) || selectionMasked() ? 'masked_field' : undefined;
 					break;
 				}
 			}
@@ -814,6 +857,21 @@ function run(): void {
 		event.preventDefault();
 		event.stopImmediatePropagation();
 		send({ refusal: { reason, kind, input: inputSeq } });
+	}
+
+	/** Whether the selection (to be copied or dragged) touches anything masked. */
+	function selectionMasked(): boolean {
+		const selection = document.getSelection();
+		if (!selection || selection.isCollapsed) return false;
+		for (let i = 0; i < selection.rangeCount; i++) {
+			const range = selection.getRangeAt(i);
+			for (const target of targets) {
+				const node = 'range' in target ? target.range.startContainer : target.element;
+				if (node.ownerDocument !== range.startContainer.ownerDocument) continue;
+				if ('range' in target ? range.compareBoundaryPoints(Range.END_TO_START, target.range) < 0 && range.compareBoundaryPoints(Range.START_TO_END, target.range) > 0 : range.intersectsNode(target.element)) return true;
+			}
+		}
+		return false;
 	}
 	guard(window);
 

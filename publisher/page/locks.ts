@@ -17,11 +17,11 @@ import type { LockRule } from '../../protocol/detector.js';
  */
 export const LOCK_PHRASES: Record<Exclude<LockRule, 'sensitive_forms'>, string[]> = {
 	purchase: [
-		'buy', 'buy now', 'purchase', 'pay', 'pay now', 'place order', 'place your order', 'submit order', 'complete order', 'complete purchase', 'checkout', 'check out', 'proceed to checkout', 'send money', 'transfer money', 'make payment', 'subscribe',
-		'acquista', 'acquista ora', 'compra', 'compra ora', 'paga', 'paga ora', 'invia ordine', 'conferma ordine', 'ordina ora', 'procedi al pagamento', 'procedi all acquisto', 'effettua pagamento', 'invia bonifico', 'abbonati',
+		'buy', 'buy now', 'purchase', 'pay', 'pay now', 'payment', 'place order', 'place your order', 'order now', 'submit order', 'complete order', 'complete purchase', 'checkout', 'check out', 'proceed to checkout', 'send money', 'transfer money', 'subscribe',
+		'acquista', 'acquista ora', 'compra', 'compra ora', 'paga', 'paga ora', 'pagamento', 'invia ordine', 'conferma ordine', 'completa l ordine', 'completa ordine', 'ordina ora', 'procedi all acquisto', 'invia bonifico', 'abbonati',
 	],
 	consent: [
-		'accept', 'accept all', 'i accept', 'agree', 'i agree', 'confirm', 'authorize', 'authorise', 'sign contract', 'sign and accept',
+		'accept', 'accept all', 'i accept', 'agree', 'i agree', 'agree to', 'confirm', 'authorize', 'authorise', 'sign contract', 'sign and accept',
 		'accetta', 'accetto', 'accetta tutto', 'accetta tutti', 'acconsento', 'conferma', 'autorizza', 'firma contratto', 'firma e accetta',
 	],
 	account_changes: [
@@ -33,8 +33,10 @@ export const LOCK_PHRASES: Record<Exclude<LockRule, 'sensitive_forms'>, string[]
 /** Words of a label, normalized: lower case, accents and punctuation gone, single spaces. */
 export function labelWords(label: string): string {
 	return label
-		.normalize('NFD')
-		.replace(/[\u0300-\u036f]/g, '')
+		.normalize('NFKD')
+		// NOTE: accents, and invisible format characters (zero-width spaces and joiners) that
+		// would split a word for this match but not for the reader.
+		.replace(/[\u0300-\u036f\p{Cf}]/gu, '')
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, ' ')
 		.trim();
@@ -43,10 +45,10 @@ export function labelWords(label: string): string {
 /**
  * The built-in rule a control's label falls under, if any: a phrase of the rule appears in
  * it as whole words ("Buy now" and "Buy now for €9" lock; "Buyer's guide" does not).
- * Long labels (over 60 characters) are prose, not a button's: they do not lock.
+ * Long labels (over {@link MAX_LABEL} characters) are prose, not a button's: they do not lock.
  */
 export function lockedLabel(label: string, rules: ReadonlySet<string>): LockRule | undefined {
-	if (label.length > 60) return undefined;
+	if (label.length > MAX_LABEL) return undefined;
 	const words = ` ${labelWords(label)} `;
 	if (words.trim() === '') return undefined;
 	for (const [rule, phrases] of Object.entries(LOCK_PHRASES) as Array<[LockRule, string[]]>) {
@@ -55,6 +57,9 @@ export function lockedLabel(label: string, rules: ReadonlySet<string>): LockRule
 	}
 	return undefined;
 }
+
+/** The longest text that is a control's label; longer is prose (each part of a label apart). */
+export const MAX_LABEL = 100;
 
 /** Elements a pointer can activate, by tag, besides those with an activating role. */
 const ACTIVATABLE = new Set(['BUTTON', 'A', 'INPUT', 'SUMMARY', 'LABEL', 'SELECT', 'OPTION', 'AREA']);
@@ -68,8 +73,12 @@ export function isControl(el: Element): boolean {
 	return el.hasAttribute('onclick');
 }
 
-/** What a control says: its value (buttons made of inputs), accessible name, text and title. */
-export function controlLabel(el: Element): string {
+/**
+ * What a control says, part by part (each is judged on its own, so that a long title does
+ * not hide a short "Buy now"): its value (buttons made of inputs), its labels, accessible
+ * name, title, text, and the alternative text of images in it.
+ */
+export function labelParts(el: Element): string[] {
 	const parts: string[] = [];
 	if (el.tagName === 'INPUT') {
 		const type = (el.getAttribute('type') ?? '').toLowerCase();
@@ -86,14 +95,23 @@ export function controlLabel(el: Element): string {
 		for (const id of labelledBy.split(/\s+/)) parts.push(root.getElementById?.(id)?.textContent ?? '');
 	}
 	parts.push(el.getAttribute('title') ?? '');
-	if (el.tagName !== 'INPUT' && el.tagName !== 'SELECT') parts.push((el as HTMLElement).innerText ?? el.textContent ?? '');
-	return parts.filter(Boolean).join(' ').slice(0, 200);
+	if (el.tagName !== 'INPUT' && el.tagName !== 'SELECT') {
+		const text = (el as HTMLElement).innerText ?? el.textContent ?? '';
+		// NOTE: only a short text is read (a container's whole page text is not a label).
+		if (text.length <= MAX_LABEL * 4) parts.push(text);
+		for (const img of el.querySelectorAll('img[alt], [aria-label]')) {
+			parts.push(img.getAttribute('alt') ?? '', img.getAttribute('aria-label') ?? '');
+			if (parts.length > 24) break;
+		}
+	}
+	return parts.map((part) => part.trim()).filter(Boolean);
 }
 
 /** Whether a control submits its form when activated (a submit button or image input). */
 export function isSubmitter(el: Element): boolean {
-	const type = (el.getAttribute('type') ?? '').toLowerCase();
-	if (el.tagName === 'BUTTON') return type === '' || type === 'submit';
+	// NOTE: the parsed type: `type="submit "` or an unknown type is a submit button too.
+	const type = String((el as HTMLButtonElement).type ?? '').toLowerCase();
+	if (el.tagName === 'BUTTON') return type === 'submit';
 	if (el.tagName === 'INPUT') return type === 'submit' || type === 'image';
 	return false;
 }

@@ -43,6 +43,17 @@ export const LOCK_PAGE = (crossOrigin: string) => `<!doctype html><html><head><m
 <button type="button" id="relay" onclick="document.getElementById('buy').click()">Help</button>
 </form>
 <div class="row">
+<div class="fake-btn" id="divbuy" style="cursor:pointer;background:#def;padding:6px 12px">Buy now</div>
+<div role="button" tabindex="0" id="kup" style="background:#fed;padding:6px 12px">Complete purchase</div>
+<button id="uprelay" onmouseup="document.getElementById('buy').click()">More</button>
+<a href="#" id="imgbuy" onclick="hit('img-buy'); return false"><img alt="Buy now" width="60" height="24" style="background:#cde" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></a>
+<label id="long-label"><input type="checkbox" id="terms" onclick="hit('terms')"> I have read and agree to the Terms of Service and Privacy Policy</label>
+<iframe id="steps" src="/lock-step1" style="width:260px;height:60px"></iframe>
+</div>
+<form id="odd-form" class="row" onsubmit="hit('submit-odd'); return false;">
+<input type="password" id="pw2" value="secret" size="6"><button type="submit " id="odd" onclick="hit('odd')">Go</button>
+</form>
+<div class="row">
 <button id="harmless" onclick="hit('harmless')">Show details</button>
 <input id="free" name="notes" size="16" oninput="hit('free-input')">
 </div>
@@ -53,6 +64,8 @@ addEventListener('message', (e) => hit('cross-' + e.data));
 function swap() { const m = document.getElementById('mover'), u = document.getElementById('underneath'); m.style.visibility = 'hidden'; u.style.visibility = 'visible'; setTimeout(() => { m.style.visibility = 'visible'; u.style.visibility = 'hidden'; }, 400); }
 // A page that turns the default button into "Buy now" as Enter is pressed: the check saw "Search".
 document.getElementById('swapin').addEventListener('keydown', (e) => { if (e.key === 'Enter') { const b = document.getElementById('swapbtn'); b.textContent = 'Buy now'; b.onclick = () => hit('swap-buy'); } });
+document.getElementById('divbuy').addEventListener('click', () => hit('div-buy'));
+document.getElementById('kup').addEventListener('keyup', (e) => { if (e.key === 'Enter' || e.key === ' ') hit('keyup-buy'); });
 customElements.define('open-locked', class extends HTMLElement { constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<button id=b style="font:18px sans-serif">Buy now</button>'; this.shadowRoot.getElementById('b').onclick = () => hit('open-shadow'); } });
 customElements.define('closed-locked', class extends HTMLElement { constructor() { super(); const r = this.attachShadow({ mode: 'closed' }); r.innerHTML = '<button id=b style="font:18px sans-serif">Details</button>'; r.getElementById('b').onclick = () => hit('closed-shadow'); } });
 /** Where an element is, as fractions of the viewport: by id, or 'open', 'closed', 'same', 'cross'. */
@@ -66,5 +79,14 @@ window.at = (name) => {
 };
 </script></body></html>`;
 
-/** The cross-origin iframe's page: its button records through the parent (postMessage). */
-export const LOCK_INNER = `<!doctype html><html><body style="margin:0"><button id="x" style="font:18px sans-serif" onclick="parent.postMessage('cross', '*')">Details</button></body></html>`;
+/**
+ * The cross-origin iframe's page: its button and its field (focused with the frame) record
+ * through the parent (postMessage).
+ */
+export const LOCK_INNER = `<!doctype html><html><body style="margin:0"><button id="x" style="font:18px sans-serif" onclick="parent.postMessage('cross', '*')">Details</button>
+<input id="t" size="8" oninput="parent.postMessage('typed', '*')">
+<script>addEventListener('focus', () => document.getElementById('t').focus());</script></body></html>`;
+
+/** A same-origin iframe's two steps: a link, then a form whose default button pays. */
+export const LOCK_STEP1 = `<!doctype html><html><body style="margin:0"><a href="/lock-step2">Next</a></body></html>`;
+export const LOCK_STEP2 = `<!doctype html><html><body style="margin:0"><form onsubmit="parent.hit('step2-submit'); return false;"><input id="email" value="a@b.c" size="8"><button id="paynow" onclick="parent.hit('paynow')">Pay now</button></form></body></html>`;
