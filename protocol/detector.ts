@@ -98,6 +98,8 @@ export type AttemptKind = 'click' | 'key' | 'text' | 'paste' | 'drag' | 'copy' |
 /** The detector's answer to the gateway's check of one agent input. */
 export interface Verdict {
 	refused?: RefusalReason;
+	/** How long the check took in the page, ms (for the policy bench). */
+	ms?: number;
 }
 
 /** A refusal the in-page guard made by itself (sent through the report binding). */

@@ -44,7 +44,7 @@ const Reason = z.enum([...LOCK_RULES, 'company_rule', 'masked_field', 'unseen'])
 const Kind = z.enum(['click', 'key', 'text', 'paste', 'drag', 'copy', 'submit']);
 
 /** The detector's answer to the gateway's check (a JSON string). */
-export const Verdict = z.object({ refused: Reason.optional() });
+export const Verdict = z.object({ refused: Reason.optional(), ms: z.number().nonnegative().optional() });
 export type Verdict = z.infer<typeof Verdict>;
 
 /** A refusal the guard made by itself, through the report binding. */

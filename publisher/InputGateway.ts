@@ -63,6 +63,8 @@ interface Gesture {
 	refusedTouch: boolean;
 	/** Touch points down now (id → where, normalized), for checking new ones and releases. */
 	touches: Map<number, { x: number; y: number }>;
+	/** Whether the page has this participant's touch points down (a touchStart was sent, no end yet). */
+	live: boolean;
 }
 
 /**
@@ -123,6 +125,8 @@ export class InputGateway {
 	#closed = false;
 	#enforcing = true;
 	#checkMs: number[] = [];
+	/** How long each check took in the page itself, ms. */
+	#pageMs: number[] = [];
 	/** The agent whose input the guard was last armed for. */
 	#lastAgent: string | undefined;
 
@@ -148,7 +152,7 @@ export class InputGateway {
 		this.#trackTouches(gesture, message);
 		if (this.#queued === 0 && attempts.length === 0 && sender === this.#sender) {
 			if (this.#dropped(gesture, message)) return;
-			this.#sendAll(commands);
+			this.#sent(gesture, message, commands);
 			return;
 		}
 		this.#queued++;
@@ -159,12 +163,13 @@ export class InputGateway {
 	}
 
 	/**
-	 * How long each check took (Node's round trip to the page and back, ms) since the last
-	 * call; for the policy bench.
+	 * How long each check took since the last call, ms: Node's round trip to the page and
+	 * back, and the page's own part of it; for the policy bench.
 	 */
-	takeCheckTimes(): number[] {
-		const taken = this.#checkMs;
+	takeCheckTimes(): { roundTrip: number[]; page: number[] } {
+		const taken = { roundTrip: this.#checkMs, page: this.#pageMs };
 		this.#checkMs = [];
+		this.#pageMs = [];
 		return taken;
 	}
 
@@ -203,7 +208,10 @@ export class InputGateway {
 			} catch {
 				verdict = { refused: 'unseen' };
 			}
-			if (this.#checkMs.length < MAX_SAMPLES) this.#checkMs.push(performance.now() - started);
+			if (this.#checkMs.length < MAX_SAMPLES) {
+				this.#checkMs.push(performance.now() - started);
+				if (verdict.ms !== undefined) this.#pageMs.push(verdict.ms);
+			}
 			if (this.#closed) return;
 			this.#lastAgent = participantId;
 			if (verdict.refused) {
@@ -211,6 +219,13 @@ export class InputGateway {
 				return;
 			}
 		}
+		this.#sent(gesture, message, commands);
+	}
+
+	/** Sends a message's commands, and notes whether the participant's touch points are down. */
+	#sent(gesture: Gesture, message: InputMessage, commands: CdpCommand[]): void {
+		if (message.type === 'touch/start' || message.type === 'touch/move') gesture.live = true;
+		if (message.type === 'touch/end' || message.type === 'touch/cancel') gesture.live = false;
 		this.#sendAll(commands);
 	}
 
@@ -250,7 +265,8 @@ export class InputGateway {
 		if (message.type.startsWith('touch/')) {
 			// NOTE: fingers already down are lifted without a tap (a cancel), and the rest of
 			// the sequence is dropped.
-			this.#sendAll([{ method: 'Input.dispatchTouchEvent', params: { type: 'touchCancel', touchPoints: [] } }]);
+			if (gesture.live) this.#sendAll([{ method: 'Input.dispatchTouchEvent', params: { type: 'touchCancel', touchPoints: [] } }]);
+			gesture.live = false;
 			gesture.refusedTouch = message.type === 'touch/start' || message.type === 'touch/move';
 		}
 		const where = attempt.kind === 'click' ? { x: attempt.x / this.#viewport.width, y: attempt.y / this.#viewport.height } : {};
@@ -268,7 +284,7 @@ export class InputGateway {
 	#gesture(participantId: string): Gesture {
 		let gesture = this.#gestures.get(participantId);
 		if (!gesture) {
-			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false, touches: new Map() };
+			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false, touches: new Map(), live: false };
 			this.#gestures.set(participantId, gesture);
 		}
 		return gesture;

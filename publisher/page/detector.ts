@@ -578,10 +578,13 @@ function run(): void {
 	 */
 	let sender: 'agent' | 'customer' = 'customer';
 
-	/** The iframe that shows a document (same-origin ones, as of the last scan). */
+	/** The iframe that shows a (same-origin) document. */
 	const frameElementOf = (child: Document): Element | null => {
-		for (const [el, seen] of frames) if (seen === child) return el;
-		return null;
+		try {
+			return child.defaultView?.frameElement ?? null;
+		} catch {
+			return null;
+		}
 	};
 
 	/** Whether an element is masked: a sensitive field, or named by a selector rule. */
@@ -744,7 +747,7 @@ function run(): void {
 
 
 	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): RefusalReason | undefined {
-		if (dirty || valuesChanged() || framesChanged()) scan();
+		// NOTE: no scan: the check reads what is under the pointer or focused as it is now.
 		switch (kind) {
 			case 'click': {
 				// NOTE: nothing there (off the page) is not "nothing locked": fail closed.
@@ -898,13 +901,14 @@ function run(): void {
 			sender = 'agent';
 			inputSeq = Math.max(inputSeq, seq);
 			let verdict: Verdict;
+			const started = performance.now();
 			try {
 				const refused = check(kind, x, y, key, alt);
 				verdict = refused ? { refused } : {};
 			} catch {
 				verdict = { refused: 'unseen' };
 			}
-			return JSON.stringify(verdict);
+			return JSON.stringify({ ...verdict, ms: Math.round((performance.now() - started) * 1000) / 1000 });
 		},
 		sender(who: 'agent' | 'customer') {
 			sender = who;

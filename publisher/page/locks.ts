@@ -96,9 +96,10 @@ export function labelParts(el: Element): string[] {
 	}
 	parts.push(el.getAttribute('title') ?? '');
 	if (el.tagName !== 'INPUT' && el.tagName !== 'SELECT') {
-		const text = (el as HTMLElement).innerText ?? el.textContent ?? '';
-		// NOTE: only a short text is read (a container's whole page text is not a label).
-		if (text.length <= MAX_LABEL * 4) parts.push(text);
+		// NOTE: only a short text is read (a container's whole page text is not a label);
+		// its rendered form (innerText, which lays out) only when it is short.
+		const raw = el.textContent ?? '';
+		if (raw.length <= MAX_LABEL * 4) parts.push((el as HTMLElement).innerText ?? raw);
 		for (const img of el.querySelectorAll('img[alt], [aria-label]')) {
 			parts.push(img.getAttribute('alt') ?? '', img.getAttribute('aria-label') ?? '');
 			if (parts.length > 24) break;
