@@ -160,7 +160,15 @@ async function start(opts: CaptureOptions): Promise<{ producerIds: Partial<Recor
 		producerIds[rendition] = producer.id;
 		mark(`produce:${rendition}`);
 	}
-	await Promise.all([...[...producers.values()].map(keepResolution), connected(sendTransport)]);
+	try {
+		await Promise.all([...[...producers.values()].map(keepResolution), connected(sendTransport)]);
+	} catch (error) {
+		// NOTE: left clean for another start on a fresh transport (CloudBrowser retries once).
+		sendTransport.close();
+		producers.clear();
+		transport = undefined;
+		throw error;
+	}
 	mark('connected');
 	return { producerIds, timings };
 }
