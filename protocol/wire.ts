@@ -336,6 +336,8 @@ export interface Notifications {
 	'input/refused': { reason: RefusalReason; kind: AttemptKind; x?: number; y?: number };
 	/** To customers: the agent (by name) tried something only the customer may do. */
 	'input/agent-tried': { name: string; reason: RefusalReason };
+	/** The page tried to open a site the company does not allow (a link, a redirect): it stayed. */
+	'navigation/refused': { message: string };
 	'session/ended': { reason: SessionEndReason };
 	/** To a customer's page watching its PIN: an agent redeemed it; join with this token. */
 	'pin/redeemed': { sessionId: string; token: string };

@@ -19,10 +19,11 @@ import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
+import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
 import { internalPages } from './internalPages.js';
 import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
-import { showPdfsInViewer } from './pdf.js';
+import { gateDocuments } from './documents.js';
 import { PublisherBridge } from './PublisherBridge.js';
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
@@ -56,6 +57,8 @@ export interface CloudBrowserEvents {
 	 * guard in the page (for the agent whose input it was armed for).
 	 */
 	refused: [Refusal];
+	/** The tab was kept from opening a page the URL policy does not allow (a link, a redirect, a script). */
+	navigationrefused: [{ url: string; problem: string }];
 }
 
 /** How often the compositor's counts are collected. */
@@ -90,6 +93,8 @@ export interface CloudBrowserOptions {
 	 * Default: the built-in ones.
 	 */
 	rules?: MaskRules | null;
+	/** Where the tab may go (see urlPolicy.ts). Default: any site (a warm browser, until bound). */
+	urlPolicy?: UrlPolicy;
 }
 
 /** The longest a navigation waits for the start page's own (see #afterStartPage). */
@@ -191,12 +196,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
 			const masked = (config.renditions ?? ['clear', 'masked']).includes('masked');
+			// The document gate starts before the CloudBrowser exists: it reads this holder.
+			const gate = { policy: options.urlPolicy ?? ANY_SITE, refused: (_url: string, _problem: string) => undefined as void };
 			const [, , detector] = await Promise.all([
 				cdp.send('DOM.enable'),
 				cdp.send('Overlay.enable'),
 				masked ? MaskDetector.install(cdp, options.rules === undefined ? DEFAULT_RULES : options.rules) : undefined,
 				// NOTE: with a masked rendition, PDFs open in a viewer whose text the detector reads.
-				masked ? showPdfsInViewer(cdp, logger) : undefined,
+				gateDocuments(cdp, { pdfViewer: masked, policy: () => gate.policy, onRefused: (url, problem) => gate.refused(url, problem) }, logger),
 			]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
@@ -205,6 +212,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const [bridge, transport] = step(await prepared);
 			mark('extension');
 			const cloud = new CloudBrowser({ browser, page, cdp, bridge, detector, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
+			cloud.#gate = gate;
+			gate.refused = (url, problem) => cloud.emit('navigationrefused', { url, problem });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await cloud.#capture(captureOptions);
 			mark('capturing');
@@ -367,6 +376,17 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	readonly #gateway: InputGateway;
+	#gate: { policy: UrlPolicy } = { policy: ANY_SITE };
+
+	/** Where the tab may go from now on (the company's allowed sites). */
+	setUrlPolicy(policy: UrlPolicy): void {
+		this.#gate.policy = policy;
+	}
+
+	/** Why `url` may not be opened now (see urlPolicy.ts), or undefined. */
+	urlProblem(url: string): string | undefined {
+		return urlProblem(url, this.#gate.policy);
+	}
 	readonly #detector: MaskDetector | undefined;
 	/** The start page's load (it settles either way). */
 	#startPage: Promise<void> = Promise.resolve();

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { CDPSession } from 'puppeteer-core';
+import type { CDPSession, Protocol } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import { PDF_TEXT_ATTRIBUTE } from '../protocol/detector.js';
 
@@ -101,38 +101,33 @@ export function isPdfResponse(headers: Array<{ name: string; value: string }>, u
 }
 
 /**
- * Answers the tab's document responses that are PDFs with the viewer (every other response
- * goes on untouched). Frames of any depth: a PDF in an iframe is shown the same way.
+ * Answers one paused document response (see documents.ts): a PDF with the viewer, anything
+ * else goes on untouched. Frames of any depth: a PDF in an iframe is shown the same way.
  */
-export async function showPdfsInViewer(cdp: CDPSession, logger: Logger): Promise<void> {
-	cdp.on('Fetch.requestPaused', (event) => {
-		void (async () => {
-			const { requestId, request, responseStatusCode, responseHeaders } = event;
-			try {
-				if (responseStatusCode !== 200 || !responseHeaders || !isPdfResponse(responseHeaders, request.url)) {
-					await cdp.send('Fetch.continueResponse', { requestId });
-					return;
-				}
-				const { body, base64Encoded } = await cdp.send('Fetch.getResponseBody', { requestId });
-				const bytes = Buffer.from(body, base64Encoded ? 'base64' : 'utf8');
-				const html = bytes.byteLength > MAX_PDF_BYTES ? tooLarge(bytes.byteLength) : pdfViewerHtml(bytes, request.url);
-				await cdp.send('Fetch.fulfillRequest', {
-					requestId,
-					responseCode: 200,
-					responseHeaders: [
-						{ name: 'Content-Type', value: 'text/html; charset=utf-8' },
-						{ name: 'Cache-Control', value: 'no-store' },
-					],
-					body: Buffer.from(html).toString('base64'),
-				});
-			} catch (error) {
-				logger.warn({ err: (error as Error).message }, 'a PDF could not be put in the viewer');
-				// NOTE: never shown as is (Chromium's viewer cannot be read): refused instead.
-				await cdp.send('Fetch.failRequest', { requestId, errorReason: 'Failed' }).catch(() => undefined);
-			}
-		})();
-	});
-	await cdp.send('Fetch.enable', { patterns: [{ resourceType: 'Document', requestStage: 'Response' }] });
+export async function answerDocumentResponse(cdp: CDPSession, event: Protocol.Fetch.RequestPausedEvent, logger: Logger): Promise<void> {
+	const { requestId, request, responseStatusCode, responseHeaders } = event;
+	try {
+		if (responseStatusCode !== 200 || !responseHeaders || !isPdfResponse(responseHeaders, request.url)) {
+			await cdp.send('Fetch.continueResponse', { requestId });
+			return;
+		}
+		const { body, base64Encoded } = await cdp.send('Fetch.getResponseBody', { requestId });
+		const bytes = Buffer.from(body, base64Encoded ? 'base64' : 'utf8');
+		const html = bytes.byteLength > MAX_PDF_BYTES ? tooLarge(bytes.byteLength) : pdfViewerHtml(bytes, request.url);
+		await cdp.send('Fetch.fulfillRequest', {
+			requestId,
+			responseCode: 200,
+			responseHeaders: [
+				{ name: 'Content-Type', value: 'text/html; charset=utf-8' },
+				{ name: 'Cache-Control', value: 'no-store' },
+			],
+			body: Buffer.from(html).toString('base64'),
+		});
+	} catch (error) {
+		logger.warn({ err: (error as Error).message }, 'a PDF could not be put in the viewer');
+		// NOTE: never shown as is (Chromium's viewer cannot be read): refused instead.
+		await cdp.send('Fetch.failRequest', { requestId, errorReason: 'Failed' }).catch(() => undefined);
+	}
 }
 
 function tooLarge(size: number): string {

@@ -273,6 +273,7 @@ export class Alongside {
 			agentUserId: agent.id,
 			agentName: agent.name,
 			announceSupervision: company.settings.announceSupervision,
+			allowedDomains: company.settings.allowedDomains,
 		});
 		this.#sessions.set(session.id, session);
 		// NOTE: counted as a live session from here on, no longer as an admitted start.
@@ -409,6 +410,9 @@ export class Alongside {
 			},
 			userChanged: (userId) => this.userChanged(userId),
 			rulesChanged: (companyId, rules) => this.rulesChanged(companyId, rules),
+			allowedDomainsChanged: (companyId, allowedDomains) => {
+				for (const session of this.#sessions.values()) if (!session.ended && session.binding?.companyId === companyId) session.setAllowedDomains(allowedDomains);
+			},
 		};
 	}
 }

@@ -71,6 +71,8 @@ export interface SessionBinding {
 	agentName: string;
 	/** Whether customers are told that sessions may be supervised (company setting). */
 	announceSupervision: boolean;
+	/** The sites the session's browser may open (company setting; empty: any public site). */
+	allowedDomains: string[];
 	/** The company's masking rules (built-in ones switched off, its own), as they are now. */
 	rules: MaskRules;
 	/**
@@ -123,6 +125,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	#ending: Promise<void> | undefined;
 	#binding: SessionBinding | undefined;
 	#rules: MaskRules | undefined;
+	#allowedDomains: string[] = [];
 	#boundAt = 0;
 	#lastActivity = Date.now();
 	/** Whether a customer has joined at least once (its PIN then no longer hands out tokens). */
@@ -212,6 +215,7 @@ export class Session extends EventEmitter<SessionEvents> {
 				// NOTE: unbound (a warm session): no rules, so the masked rendition is covered
 				// whole until the session is bound and the company's rules arrive.
 				rules: this.#rules ?? null,
+				urlPolicy: { allowedDomains: this.#allowedDomains },
 			});
 		} catch (error) {
 			if (this.ended) throw error;
@@ -228,6 +232,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#browser = browser;
 		// NOTE: bound while Chromium launched (a cold start), or rules saved meanwhile.
 		if (this.#rules && this.#rules !== startRules) this.#deliverRules(this.#rules);
+		browser.setUrlPolicy({ allowedDomains: this.#allowedDomains });
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
@@ -240,6 +245,10 @@ export class Session extends EventEmitter<SessionEvents> {
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
 		browser.on('refused', (refusal) => this.#onRefused(refusal));
+		browser.on('navigationrefused', ({ problem }) => {
+			this.#metrics.inputDropped.inc({ code: 'navigation_refused' });
+			this.#broadcast('navigation/refused', { message: problem });
+		})
 		browser.on('scanfailure', () => this.#metrics.maskScanFailures.inc());
 		browser.on('maskstats', (stats) => this.#countMaskStats(stats));
 		browser.on('inputerror', (error) => {
@@ -293,6 +302,13 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#lastActivity = this.#boundAt;
 		this.#logger = this.#logger.child({ companyId: binding.companyId });
 		this.setRules(binding.rules);
+		this.setAllowedDomains(binding.allowedDomains);
+	}
+
+	/** The sites the cloud browser may open (the company's setting), from now on. */
+	setAllowedDomains(allowedDomains: string[]): void {
+		this.#allowedDomains = [...allowedDomains];
+		this.#browser?.setUrlPolicy({ allowedDomains: this.#allowedDomains });
 	}
 
 	/**
@@ -454,6 +470,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#requireControl(participantId);
 		await this.ready;
 		this.#requireControl(participantId);
+		const problem = this.browser.urlProblem(url);
+		if (problem) throw new AppError('navigation_refused', `could not open ${url}: ${problem}`, 400);
 		try {
 			await this.browser.navigate(url);
 		} catch (error) {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sender } from '../publisher/InputGateway.js';
 import type { Alongside } from '../signaling/Alongside.js';
-import { startAlongside, startFixtureServer, startSessionWithPin } from './helpers.js';
+import { type StartedSession, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
 import { ATTEMPTS, type Attempt, click, key, playAttempt } from './locking/attempts.js';
 import { LOCK_INNER, LOCK_PAGE, LOCK_STEP1, LOCK_STEP2 } from './locking/pages.js';
 
@@ -16,12 +16,19 @@ let app: Alongside;
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
 let crossOrigin: Awaited<ReturnType<typeof startFixtureServer>>;
 const cloud = () => app.liveSessions()[0]!.browser;
+let started: StartedSession;
 
 beforeAll(async () => {
 	crossOrigin = await startFixtureServer({ '/lock-inner': LOCK_INNER }, '127.0.0.2');
-	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE(crossOrigin.url), '/lock-step1': LOCK_STEP1, '/lock-step2': LOCK_STEP2 });
+	fixtures = await startFixtureServer({
+		'/lock': LOCK_PAGE(crossOrigin.url),
+		'/lock-step1': LOCK_STEP1,
+		'/lock-step2': LOCK_STEP2,
+		'/leave': `<!doctype html><a id="away" href="${crossOrigin.url}/lock-inner">Elsewhere</a><form id="f" action="${crossOrigin.url}/lock-inner"></form>`,
+		'/refresh': `<!doctype html><meta http-equiv="refresh" content="0;url=${crossOrigin.url}/lock-inner">`,
+	});
 	app = await startAlongside();
-	await startSessionWithPin(app);
+	started = await startSessionWithPin(app);
 	await app.liveSessions()[0]!.ready;
 });
 
@@ -73,5 +80,47 @@ describe('button locking and masked fields: an agent cannot, the customer can', 
 		const typing = await play({ name: 'typing', focus: 'free', records: ['free-input'], play: key('x', 'KeyX') }, 'agent');
 		expect(typing.hits).toContain('free-input');
 		expect(typing.refused).toEqual([]);
+	});
+});
+
+describe('the sites a session may open', () => {
+	it("keeps the tab on the company's sites, whoever leads it away: the address bar, a link, a form, a script, a refresh, window.open", async () => {
+		const refused: string[] = [];
+		const onRefused = ({ url }: { url: string }) => refused.push(url);
+		cloud().on('navigationrefused', onRefused);
+		app.liveSessions()[0]!.setAllowedDomains(['127.0.0.1']);
+		const customer = await WsClient.connect(app.url);
+		try {
+			expect((await customer.request('session/join', { token: started.customerToken })).ok).toBe(true);
+			const away = `${crossOrigin.url}/lock-inner`;
+			const bar = await customer.request('browser/navigate', { url: away });
+			expect(bar.error?.message).toBe(`could not open ${away}: 127.0.0.2 is not one of the sites this company allows in co-browsing sessions`);
+			for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'view-source:http://127.0.0.1/', 'chrome://settings']) {
+				expect((await customer.request('browser/navigate', { url })).error?.message, url).toMatch(/addresses cannot be opened/);
+			}
+			const leave = async (how: string) => {
+				await cloud().navigate(`${fixtures.url}/leave`);
+				const before = refused.length;
+				await cloud().page.evaluate(how).catch(() => undefined);
+				await expect.poll(() => refused.length, { timeout: 5000 }).toBeGreaterThan(before);
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				expect(new URL(cloud().page.url()).host, how).toBe(new URL(fixtures.url).host);
+			};
+			await leave(`document.getElementById('away').click()`);
+			await leave(`document.getElementById('f').submit()`);
+			await leave(`location.href = ${JSON.stringify(away)}`);
+			await leave(`window.open(${JSON.stringify(away)})`);
+			const before = refused.length;
+			await cloud().navigate(`${fixtures.url}/refresh`);
+			await expect.poll(() => refused.length, { timeout: 5000 }).toBeGreaterThan(before);
+			// Everyone in the session is told why the page stayed.
+			await expect.poll(() => customer.notifications.some((n) => n.type === 'navigation/refused')).toBe(true);
+			// The allowed site opens as before.
+			expect((await customer.request('browser/navigate', { url: `${fixtures.url}/lock` })).ok).toBe(true);
+		} finally {
+			customer.close();
+			app.liveSessions()[0]!.setAllowedDomains([]);
+			cloud().off('navigationrefused', onRefused);
+		}
 	});
 });

@@ -35,6 +35,8 @@ export interface ApiContext {
 	userChanged(userId: string): void;
 	/** A company saved its rules: its live sessions apply them at once. */
 	rulesChanged(companyId: string, rules: CompanyRules): void;
+	/** A company changed the sites its sessions may open: its live sessions apply them now. */
+	allowedDomainsChanged(companyId: string, allowedDomains: string[]): void;
 }
 
 export interface LiveSessionInfo {

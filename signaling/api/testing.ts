@@ -75,6 +75,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
 		userChanged: () => undefined,
 		rulesChanged: () => undefined,
+		allowedDomainsChanged: () => undefined,
 		liveSession: () => undefined,
 	};
 
@@ -115,7 +116,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		keys,
 		tokens,
 		async seedCompany(id, name = `Company ${id}`) {
-			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null }, createdAt: Date.now() };
+			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [] }, createdAt: Date.now() };
 			await store.createCompany(company);
 			return company;
 		},

@@ -15,7 +15,7 @@ beforeEach(async () => {
 	await store.createCompany({
 		id: 'acme',
 		name: 'Acme',
-		settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null },
+		settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [] },
 		createdAt: now,
 	});
 });

@@ -408,7 +408,8 @@ function toCompany(row: Row): Company {
 	return {
 		id: row.id as string,
 		name: row.name as string,
-		settings: JSON.parse(row.settings as string) as CompanySettings,
+		// NOTE: settings saved before a setting existed get its default.
+		settings: { allowedDomains: [], ...(JSON.parse(row.settings as string) as Partial<CompanySettings>) } as CompanySettings,
 		createdAt: row.created_at as number,
 	};
 }

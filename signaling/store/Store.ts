@@ -17,6 +17,11 @@ export interface CompanySettings {
 	brandName: string | null;
 	/** The page a new session's cloud browser opens. Default: the built-in welcome page. */
 	startUrl: string | null;
+	/**
+	 * The sites (host names, each with its subdomains) a session's browser may open; empty:
+	 * any public site. For everyone in the session. Default empty.
+	 */
+	allowedDomains: string[];
 }
 
 /** One of a company's own masking rules (see protocol/detector.ts for how each kind matches). */

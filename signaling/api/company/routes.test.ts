@@ -26,7 +26,7 @@ describe('/api/company', () => {
 		const response = await t.request('GET', '/api/company', { token: accessToken });
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({
-			company: { id: 'acme', name: 'Acme Inc', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null } },
+			company: { id: 'acme', name: 'Acme Inc', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [] } },
 		} satisfies CompanyResponse);
 	});
 
@@ -38,18 +38,34 @@ describe('/api/company', () => {
 		const { accessToken, user } = await t.login('admin@acme.test');
 		const response = await t.request('PATCH', '/api/company', { token: accessToken, body: { brandName: 'ACME Help', pinTtlSeconds: 300 } });
 		expect(response.status).toBe(200);
-		const expected = { announceSupervision: false, pinTtlSeconds: 300, brandName: 'ACME Help', startUrl: null };
+		const expected = { announceSupervision: false, pinTtlSeconds: 300, brandName: 'ACME Help', startUrl: null, allowedDomains: [] };
 		expect(((await response.json()) as CompanyResponse).company.settings).toEqual(expected);
 		expect((await t.store.getCompany('acme'))?.settings).toEqual(expected);
 		const [entry] = await t.store.listAudit('acme', { limit: 1 });
 		expect(entry).toMatchObject({ action: 'company.updated', actorId: user.id, detail: { fields: ['pinTtlSeconds', 'brandName'] } });
 	});
 
+	it('keeps the sites sessions may open as host names, and tells the live sessions at once', async () => {
+		const pushed: Array<[string, string[]]> = [];
+		t.api.allowedDomainsChanged = (companyId, domains) => pushed.push([companyId, domains]);
+		const { accessToken } = await t.login('admin@acme.test');
+		const response = await t.request('PATCH', '/api/company', { token: accessToken, body: { allowedDomains: ['Bank.Example.', 'shop.example', '', 'bank.example'] } });
+		expect(response.status).toBe(200);
+		expect((await t.store.getCompany('acme'))?.settings.allowedDomains).toEqual(['bank.example', 'shop.example']);
+		expect(pushed).toEqual([['acme', ['bank.example', 'shop.example']]]);
+		const bad = await t.request('PATCH', '/api/company', { token: accessToken, body: { allowedDomains: ['https://bank.example/login'] } });
+		expect(bad.status).toBe(400);
+		expect(((await bad.json()) as ErrorBody).error.message).toMatch(/^allowedDomains\.0: .*host name only/);
+		// Saving the same sites again changes nothing and tells no one.
+		await t.request('PATCH', '/api/company', { token: accessToken, body: { allowedDomains: ['bank.example', 'shop.example'] } });
+		expect(pushed).toHaveLength(1);
+	});
+
 	it('names the bad field of a settings change and changes nothing', async () => {
 		const { accessToken } = await t.login('admin@acme.test');
 		const cases: Array<[unknown, RegExp]> = [
 			[{ pinTtlSeconds: 5 }, /^pinTtlSeconds: /],
-			[{ startUrl: 'javascript:alert(1)' }, /^startUrl: /],
+			[{ startUrl: 'javascript:alert(1)', allowedDomains: [] }, /^startUrl: /],
 			[{ name: 'Renamed' }, /name/],
 		];
 		for (const [body, message] of cases) {
@@ -76,7 +92,7 @@ describe('/api/company', () => {
 
 	describe('public view', () => {
 		it('tells anyone the brand name and whether sessions may be supervised', async () => {
-			await t.store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 600, brandName: 'ACME Help', startUrl: 'https://internal.acme.test/' });
+			await t.store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 600, brandName: 'ACME Help', startUrl: 'https://internal.acme.test/', allowedDomains: [] });
 			const response = await t.request('GET', '/api/companies/acme/public');
 			expect(response.status).toBe(200);
 			expect(await response.json()).toEqual({ id: 'acme', brandName: 'ACME Help', announceSupervision: true } satisfies PublicCompanyResponse);

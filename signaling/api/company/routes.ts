@@ -33,9 +33,10 @@ export function companyRoutes(api: ApiContext): Router {
 		const body = parseBody(UpdateCompanySettingsBody, ctx);
 		const company = await load(claims.cid);
 		const settings: CompanySettings = { ...company.settings, ...body };
-		const changed = (Object.keys(body) as Array<keyof CompanySettings>).filter((key) => settings[key] !== company.settings[key]);
+		const changed = (Object.keys(body) as Array<keyof CompanySettings>).filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(company.settings[key]));
 		if (changed.length > 0) {
 			await api.store.updateCompanySettings(company.id, settings);
+			if (changed.includes('allowedDomains')) api.allowedDomainsChanged(company.id, settings.allowedDomains);
 			api.audit({ companyId: company.id, actorType: 'user', actorId: claims.sub, action: 'company.updated', detail: { fields: changed }, ip: ctx.ip });
 		}
 		ctx.body = view({ ...company, settings });

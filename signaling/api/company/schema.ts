@@ -1,11 +1,16 @@
 /** /api/company: the signed-in admin's company and its settings. */
 import { z } from 'zod';
+import { normalizeDomain } from '../rules/check.js';
+
+/** The most sites a company may name as allowed. */
+export const MAX_ALLOWED_DOMAINS = 200;
 
 export const CompanySettingsView = z.object({
 	announceSupervision: z.boolean(),
 	pinTtlSeconds: z.number().int(),
 	brandName: z.string().nullable(),
 	startUrl: z.string().nullable(),
+	allowedDomains: z.array(z.string()),
 });
 
 export const UpdateCompanySettingsBody = z
@@ -14,6 +19,23 @@ export const UpdateCompanySettingsBody = z
 		pinTtlSeconds: z.number().int().min(60).max(3600),
 		brandName: z.string().trim().min(1).max(60).nullable(),
 		startUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
+		/** Host names (each with its subdomains); empty: any public site. */
+		allowedDomains: z
+			.array(z.string().max(300))
+			.max(MAX_ALLOWED_DOMAINS, `at most ${MAX_ALLOWED_DOMAINS} sites`)
+			.transform((entries, ctx) => {
+				const domains: string[] = [];
+				for (const [i, entry] of entries.entries()) {
+					if (entry.trim() === '') continue;
+					const domain = normalizeDomain(entry);
+					if ('problem' in domain) {
+						ctx.addIssue({ code: 'custom', path: [i], message: domain.problem });
+						return z.NEVER;
+					}
+					if (!domains.includes(domain.domain)) domains.push(domain.domain);
+				}
+				return domains;
+			}),
 	})
 	.partial()
 	.strict();

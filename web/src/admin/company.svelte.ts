@@ -7,7 +7,7 @@ import { companyBody, type CompanyForm } from './forms';
 
 export class CompanySettings {
 	company = $state<CompanyResponse['company'] | null>(null);
-	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '' });
+	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '', allowedDomains: '' });
 	error = $state<string | null>(null);
 	fieldError = $state<{ field: keyof CompanyForm; text: string } | null>(null);
 	saving = $state(false);
@@ -60,6 +60,7 @@ export class CompanySettings {
 			announceSupervision: s.announceSupervision,
 			pinTtlMinutes: String(Math.max(1, Math.round(s.pinTtlSeconds / 60))),
 			startUrl: s.startUrl ?? '',
+			allowedDomains: s.allowedDomains.join('\n'),
 		};
 	}
 }

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api';
 import { companyBody, type RuleDraft, ruleProblemsFromServer, rulesBody, userChangeError } from './forms';
 
-const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '' };
+const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '', allowedDomains: '' };
 
 describe('companyBody', () => {
 	it('turns the form into the PATCH body: minutes to seconds, empty text to null', () => {
-		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null } });
-		expect(companyBody({ ...form, brandName: '', startUrl: 'https://example.com/start' })).toEqual({
-			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start' },
+		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null, allowedDomains: [] } });
+		expect(companyBody({ ...form, brandName: '', startUrl: 'https://example.com/start', allowedDomains: 'Bank.Example\nshop.example, bank.example' })).toEqual({
+			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start', allowedDomains: ['bank.example', 'shop.example'] },
 		});
 	});
 
@@ -18,6 +18,7 @@ describe('companyBody', () => {
 		expect(companyBody({ ...form, pinTtlMinutes: '2.5' })).toMatchObject({ field: 'pinTtlMinutes' });
 		expect(companyBody({ ...form, startUrl: 'ftp://example.com' })).toMatchObject({ field: 'startUrl' });
 		expect(companyBody({ ...form, startUrl: 'example' })).toMatchObject({ field: 'startUrl' });
+		expect(companyBody({ ...form, allowedDomains: 'https://bank.example/login' })).toMatchObject({ field: 'allowedDomains' });
 	});
 });
 

@@ -21,6 +21,8 @@ export interface CompanyForm {
 	announceSupervision: boolean;
 	pinTtlMinutes: string;
 	startUrl: string;
+	/** The allowed sites as typed: separated by commas, spaces or lines. */
+	allowedDomains: string;
 }
 
 /** The form as a PATCH body, or the field that is wrong with the message key to show. */
@@ -33,10 +35,12 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 		announceSupervision: form.announceSupervision,
 		pinTtlSeconds: minutes * 60,
 		startUrl: form.startUrl.trim() || null,
+		allowedDomains: form.allowedDomains.split(/[\s,]+/).filter(Boolean),
 	});
 	if (!parsed.success) {
 		const field = parsed.error.issues[0]?.path[0];
 		if (field === 'startUrl') return { field: 'startUrl', message: 'company.startUrlInvalid' };
+		if (field === 'allowedDomains') return { field: 'allowedDomains', message: 'company.allowedDomainsInvalid' };
 		return { field: 'brandName', message: 'admin.saveFailed' };
 	}
 	return { body: parsed.data };

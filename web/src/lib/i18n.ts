@@ -221,6 +221,11 @@ const en = {
 	'company.startUrl': 'Start page URL (optional)',
 	'company.startUrlHint': 'The page the shared browser opens at the start of a session.',
 	'company.startUrlInvalid': 'Enter a full http:// or https:// address, or leave it empty.',
+	'company.allowedDomains': 'Sites sessions may open (optional)',
+	'company.allowedDomainsPlaceholder': 'any public site',
+	'company.allowedDomainsHint': 'Host names, one per line (each with its subdomains, e.g. bank.example). Empty: any public site. For agents and customers alike.',
+	'company.allowedDomainsInvalid': 'Give host names only, such as bank.example, one per line.',
+	'toast.navigationRefused': 'That page was not opened: {message}.',
 	'company.customerLink': 'Customer link',
 	'company.save': 'Save',
 

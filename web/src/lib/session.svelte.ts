@@ -382,6 +382,9 @@ export class Session {
 			if (this.#refusalTimer) clearTimeout(this.#refusalTimer);
 			this.#refusalTimer = setTimeout(() => (this.refusal = null), REFUSAL_MS);
 		});
+		client.on('navigation/refused', ({ message }: Notifications['navigation/refused']) => {
+			this.showToast(t('toast.navigationRefused', { message }));
+		});
 		client.on('input/agent-tried', ({ name, reason }: Notifications['input/agent-tried']) => {
 			this.showToast(t(reason === 'masked_field' ? 'toast.agentTriedField' : 'toast.agentTried', { name }));
 		});
