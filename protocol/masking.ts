@@ -47,6 +47,10 @@ const Kind = z.enum(['click', 'key', 'text', 'paste', 'drag', 'copy', 'submit'])
 export const Verdict = z.object({ refused: Reason.optional(), ms: z.number().nonnegative().optional() });
 export type Verdict = z.infer<typeof Verdict>;
 
+/** Where locked controls are (the rules preview's outlines), through the report binding. */
+export const LockRegions = z.object({ locks: z.object({ boxes: z.array(Box).max(300), viewport: z.object({ width: z.number().int().positive().max(10_000), height: z.number().int().positive().max(10_000) }) }) });
+export type LockRegions = z.infer<typeof LockRegions>;
+
 /** A refusal the guard made by itself, through the report binding. */
 export const GuardRefusal = z.object({ refusal: z.object({ reason: Reason, kind: Kind, input: z.number().int().nonnegative() }) });
 export type GuardRefusal = z.infer<typeof GuardRefusal>;

@@ -336,6 +336,11 @@ export interface Notifications {
 	'input/refused': { reason: RefusalReason; kind: AttemptKind; x?: number; y?: number };
 	/** To customers: the agent (by name) tried something only the customer may do. */
 	'input/agent-tried': { name: string; reason: RefusalReason };
+	/**
+	 * To the admin in a rules preview: where the controls only the customer may press are,
+	 * as fractions of the video (x, y, width, height), for outlines. At most every 300 ms.
+	 */
+	'lock/regions': { boxes: Array<[number, number, number, number]> };
 	/** The page tried to open a site the company does not allow (a link, a redirect): it stayed. */
 	'navigation/refused': { message: string };
 	'session/ended': { reason: SessionEndReason };

@@ -57,6 +57,8 @@ export interface CloudBrowserEvents {
 	 * guard in the page (for the agent whose input it was armed for).
 	 */
 	refused: [Refusal];
+	/** Where the locked controls are, in CSS pixels of `viewport` (a rules preview only, see showLocks). */
+	lockregions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
 	/** The tab was kept from opening a page the URL policy does not allow (a link, a redirect, a script). */
 	navigationrefused: [{ url: string; problem: string }];
 }
@@ -284,6 +286,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			(refusal) => this.emit('refused', refusal),
 		);
 		detector?.on('refusal', ({ reason, kind }) => this.#gateway.refusedInPage(reason, kind));
+		detector?.on('locks', (locks) => this.emit('lockregions', locks));
 		if (parts.detector) {
 			const generation = (g: number | null) => this.#bridge.mask({ kind: 'rules', generation: g });
 			generation(parts.detector.generation || null);
@@ -377,6 +380,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	readonly #gateway: InputGateway;
 	#gate: { policy: UrlPolicy } = { policy: ANY_SITE };
+
+	/** Reports where locked controls are (`lockregions`), for a rules preview. */
+	showLocks(on: boolean): void {
+		this.#detector?.showLocks(on);
+	}
 
 	/** Where the tab may go from now on (the company's allowed sites). */
 	setUrlPolicy(policy: UrlPolicy): void {

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { CDPSession } from 'puppeteer-core';
 import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, type MaskRules, Verdict } from '../protocol/masking.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, Verdict } from '../protocol/masking.js';
 import type { Attempt, Sender } from './InputGateway.js';
 import { detectorScript } from './bundle.js';
 
@@ -22,6 +22,8 @@ export interface MaskDetectorEvents {
 	badreport: [];
 	/** The rules generation the compositor must now require (null: no rules yet). */
 	generation: [number | null];
+	/** Where the locked controls are now (only when asked, see showLocks). */
+	locks: [LockRegions['locks']];
 	/** The in-page guard cancelled an agent's input by itself. */
 	refusal: [{ reason: RefusalReason; kind: AttemptKind; input: number }];
 }
@@ -121,6 +123,24 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		}
 	}
 
+	/**
+	 * Asks the detectors to report where locked controls are (a rules preview), from now on:
+	 * the open document now, every new one as it first reports.
+	 */
+	showLocks(on: boolean): void {
+		this.#showLocks = on;
+		this.#locksContext = undefined;
+		if (this.#context !== undefined) this.#tellLocks(this.#context);
+	}
+
+	#showLocks = false;
+	#locksContext: number | undefined;
+
+	#tellLocks(context: number): void {
+		this.#locksContext = context;
+		void this.#call(context, `showLocks(${this.#showLocks})`);
+	}
+
 	/** Tells the guard whose input comes next (the agent's is armed by `check`). */
 	async sender(who: Sender): Promise<void> {
 		if (this.#context !== undefined) await this.#call(this.#context, `sender(${JSON.stringify(who)})`);
@@ -165,6 +185,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 				this.emit('refusal', GuardRefusal.parse(parsed).refusal);
 				return;
 			}
+			if (parsed && typeof parsed === 'object' && 'locks' in parsed) {
+				this.emit('locks', LockRegions.parse(parsed).locks);
+				return;
+			}
 			report = DetectorReport.parse(parsed);
 		} catch {
 			this.emit('badreport');
@@ -181,6 +205,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 				void this.#deliver(context);
 			}
 		}
+		if (this.#showLocks && context !== this.#locksContext) this.#tellLocks(context);
 		this.emit('report', report);
 	}
 }

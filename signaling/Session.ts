@@ -232,6 +232,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#browser = browser;
 		// NOTE: bound while Chromium launched (a cold start), or rules saved meanwhile.
 		if (this.#rules && this.#rules !== startRules) this.#deliverRules(this.#rules);
+		if (this.#binding?.preview) browser.showLocks(true);
 		browser.setUrlPolicy({ allowedDomains: this.#allowedDomains });
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
@@ -242,6 +243,11 @@ export class Session extends EventEmitter<SessionEvents> {
 		browser.on('regions', ({ boxes, viewport }) => {
 			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
+		});
+		browser.on('lockregions', ({ boxes, viewport }) => {
+			if (!this.#binding?.preview) return;
+			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
+			for (const p of this.#participants.values()) if (p.role !== 'customer') p.notify('lock/regions', { boxes: regions });
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
 		browser.on('refused', (refusal) => this.#onRefused(refusal));
@@ -303,6 +309,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger = this.#logger.child({ companyId: binding.companyId });
 		this.setRules(binding.rules);
 		this.setAllowedDomains(binding.allowedDomains);
+		if (binding.preview) this.#browser?.showLocks(true);
 	}
 
 	/** The sites the cloud browser may open (the company's setting), from now on. */

@@ -149,6 +149,10 @@ describe('the admin\'s masking rules', () => {
 			return Promise.all([takeColourCount(page, masked), takeColourCount(page, clear)]);
 		};
 		await new Promise((resolve) => setTimeout(resolve, 1000));
+		// The controls only the customer may press are outlined in both views: "Buy now", not "Details".
+		await page.getByTestId('lock-outline').first().waitFor({ timeout: 10_000 });
+		expect(await page.locator('[data-testid=preview-clear] [data-testid=lock-outline]').count()).toBe(1);
+		await page.getByText('Outlined in orange: only the customer can press these').waitFor();
 		// The draft rules (never saved) hide all four values from the masked view; the clear view shows them.
 		let [agents, customer] = await watch();
 		await shot(page, 'admin-preview');

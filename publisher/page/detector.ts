@@ -47,6 +47,7 @@ const scope = globalThis as unknown as {
 		input(seq: number, scrollX: number, scrollY: number): void;
 		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string;
 		sender(who: 'agent' | 'customer'): void;
+		showLocks(on: boolean): void;
 	};
 	[DETECTOR_BINDING]?: (payload: string) => void;
 };
@@ -84,6 +85,8 @@ const MOTION_HOLD_MS = 150;
  * the new offset, sometimes by more than two frames.
  */
 const SCROLL_HOLD_MS = 300;
+/** How often the rules preview's outlines of locked controls are updated, ms. */
+const LOCKS_MS = 300;
 /** How far up from what was hit an element without a control's tag or role is judged by its label. */
 const CLICKABLE_DEPTH = 6;
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
@@ -373,10 +376,13 @@ function run(): void {
 				if (rect.width <= 0 || rect.height <= 0) continue;
 				let [x0, y0, x1, y1] = [rect.left + offset.x - mx, rect.top + offset.y - my, rect.right + offset.x + mx, rect.bottom + offset.y + my];
 				if (offset.clip) {
-					x0 = Math.max(x0, offset.clip[0]);
-					y0 = Math.max(y0, offset.clip[1]);
-					x1 = Math.min(x1, offset.clip[2]);
-					y1 = Math.min(y1, offset.clip[3]);
+					// NOTE: the frame it is clipped to moves too (the page scrolls it ahead of
+					// this thread): the clip is widened by the same motion. (Clipped to the
+					// frame's place as this thread saw it, a line at the frame's edge leaked.)
+					x0 = Math.max(x0, offset.clip[0] - mx);
+					y0 = Math.max(y0, offset.clip[1] - my);
+					x1 = Math.min(x1, offset.clip[2] + mx);
+					y1 = Math.min(y1, offset.clip[3] + my);
 					if (x1 <= x0 || y1 <= y0) continue;
 				}
 				if (moving) [x0, y0, x1, y1] = sweep(key, sub * 64 + rects.indexOf(rect), now, [x0, y0, x1, y1]);
@@ -458,6 +464,7 @@ function run(): void {
 		endFrame.port2.postMessage(null);
 		requestAnimationFrame(frame);
 		update(true);
+		reportLocks();
 	}
 
 	/**
@@ -878,6 +885,55 @@ function run(): void {
 	}
 	guard(window);
 
+	// --- locked controls, for the rules preview -------------------------------------------
+	/** Whether to report where locked controls are (an admin's preview of the rules). */
+	let showLocks = false;
+	let locksAt = 0;
+	let locksKey = '';
+	const LOCK_CANDIDATES = 'button, a[href], input, select, summary, label, area, [role], [onclick], [tabindex]';
+
+	/** Boxes of the controls the lock rules lock (not masked fields: those are outlined as masked). */
+	function lockBoxes(zoom: Zoom): Box[] {
+		const out: Box[] = [];
+		const selector = compiled.lockSelector ? `${LOCK_CANDIDATES}, ${compiled.lockSelector}` : LOCK_CANDIDATES;
+		const visit = (root: Document | ShadowRoot, chain: FrameChain) => {
+			const offset = frameOffset(chain);
+			if (!offset) return;
+			for (const el of root.querySelectorAll(selector)) {
+				if (out.length >= 300) return;
+				const reason = el.tagName === 'LABEL' ? ((el as HTMLLabelElement).control ? judgeControl((el as HTMLLabelElement).control!) : undefined) : judgeControl(el);
+				if (!reason || reason === 'masked_field') continue;
+				const r = el.getBoundingClientRect();
+				if (r.width <= 0 || r.height <= 0) continue;
+				const [x0, y0] = [(r.left + offset.x - zoom.x) * zoom.scale, (r.top + offset.y - zoom.y) * zoom.scale];
+				out.push([Math.floor(x0), Math.floor(y0), Math.ceil(r.width * zoom.scale), Math.ceil(r.height * zoom.scale)]);
+			}
+			for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot, chain);
+			for (const frame of root.querySelectorAll('iframe, frame')) {
+				const child = contentDocument(frame);
+				if (child?.documentElement && !transformed(frame)) visit(child, [...chain, frame]);
+			}
+		};
+		visit(document, []);
+		return out;
+	}
+
+	/** Reports the locked controls' boxes, at most every {@link LOCKS_MS}, when they changed. */
+	function reportLocks(): void {
+		const now = performance.now();
+		if (!showLocks || now - locksAt < LOCKS_MS) return;
+		locksAt = now;
+		try {
+			const boxes = lockBoxes(currentZoom());
+			const key = boxes.join(';');
+			if (key === locksKey) return;
+			locksKey = key;
+			send({ locks: { boxes, viewport: { width: window.innerWidth, height: window.innerHeight } } });
+		} catch {
+			// NOTE: only an outline in the preview; the next period tries again.
+		}
+	}
+
 	scope.__alongsideDetector = {
 		setRules(next: DetectorRules) {
 			if (next.generation <= delivered.generation) return;
@@ -912,6 +968,10 @@ function run(): void {
 		},
 		sender(who: 'agent' | 'customer') {
 			sender = who;
+		},
+		showLocks(on: boolean) {
+			showLocks = on;
+			locksKey = '';
 		},
 		input(seq: number, scrollX: number, scrollY: number) {
 			inputSeen = true;

@@ -214,6 +214,7 @@ export const RULES_PAGE = page(`
 <p><label>Mother's maiden name <input name="answer" class="s" value="Rossi" size="10"></label></p>
 <p>Your reference: <b class="s">ACME-123456</b> (keep it safe)</p>
 <p>Password <input type="password" class="s" value="hunter2-secret" size="14"></p>
+<p><button id="buy">Buy now</button> <button id="details">Details</button></p>
 <div style="height:1200px"></div>
 </div>`);
 

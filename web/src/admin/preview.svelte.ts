@@ -27,6 +27,8 @@ export class Preview {
 	browser = $state<BrowserState | null>(null);
 	/** The draft the preview shows: null when it shows the last rules sent and they were refused. */
 	rulesNote = $state<string | null>(null);
+	/** Where the controls only the customer may press are (fractions of the video), for outlines. */
+	lockRegions = $state.raw<Array<[number, number, number, number]>>([]);
 
 	readonly #auth: Auth;
 	#sessionId: string | null = null;
@@ -57,6 +59,7 @@ export class Preview {
 			this.browser = join.browser;
 			client.on('browser/state', (state) => (this.browser = state));
 			client.on('session/ended', () => void this.close());
+			client.on('lock/regions', ({ boxes }) => (this.lockRegions = boxes));
 			client.onClose(() => {
 				if (this.status === 'starting' || this.status === 'live') this.#fail(t('preview.lost'));
 			});

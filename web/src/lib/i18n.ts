@@ -225,6 +225,7 @@ const en = {
 	'company.allowedDomainsPlaceholder': 'any public site',
 	'company.allowedDomainsHint': 'Host names, one per line (each with its subdomains, e.g. bank.example). Empty: any public site. For agents and customers alike.',
 	'company.allowedDomainsInvalid': 'Give host names only, such as bank.example, one per line.',
+	'preview.locksLegend': 'Outlined in orange: only the customer can press these (lock rules).',
 	'toast.navigationRefused': 'That page was not opened: {message}.',
 	'company.customerLink': 'Customer link',
 	'company.save': 'Save',
