@@ -57,6 +57,8 @@ export interface CloudBrowserEvents {
 	 * guard in the page (for the agent whose input it was armed for).
 	 */
 	refused: [Refusal];
+	/** An agent's input was dropped (counted by the caller): it sent more checked input than the gateway takes. */
+	inputdropped: [code: string];
 	/** Where the locked controls are, in CSS pixels of `viewport` (a rules preview only, see showLocks). */
 	lockregions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
 	/** The tab was kept from opening a page the URL policy does not allow (a link, a redirect, a script). */
@@ -284,6 +286,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			},
 			parts.viewport,
 			(refusal) => this.emit('refused', refusal),
+			() => this.emit('inputdropped', 'agent_rate'),
 		);
 		detector?.on('refusal', ({ reason, kind }) => this.#gateway.refusedInPage(reason, kind));
 		detector?.on('locks', (locks) => this.emit('lockregions', locks));

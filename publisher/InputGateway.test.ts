@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../protocol/detector.js';
 import type { InputMessage } from '../protocol/wire.js';
-import { type Attempt, attemptsOf, type GatewayPage, InputGateway, keyName, type Refusal, type Sender } from './InputGateway.js';
+import { type Attempt, attemptsOf, CHECK_BURST, type GatewayPage, InputGateway, keyName, type Refusal, type Sender } from './InputGateway.js';
 import { InputState, toCdpCommands } from './input.js';
 
 const viewport = { width: 1000, height: 500 };
@@ -98,6 +98,19 @@ describe('InputGateway', () => {
 		submit('a', 'agent', { type: 'touch/end', touches: [] });
 		await settle();
 		expect(log).toEqual(['check click', 'touchStart', 'check click', 'touchCancel']);
+	});
+
+	it("drops an agent's checked input beyond its budget (a flood would slow the customer's page), with the rest of each gesture", async () => {
+		const { log, submit } = harness(() => ({}));
+		for (let i = 0; i < CHECK_BURST + 20; i++) submit('a', 'agent', { type: 'key/down', key: 'x', code: 'KeyX', modifiers: 0 });
+		submit('a', 'agent', { type: 'key/up', key: 'x', code: 'KeyX', modifiers: 0 });
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(log.filter((l) => l === 'check key').length).toBeLessThanOrEqual(CHECK_BURST + 1);
+		expect(log.filter((l) => l === 'check key').length).toBeGreaterThanOrEqual(CHECK_BURST);
+		// The customer is never limited.
+		const customer = harness(() => ({}));
+		for (let i = 0; i < CHECK_BURST + 20; i++) customer.submit('c', 'customer', { type: 'key/down', key: 'x', code: 'KeyX', modifiers: 0 });
+		expect(customer.log).toHaveLength(CHECK_BURST + 20);
 	});
 
 	it('fails closed when the check fails', async () => {

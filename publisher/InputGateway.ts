@@ -50,6 +50,12 @@ export interface Refusal {
 }
 
 const ALT = 1;
+/**
+ * How many checked inputs an agent may send: a burst, refilled per second. More is dropped
+ * (each is a check in the page: a flood would slow the page for the customer).
+ */
+export const CHECK_BURST = 120;
+export const CHECKS_PER_SECOND = 60;
 /** Check times kept between two reads. */
 const MAX_SAMPLES = 5000;
 
@@ -65,6 +71,9 @@ interface Gesture {
 	touches: Map<number, { x: number; y: number }>;
 	/** Whether the page has this participant's touch points down (a touchStart was sent, no end yet). */
 	live: boolean;
+	/** Checks this participant may still send now, and when that was counted (ms). */
+	budget: number;
+	budgetAt: number;
 }
 
 /**
@@ -114,6 +123,7 @@ export class InputGateway {
 	readonly #page: GatewayPage;
 	readonly #viewport: { width: number; height: number };
 	readonly #onRefused: (refusal: Refusal) => void;
+	readonly #onDropped: () => void;
 	/** Whose input the guard was last told of. */
 	#sender: Sender = 'customer';
 	/** Input sent and not yet handled by the page. */
@@ -130,10 +140,11 @@ export class InputGateway {
 	/** The agent whose input the guard was last armed for. */
 	#lastAgent: string | undefined;
 
-	constructor(page: GatewayPage, viewport: { width: number; height: number }, onRefused: (refusal: Refusal) => void) {
+	constructor(page: GatewayPage, viewport: { width: number; height: number }, onRefused: (refusal: Refusal) => void, onDropped: () => void = () => undefined) {
 		this.#page = page;
 		this.#viewport = viewport;
 		this.#onRefused = onRefused;
+		this.#onDropped = onDropped;
 	}
 
 	/**
@@ -147,6 +158,13 @@ export class InputGateway {
 		const attempts = checking ? attemptsOf(message, this.#viewport, gesture.touches) : [];
 		if (checking && (message.type === 'touch/end' || message.type === 'touch/cancel') && gesture.touches.size === 0 && !gesture.refusedTouch) {
 			// NOTE: an agent's release with no touch of its own down would lift the customer's fingers.
+			return;
+		}
+		if (attempts.length > 0 && !this.#spend(gesture)) {
+			// NOTE: dropped like a refused input (the rest of its gesture too), but not reported.
+			if (message.type === 'pointer/down') gesture.refusedButtons.add(message.button);
+			if (message.type === 'key/down') gesture.refusedKeys.add(keyName(message.key, message.code));
+			this.#onDropped();
 			return;
 		}
 		this.#trackTouches(gesture, message);
@@ -229,6 +247,16 @@ export class InputGateway {
 		this.#sendAll(commands);
 	}
 
+	/** Takes one check from the participant's budget; false when it is spent. */
+	#spend(gesture: Gesture): boolean {
+		const now = Date.now();
+		gesture.budget = Math.min(CHECK_BURST, gesture.budget + ((now - gesture.budgetAt) / 1000) * CHECKS_PER_SECOND);
+		gesture.budgetAt = now;
+		if (gesture.budget < 1) return false;
+		gesture.budget -= 1;
+		return true;
+	}
+
 	/** Keeps where each finger of a participant is. */
 	#trackTouches(gesture: Gesture, message: InputMessage): void {
 		if (message.type === 'touch/start' || message.type === 'touch/move') {
@@ -284,7 +312,7 @@ export class InputGateway {
 	#gesture(participantId: string): Gesture {
 		let gesture = this.#gestures.get(participantId);
 		if (!gesture) {
-			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false, touches: new Map(), live: false };
+			gesture = { refusedButtons: new Set(), refusedKeys: new Set(), refusedTouch: false, touches: new Map(), live: false, budget: CHECK_BURST, budgetAt: Date.now() };
 			this.#gestures.set(participantId, gesture);
 		}
 		return gesture;

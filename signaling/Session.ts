@@ -251,6 +251,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		});
 		browser.on('badreport', () => this.#metrics.maskBadReports.inc());
 		browser.on('refused', (refusal) => this.#onRefused(refusal));
+		// NOTE: counted apart from the messages dropped on arrival (those were never input).
+		browser.on('inputdropped', (code) => this.#metrics.inputRefusals.inc({ reason: code, kind: 'any' }));
 		browser.on('navigationrefused', ({ problem }) => {
 			this.#metrics.inputDropped.inc({ code: 'navigation_refused' });
 			this.#broadcast('navigation/refused', { message: problem });
