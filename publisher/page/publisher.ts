@@ -154,7 +154,9 @@ async function start(opts: CaptureOptions): Promise<{ producerIds: Partial<Recor
 			encodings: [{ maxBitrate: opts.maxBitrate, maxFramerate: opts.maxFps }],
 			codecOptions: { videoGoogleStartBitrate: 2000 },
 			appData: { rendition },
-			stopTracks: true,
+			// NOTE: the capture itself outlives its producers (a start retried on a fresh
+			// transport produces it again); the masked rendition's track is made per producer.
+			stopTracks: rendition !== 'clear',
 		});
 		producers.set(rendition, producer);
 		producerIds[rendition] = producer.id;
