@@ -232,7 +232,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			} catch (error) {
 				// NOTE: seen rarely under load on two cores (about once in a few hundred starts):
 				// the send transport never connects. Once more, on a fresh transport.
-				if (!/send transport did not connect/.test(String((error as Error)?.message))) throw error;
+				if (!/send transport (did not connect|failed)/.test(String((error as Error)?.message))) throw error;
 				logger.warn({ err: (error as Error).message }, 'publishing again on a fresh transport');
 				await cloud.#publish(cloud.#captureOptions(options.target, await options.target.createTransport(), config));
 			}

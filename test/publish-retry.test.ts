@@ -1,0 +1,43 @@
+/**
+ * A start whose first send transport never connects (seen rarely under load on two cores)
+ * publishes on a fresh transport instead of failing the session: here the first transport
+ * the cloud browser gets names a port nothing listens on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Room } from '../sfu/Room.js';
+import type { Alongside } from '../signaling/Alongside.js';
+import { PUBLISHER_ID } from '../signaling/Session.js';
+import { startAlongside, startSessionWithPin } from './helpers.js';
+
+let app: Alongside;
+const original = Room.prototype.createTransport;
+let publisherTransports = 0;
+
+beforeAll(async () => {
+	Room.prototype.createTransport = async function (this: Room, ...args: Parameters<Room['createTransport']>) {
+		const info = await original.apply(this, args);
+		if (args[0] !== PUBLISHER_ID || publisherTransports++ > 0) return info;
+		// NOTE: candidates on a port nothing listens on: ICE never completes.
+		return { ...info, iceCandidates: info.iceCandidates.map((candidate) => ({ ...candidate, port: 9 })) };
+	};
+	app = await startAlongside({ ALONGSIDE_WARM_BROWSERS: '0' });
+});
+
+afterAll(async () => {
+	Room.prototype.createTransport = original;
+	await app?.close();
+});
+
+describe('publishing', () => {
+	it('starts again on a fresh transport when the first never connects, and the session goes live', async () => {
+		const started = await startSessionWithPin(app);
+		const session = app.session(started.sessionId)!;
+		await session.ready;
+		expect(publisherTransports).toBe(2);
+		expect(session.ended).toBe(false);
+		// The capture survived the failed start: the page still publishes frames.
+		const stats = await session.browser.captureStats('clear');
+		expect(stats.framesEncoded).toBeGreaterThan(0);
+		expect(stats.bytesSent).toBeGreaterThan(0);
+	}, 60_000);
+});
