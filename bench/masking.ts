@@ -22,7 +22,8 @@ import { launchViewerBrowser, startAlongside, startFixtureServer, startSessionWi
 import { startColourCount, takeColourCount } from '../test/masking/check.js';
 import { type Driver, INNER_PAGE, SCENARIOS, SENSITIVE_RGB, scenarioPages } from '../test/masking/scenarios.js';
 import { cpuPercentDuring } from './proc.js';
-import { CLICK_PAGE, clickTrial, startSession } from './viewers.js';
+import { startSessionInBrowsers } from '../test/ui.js';
+import { alternatingClicks, CLICK_PAGE } from './viewers.js';
 import { quantile, round } from './stats.js';
 
 const args = process.argv.slice(2);
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
 	const app = await startAlongside(env);
 	const browser = await launchViewerBrowser();
 	try {
-		const { agent, customer } = await startSession(app, browser);
+		const { agent, customer } = await startSessionInBrowsers(app, browser);
 		const session = app.liveSessions()[0]!;
 		const cloud = session.browser;
 		const driver: Driver = {
@@ -108,16 +109,7 @@ async function main(): Promise<void> {
 		await driver.wait(500);
 		const masked: number[] = [];
 		const unmasked: number[] = [];
-		let blue = false;
-		for (let i = 0; i < LATENCY_TRIALS + 4; i++) {
-			for (const [viewer, out] of [[agent, masked], [customer, unmasked]] as const) {
-				blue = !blue;
-				const ms = await clickTrial(viewer, blue);
-				if (ms === null) blue = await cloud.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
-				else if (i >= 4) out.push(ms);
-				await driver.wait(150 + Math.random() * 150);
-			}
-		}
+		await alternatingClicks(cloud, [{ viewer: agent, times: masked }, { viewer: customer, times: unmasked }], LATENCY_TRIALS);
 
 		// --- CPU with and without the masked rendition ---------------------------------------
 		const cpu = { masked: [] as number[], unmasked: [] as number[] };

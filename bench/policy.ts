@@ -24,7 +24,8 @@ import { launchViewerBrowser, startAlongside, startFixtureServer } from '../test
 import { ATTEMPTS, playAttempt, wait } from '../test/locking/attempts.js';
 import { LOCK_INNER, LOCK_PAGE, LOCK_STEP1, LOCK_STEP2 } from '../test/locking/pages.js';
 import { quantile, round } from './stats.js';
-import { CLICK_PAGE, clickTrial, startSession } from './viewers.js';
+import { startSessionInBrowsers } from '../test/ui.js';
+import { alternatingClicks, CLICK_PAGE } from './viewers.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
 	});
 	const browser = await launchViewerBrowser();
 	try {
-		const { agent } = await startSession(app, browser);
+		const { agent } = await startSessionInBrowsers(app, browser);
 		const cloud = app.liveSessions()[0]!.browser;
 		let attempts = 0;
 		let activations = 0;
@@ -137,17 +138,14 @@ async function main(): Promise<void> {
 		await wait(500);
 		const on: number[] = [];
 		const off: number[] = [];
-		let blue = false;
-		for (let i = 0; i < trials + 4; i++) {
-			for (const [enforce, out] of [[true, on], [false, off]] as const) {
-				cloud.gateway.enforce(enforce);
-				blue = !blue;
-				const ms = await clickTrial(agent, blue);
-				if (ms === null) blue = await cloud.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
-				else if (i >= 4) out.push(ms);
-				await wait(150 + Math.random() * 150);
-			}
-		}
+		await alternatingClicks(
+			cloud,
+			[
+				{ viewer: agent, before: () => cloud.gateway.enforce(true), times: on },
+				{ viewer: agent, before: () => cloud.gateway.enforce(false), times: off },
+			],
+			trials,
+		);
 		cloud.gateway.enforce(true);
 		const latencyChecks = cloud.gateway.takeCheckTimes();
 		const checks = [...bypassChecks.roundTrip, ...latencyChecks.roundTrip];

@@ -1,11 +1,9 @@
 /**
- * Viewers for benches: a session started the way people start one (the agent console on a
- * desktop, the customer's page on a phone), and a click timed in a viewer's own video.
+ * Clicks timed in a viewer's own video, for benches (sessions start with test/ui.ts's
+ * startSessionInBrowsers, as people start them).
  */
 import type { Page } from 'playwright-core';
-import type { Alongside } from '../signaling/Alongside.js';
-import { type launchViewerBrowser, newViewerPage } from '../test/helpers.js';
-import { enterPin, signInToConsole } from '../test/ui.js';
+import type { CloudBrowser } from '../publisher/CloudBrowser.js';
 
 /** A page whose box flips between red and blue on every mouse press. */
 export const CLICK_PAGE = `<!doctype html><html><body style="margin:0;background:#f4f6fb;font:20px system-ui">
@@ -13,26 +11,8 @@ export const CLICK_PAGE = `<!doctype html><html><body style="margin:0;background
 <div id="box" style="position:absolute;left:480px;top:240px;width:320px;height:240px;background:rgb(230,40,40)"></div>
 <script>let on = false; addEventListener('mousedown', () => { on = !on; document.getElementById('box').style.background = on ? 'rgb(40,80,230)' : 'rgb(230,40,40)'; });</script></body></html>`;
 
-export interface Viewers {
-	agent: Page;
-	customer: Page;
-}
-
-/** Starts a session the way people do, with the agent console and a phone-sized customer page. */
-export async function startSession(app: Alongside, browser: Awaited<ReturnType<typeof launchViewerBrowser>>): Promise<Viewers> {
-	const agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
-	const customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-	await customer.goto(`${app.url}/c/demo`);
-	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
-	await signInToConsole(agent, app);
-	await enterPin(agent, pin);
-	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await app.liveSessions()[0]!.ready;
-	return { agent, customer };
-}
-
 /** One click trial in a viewer: send a click, wait for the box to change colour in its own video. */
-export async function clickTrial(page: Page, expectBlue: boolean): Promise<number | null> {
+async function clickTrial(page: Page, expectBlue: boolean): Promise<number | null> {
 	return page.evaluate(async (wantBlue) => {
 		const hook = window.alongside!;
 		const video = hook.video!;
@@ -56,3 +36,30 @@ export async function clickTrial(page: Page, expectBlue: boolean): Promise<numbe
 	}, expectBlue);
 }
 
+
+/** One side of a side-by-side click measurement: who clicks, what to set first, where times go. */
+export interface ClickVariant {
+	viewer: Page;
+	/** Run before each of this variant's trials (e.g. switching the gateway on or off). */
+	before?: () => void;
+	times: number[];
+}
+
+/**
+ * Times `trials` clicks per variant on CLICK_PAGE (open in `cloud`), the variants taking
+ * turns, after 4 warm-up rounds, with a short random pause between trials. A click whose
+ * change never showed is not counted; the box's colour is then read back from the page.
+ */
+export async function alternatingClicks(cloud: CloudBrowser, variants: ClickVariant[], trials: number): Promise<void> {
+	let blue = false;
+	for (let i = 0; i < trials + 4; i++) {
+		for (const variant of variants) {
+			variant.before?.();
+			blue = !blue;
+			const ms = await clickTrial(variant.viewer, blue);
+			if (ms === null) blue = await cloud.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
+			else if (i >= 4) variant.times.push(ms);
+			await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 150));
+		}
+	}
+}

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, newViewerPage, startAlongside } from './helpers.js';
-import { signInToConsole } from './ui.js';
+import { PHONE, signInToConsole } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
@@ -31,9 +31,9 @@ const shot = async (page: Page, name: string) => {
 };
 
 describe("the admin's company settings", () => {
-	for (const [device, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+	for (const [device, options] of [['desktop', { viewport: { width: 1280, height: 900 } }], ['phone', PHONE]] as const) {
 		it(`keeps sessions to the sites the admin names, as host names (${device})`, async () => {
-			const page = await newViewerPage(browser, { viewport, ...(device === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+			const page = await newViewerPage(browser, options);
 			await signInToConsole(page, app, 'admin', '/admin/#company');
 			const sites = page.getByLabel('Sites sessions may open (optional)');
 			await sites.waitFor();

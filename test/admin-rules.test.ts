@@ -10,7 +10,7 @@ import type { Alongside } from '../signaling/Alongside.js';
 import { api, launchViewerBrowser, login, newViewerPage, startAlongside, startFixtureServer, WsClient } from './helpers.js';
 import { startColourCount, takeColourCount } from './masking/check.js';
 import { RULES_PAGE, SENSITIVE_RGB } from './masking/scenarios.js';
-import { signInToConsole } from './ui.js';
+import { PHONE, signInToConsole } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
@@ -110,7 +110,7 @@ describe('the admin\'s masking rules', () => {
 	});
 
 	it('works on a phone', async () => {
-		const page = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+		const page = await newViewerPage(browser, PHONE);
 		await openMaskingTab(page);
 		await shot(page, 'admin-rules-phone-empty');
 		await page.getByRole('button', { name: 'Add rule' }).click();

@@ -7,8 +7,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { launchViewerBrowser, newViewerPage, startAlongside, startFixtureServer } from './helpers.js';
-import { enterPin, signInToConsole } from './ui.js';
+import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
+import { startSessionInBrowsers } from './ui.js';
 
 const FORM_PAGE = `<!doctype html><html><body style="margin:0;font:24px system-ui;background:#fff">
 <button id="paint" style="position:absolute;left:40px;top:40px;width:300px;height:120px;font-size:28px">Paint</button>
@@ -72,15 +72,7 @@ beforeAll(async () => {
 	fixtures = await startFixtureServer({ '/form': FORM_PAGE });
 	app = await startAlongside();
 	browser = await launchViewerBrowser();
-	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
-	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-	// The customer opens the company link on the phone and reads the PIN to the agent.
-	await customer.goto(`${app.url}/c/demo`);
-	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
-	await signInToConsole(agent, app);
-	await enterPin(agent, pin);
-	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await session().ready;
+	({ agent, customer } = await startSessionInBrowsers(app, browser));
 });
 
 afterAll(async () => {

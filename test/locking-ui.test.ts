@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { launchViewerBrowser, metricSum, newViewerPage, startAlongside, startFixtureServer } from './helpers.js';
+import { launchViewerBrowser, metricSum, startAlongside, startFixtureServer } from './helpers.js';
 import { LOCK_INNER, LOCK_PAGE } from './locking/pages.js';
-import { enterPin, signInToConsole } from './ui.js';
+import { startSessionInBrowsers } from './ui.js';
 
 let app: Alongside;
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -23,14 +23,7 @@ beforeAll(async () => {
 	fixtures = await startFixtureServer({ '/lock': LOCK_PAGE('http://127.0.0.2:1'), '/lock-inner': LOCK_INNER });
 	app = await startAlongside();
 	browser = await launchViewerBrowser();
-	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
-	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-	await customer.goto(`${app.url}/c/demo`);
-	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
-	await signInToConsole(agent, app);
-	await enterPin(agent, pin);
-	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await app.liveSessions()[0]!.ready;
+	({ agent, customer } = await startSessionInBrowsers(app, browser));
 	await cloud().navigate(`${fixtures.url}/lock`);
 });
 

@@ -11,10 +11,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { api, launchViewerBrowser, login, metricSum, newViewerPage, startAlongside, startFixtureServer, WsClient } from './helpers.js';
+import { api, launchViewerBrowser, login, metricSum, startAlongside, startFixtureServer, WsClient } from './helpers.js';
 import { type ColourCount, startColourCount, takeColourCount } from './masking/check.js';
 import { INNER_PAGE, SCENARIOS, SENSITIVE_RGB, scenarioPages } from './masking/scenarios.js';
-import { enterPin, signInToConsole } from './ui.js';
+import { startSessionInBrowsers } from './ui.js';
 
 let app: Alongside;
 const session = () => app.liveSessions()[0]!;
@@ -30,14 +30,7 @@ beforeAll(async () => {
 	fixtures = await startFixtureServer(scenarioPages(crossOrigin.url));
 	app = await startAlongside();
 	browser = await launchViewerBrowser();
-	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
-	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-	await customer.goto(`${app.url}/c/demo`);
-	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
-	await signInToConsole(agent, app);
-	await enterPin(agent, pin);
-	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await session().ready;
+	({ agent, customer } = await startSessionInBrowsers(app, browser));
 	session().browser.auditColour(SENSITIVE_RGB);
 	await Promise.all([startColourCount(agent, SENSITIVE_RGB), startColourCount(customer, SENSITIVE_RGB)]);
 });

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { api, issuePin, launchViewerBrowser, login, newViewerPage, startAlongside } from './helpers.js';
-import { enterPin, signInToConsole } from './ui.js';
+import { enterPin, PHONE, signInToConsole } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
@@ -22,11 +22,10 @@ afterAll(async () => {
 	await app?.close();
 });
 
-const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 describe('one place per person', () => {
 	it('moves a customer’s session to the tab opened last, and lets the first tab take it back', async () => {
-		const first = await newViewerPage(browser, phone);
+		const first = await newViewerPage(browser, PHONE);
 		await first.goto(`${app.url}/c/demo`);
 		const pin = ((await first.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
 		expect((await api(app, 'POST', '/api/sessions', { token: await login(app, 'agent'), body: { pin } })).status).toBe(201);

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, newViewerPage, startAlongside } from './helpers.js';
-import { enterPin, signInToConsole } from './ui.js';
+import { enterPin, PHONE, signInToConsole } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
@@ -19,7 +19,7 @@ let supervisor: Page;
 beforeAll(async () => {
 	app = await startAlongside();
 	browser = await launchViewerBrowser();
-	customer = await newViewerPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+	customer = await newViewerPage(browser, PHONE);
 	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
 	supervisor = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
 });

@@ -1,9 +1,9 @@
 /**
  * Driving the real web apps in a real browser, the way people use them.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Alongside } from '../signaling/Alongside.js';
-import { account } from './helpers.js';
+import { account, newViewerPage } from './helpers.js';
 
 /** Opens the agent console and signs in; resolves on the PIN screen. */
 export async function signInToConsole(page: Page, app: Alongside, role: 'agent' | 'supervisor' | 'admin' = 'agent', path = '/agent/'): Promise<void> {
@@ -19,6 +19,26 @@ export async function signInToConsole(page: Page, app: Alongside, role: 'agent' 
 export async function enterPin(page: Page, pin: string): Promise<void> {
 	await page.getByLabel("Customer's PIN").fill(pin);
 	await page.getByRole('button', { name: 'Start', exact: true }).click();
+}
+
+/** A phone, as customers hold it. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/**
+ * Starts a session the way people do: the customer opens the company link on a phone and
+ * reads the PIN to the agent, who types it into the console on a desktop. Resolves once
+ * both see the live page and the cloud browser publishes.
+ */
+export async function startSessionInBrowsers(app: Alongside, browser: Browser): Promise<{ agent: Page; customer: Page }> {
+	const agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
+	const customer = await newViewerPage(browser, PHONE);
+	await customer.goto(`${app.url}/c/demo`);
+	const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
+	await signInToConsole(agent, app);
+	await enterPin(agent, pin);
+	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
+	await app.liveSessions()[0]!.ready;
+	return { agent, customer };
 }
 
 /**

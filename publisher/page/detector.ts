@@ -34,6 +34,16 @@ interface Zoom {
 	scale: number;
 }
 
+/**
+ * A box (CSS px of the top layout viewport) as the captured frame shows it: mapped into the
+ * visual viewport `zoom`, and outward to whole pixels (so a state changes only when a box
+ * really moves).
+ */
+function visualBox(x0: number, y0: number, x1: number, y1: number, zoom: Zoom): Box {
+	const [left, top] = [Math.floor((x0 - zoom.x) * zoom.scale), Math.floor((y0 - zoom.y) * zoom.scale)];
+	return [left, top, Math.ceil((x1 - zoom.x) * zoom.scale) - left, Math.ceil((y1 - zoom.y) * zoom.scale) - top];
+}
+
 function currentZoom(): Zoom {
 	const vv = window.visualViewport;
 	if (!vv || !(vv.scale > 0)) return { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight, scale: 1 };
@@ -386,12 +396,7 @@ function run(): void {
 					if (x1 <= x0 || y1 <= y0) continue;
 				}
 				if (moving) [x0, y0, x1, y1] = sweep(key, sub * 64 + rects.indexOf(rect), now, [x0, y0, x1, y1]);
-				if (zoom.scale !== 1 || zoom.x !== 0 || zoom.y !== 0) {
-					[x0, y0, x1, y1] = [(x0 - zoom.x) * zoom.scale, (y0 - zoom.y) * zoom.scale, (x1 - zoom.x) * zoom.scale, (y1 - zoom.y) * zoom.scale];
-				}
-				// NOTE: outward to whole pixels, so the state only changes when a box really moves.
-				const [left, top] = [Math.floor(x0), Math.floor(y0)];
-				boxes.push([left, top, Math.ceil(x1) - left, Math.ceil(y1) - top]);
+				boxes.push(visualBox(x0, y0, x1, y1, zoom));
 			}
 		}
 		lastPositions = positions;
@@ -437,16 +442,23 @@ function run(): void {
 		let clip: [number, number, number, number] | undefined;
 		for (const iframe of chain) {
 			if (!iframe.isConnected) return undefined;
-			const rect = iframe.getBoundingClientRect();
-			const style = getComputedStyle(iframe);
-			const left = x + rect.left + iframe.clientLeft + parseFloat(style.paddingLeft);
-			const top = y + rect.top + iframe.clientTop + parseFloat(style.paddingTop);
-			const inner: [number, number, number, number] = [left, top, left + iframe.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight), top + iframe.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)];
+			const [left, top, right, bottom] = contentBox(iframe);
+			const inner: [number, number, number, number] = [x + left, y + top, x + right, y + bottom];
 			clip = clip ? [Math.max(clip[0], inner[0]), Math.max(clip[1], inner[1]), Math.min(clip[2], inner[2]), Math.min(clip[3], inner[3])] : inner;
-			x = left;
-			y = top;
+			x += left;
+			y += top;
 		}
 		return { x, y, clip };
+	}
+
+	/** Where an iframe shows its document, in the viewport of the document the iframe is in. */
+	function contentBox(iframe: Element): [number, number, number, number] {
+		const rect = iframe.getBoundingClientRect();
+		const style = getComputedStyle(iframe);
+		const [paddingLeft, paddingTop] = [parseFloat(style.paddingLeft), parseFloat(style.paddingTop)];
+		const left = rect.left + iframe.clientLeft + paddingLeft;
+		const top = rect.top + iframe.clientTop + paddingTop;
+		return [left, top, left + iframe.clientWidth - paddingLeft - parseFloat(style.paddingRight), top + iframe.clientHeight - paddingTop - parseFloat(style.paddingBottom)];
 	}
 
 	/** An iframe drawn scaled or rotated: its document's coordinates do not map simply. */
@@ -684,10 +696,9 @@ function run(): void {
 			if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
 				const child = contentDocument(el);
 				if (!child || transformed(el)) return el;
-				const rect = el.getBoundingClientRect();
-				const style = getComputedStyle(el);
-				px -= rect.left + el.clientLeft + parseFloat(style.paddingLeft);
-				py -= rect.top + el.clientTop + parseFloat(style.paddingTop);
+				const [left, top] = contentBox(el);
+				px -= left;
+				py -= top;
 				const next = child.elementFromPoint(px, py);
 				if (!next || next === el) return el;
 				el = next;
@@ -763,8 +774,7 @@ function run(): void {
 			}
 			case 'key':
 				return judgeKey(key, alt);
-			case 'text':
-			case 'paste': {
+			case 'text': {
 				const el = focused();
 				return el && masked(el) ? 'masked_field' : el && unseen(el) ? 'unseen' : undefined;
 			}
@@ -905,8 +915,7 @@ function run(): void {
 				if (!reason || reason === 'masked_field') continue;
 				const r = el.getBoundingClientRect();
 				if (r.width <= 0 || r.height <= 0) continue;
-				const [x0, y0] = [(r.left + offset.x - zoom.x) * zoom.scale, (r.top + offset.y - zoom.y) * zoom.scale];
-				out.push([Math.floor(x0), Math.floor(y0), Math.ceil(r.width * zoom.scale), Math.ceil(r.height * zoom.scale)]);
+				out.push(visualBox(r.left + offset.x, r.top + offset.y, r.right + offset.x, r.bottom + offset.y, zoom));
 			}
 			for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot, chain);
 			for (const frame of root.querySelectorAll('iframe, frame')) {
