@@ -100,6 +100,15 @@ export interface Verdict {
 	refused?: RefusalReason;
 	/** How long the check took in the page, ms (for the policy bench). */
 	ms?: number;
+	/**
+	 * The point is in a part of the page this detector cannot see into (a cross-origin
+	 * iframe, a closed shadow root), whose surroundings allow the input: Node hit-tests the
+	 * point through CDP (`at`: CSS px of this document's viewport) and asks the detector of
+	 * what it finds (`frame`: the point in the iframe's own viewport).
+	 */
+	descend?: { at: [number, number]; frame?: [number, number] };
+	/** The focus is in a frame this detector cannot see into: its own detector must judge the key. */
+	elsewhere?: boolean;
 }
 
 /** A refusal the in-page guard made by itself (sent through the report binding). */

@@ -44,7 +44,13 @@ const Reason = z.enum([...LOCK_RULES, 'company_rule', 'masked_field', 'unseen'])
 const Kind = z.enum(['click', 'key', 'text', 'paste', 'drag', 'copy', 'submit']);
 
 /** The detector's answer to the gateway's check (a JSON string). */
-export const Verdict = z.object({ refused: Reason.optional(), ms: z.number().nonnegative().optional() });
+const Point = z.tuple([z.number().finite(), z.number().finite()]);
+export const Verdict = z.object({
+	refused: Reason.optional(),
+	ms: z.number().nonnegative().optional(),
+	descend: z.object({ at: Point, frame: Point.optional() }).optional(),
+	elsewhere: z.boolean().optional(),
+});
 export type Verdict = z.infer<typeof Verdict>;
 
 /** Where locked controls are (the rules preview's outlines), through the report binding. */

@@ -4,12 +4,18 @@
  * (at start, when a warm browser is bound to a company, and whenever the company saves
  * new ones), tells it of input, and hands on its reports.
  *
+ * Cross-origin iframes have detectors of their own, which only lock (the top one hides
+ * such a frame whole from the agent): in this tab's process through the same scripts, in
+ * other processes (out-of-process iframes) through a CDP session per frame, attached before
+ * the frame's document runs. An agent's click that lands in one is hit-tested through CDP
+ * and judged by that frame's detector; a key, by the detector of the frame with the focus.
+ *
  * Each delivery of rules has a higher generation. The compositor is told the newest one
  * first and covers every frame whose state was found with older rules, so a rule takes
  * effect on the very next frame the detector reports, never later than that.
  */
 import { EventEmitter } from 'node:events';
-import type { CDPSession } from 'puppeteer-core';
+import { type CDPSession, CDPSessionEvent, type Protocol } from 'puppeteer-core';
 import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
 import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, Verdict } from '../protocol/masking.js';
 import type { Attempt, Sender } from './InputGateway.js';
@@ -38,12 +44,26 @@ const CLOSED_SHADOW_MARKER = `(() => {
 	};
 })();`;
 
+/** How many frames deep (each a CDP hit test) an agent's click is followed. */
+const MAX_DESCENT = 4;
+/** What CDP's hit test is told: what a click reaches (pointer-events: none is passed through). */
+const HIT_TEST = { includeUserAgentShadowDOM: false, ignorePointerEventsNone: false };
+const UNSEEN: Verdict = { refused: 'unseen' };
+/** Only iframes are attached to (not workers, nor other pages). */
+const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'iframe', exclude: false }] };
+
 export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	readonly #cdp: CDPSession;
 	readonly #source: string;
 	#delivered: DetectorRules | undefined;
-	/** The script that starts the detector in new documents, with the newest rules. */
-	#scriptId: string | undefined;
+	/** The script that starts the detector in new documents, with the newest rules, per session (the tab's, each out-of-process frame's). */
+	readonly #scriptIds = new Map<CDPSession, string>();
+	/** The detector's world in each frame, per session: frame id → execution context. */
+	readonly #contexts = new Map<CDPSession, Map<string, number>>();
+	/** The sessions of out-of-process frames, by frame id. */
+	readonly #frames = new Map<string, CDPSession>();
+	/** Frame detectors whose guard was told the agent's input comes (`session id:context`). */
+	readonly #armed = new Set<string>();
 	/** The top frame's detector context, from its latest report. */
 	#context: number | undefined;
 	/** Contexts already sent the newest rules because they reported older ones (once each). */
@@ -55,11 +75,63 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		super();
 		this.#cdp = cdp;
 		this.#source = source;
-		cdp.on('Runtime.bindingCalled', (event) => {
-			if (event.name !== DETECTOR_BINDING) return;
-			this.#context = event.executionContextId;
-			this.#onReport(event.executionContextId, event.payload);
+		this.#watch(cdp);
+	}
+
+	/** Follows a session's detector contexts, its reports, and the out-of-process frames under it. */
+	#watch(session: CDPSession): void {
+		const contexts = new Map<string, number>();
+		this.#contexts.set(session, contexts);
+		const forget = (id: number) => {
+			for (const [frame, context] of contexts) if (context === id) contexts.delete(frame);
+			this.#armed.delete(`${session.id()}:${id}`);
+		};
+		session.on('Runtime.executionContextCreated', ({ context }) => {
+			const frameId = (context.auxData as { frameId?: string } | undefined)?.frameId;
+			if (context.name === DETECTOR_WORLD && frameId) contexts.set(frameId, context.id);
 		});
+		session.on('Runtime.executionContextDestroyed', ({ executionContextId }) => forget(executionContextId));
+		session.on('Runtime.executionContextsCleared', () => {
+			for (const context of contexts.values()) this.#armed.delete(`${session.id()}:${context}`);
+			contexts.clear();
+		});
+		session.on('Runtime.bindingCalled', (event) => {
+			if (event.name === DETECTOR_BINDING) this.#onReport(session, event.executionContextId, event.payload);
+		});
+		session.on('Target.attachedToTarget', (event) => void this.#attachFrame(session, event));
+		session.on(CDPSessionEvent.SessionDetached, (child) => {
+			for (const [frameId, frame] of this.#frames) if (frame === child) this.#frames.delete(frameId);
+			this.#contexts.delete(child);
+			this.#scriptIds.delete(child);
+		});
+	}
+
+	/**
+	 * An out-of-process frame appeared (paused before its document runs): the detector is
+	 * installed in it, then it runs. Installing can fail (the frame went away): its
+	 * detector is then missing, and the agent's input there is refused.
+	 */
+	async #attachFrame(parent: CDPSession, event: Protocol.Target.AttachedToTargetEvent): Promise<void> {
+		const session = parent.connection()?.session(event.sessionId);
+		if (!session) return;
+		if (event.targetInfo.type !== 'iframe') {
+			await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+			return;
+		}
+		const frameId = event.targetInfo.targetId;
+		this.#frames.set(frameId, session);
+		this.#watch(session);
+		try {
+			await Promise.all([session.send('Page.enable'), session.send('Runtime.enable')]);
+			await session.send('Runtime.addBinding', { name: DETECTOR_BINDING, executionContextName: DETECTOR_WORLD });
+			await session.send('Page.addScriptToEvaluateOnNewDocument', { source: CLOSED_SHADOW_MARKER, runImmediately: true });
+			await this.#installScript(session, true);
+			await session.send('Target.setAutoAttach', AUTO_ATTACH);
+		} catch {
+			// NOTE: fails closed (see above).
+		} finally {
+			await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+		}
 	}
 
 	/**
@@ -80,6 +152,8 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		// NOTE: without rules the detector still runs (with the built-in ones, as generation
 		// 0), so that binding it to a company only changes its rules.
 		await detector.#install({ rules: rules ?? { disabled: [], custom: [] }, generation: rules ? 1 : 0 }, true);
+		// NOTE: out-of-process frames (already open ones too) wait for their detector.
+		await cdp.send('Target.setAutoAttach', AUTO_ATTACH);
 		return detector;
 	}
 
@@ -111,16 +185,110 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	 */
 	async check(attempt: Attempt, seq: number): Promise<Verdict> {
 		const context = this.#context;
-		if (context === undefined) return { refused: 'unseen' };
+		if (context === undefined) return UNSEEN;
+		// NOTE: the frames' guards are armed while the top frame checks; both before the input is sent.
+		const arming = this.#armFrames(seq);
 		const call = `check(${seq}, ${JSON.stringify(attempt.kind)}, ${attempt.x}, ${attempt.y}, ${JSON.stringify(attempt.key)}, ${attempt.alt})`;
-		const result = await this.#cdp.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}`, returnByValue: true }).catch(() => undefined);
-		const value: unknown = result?.result.value;
-		if (typeof value !== 'string') return { refused: 'unseen' };
+		let verdict = await this.#verdict(this.#cdp, context, call);
+		if (verdict.descend) verdict = { ...(await this.#descend(verdict.descend, seq)), ms: verdict.ms };
+		else if (verdict.elsewhere) verdict = { ...(await this.#focusedFrame(attempt, seq)), ms: verdict.ms };
+		await arming;
+		return verdict;
+	}
+
+	/** One detector's verdict (a call returning one as JSON); anything else fails closed. */
+	async #verdict(session: CDPSession, context: number, call: string): Promise<Verdict> {
+		const result = await session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}`, returnByValue: true }).catch(() => undefined);
+		return parseVerdict(result?.result.value);
+	}
+
+	/**
+	 * Follows an agent's click into what the detector could not see into: CDP's hit test at
+	 * the point finds an out-of-process frame (its detector checks the point in its own
+	 * viewport, and may descend further) or the node itself (in a closed shadow root, or in
+	 * a cross-origin frame of this process), which the detector of its frame judges.
+	 */
+	async #descend(first: NonNullable<Verdict['descend']>, seq: number): Promise<Verdict> {
+		let session = this.#cdp;
+		let step = first;
 		try {
-			return Verdict.parse(JSON.parse(value));
+			for (let depth = 0; depth < MAX_DESCENT; depth++) {
+				const [x, y] = step.at.map((v) => Math.round(v)) as [number, number];
+				const hit = await session.send('DOM.getNodeForLocation', { x, y, ...HIT_TEST });
+				const { node } = await session.send('DOM.describeNode', { backendNodeId: hit.backendNodeId });
+				const frame = node.frameId !== undefined && (node.nodeName === 'IFRAME' || node.nodeName === 'FRAME') ? this.#frames.get(node.frameId) : undefined;
+				if (frame) {
+					// NOTE: an out-of-process frame in a closed shadow root: no coordinates the detector vouched for.
+					const context = this.#contexts.get(frame)?.get(node.frameId!);
+					if (!step.frame || context === undefined) return UNSEEN;
+					const [fx, fy] = step.frame;
+					const verdict = await this.#verdict(frame, context, `check(${seq}, "click", ${fx}, ${fy}, "", false)`);
+					if (!verdict.descend) return verdict;
+					session = frame;
+					step = verdict.descend;
+					continue;
+				}
+				const context = this.#contexts.get(session)?.get(hit.frameId);
+				if (context === undefined) return UNSEEN;
+				const { object } = await session.send('DOM.resolveNode', { backendNodeId: hit.backendNodeId, executionContextId: context });
+				if (!object.objectId) return UNSEEN;
+				try {
+					const result = await session.send('Runtime.callFunctionOn', {
+						objectId: object.objectId,
+						functionDeclaration: 'function (seq) { const d = globalThis.__alongsideDetector; return d && d.judgeNode ? d.judgeNode(this, seq) : undefined; }',
+						arguments: [{ value: seq }],
+						returnByValue: true,
+					});
+					const verdict = parseVerdict(result.result.value);
+					return verdict.descend || verdict.elsewhere ? UNSEEN : verdict;
+				} finally {
+					void session.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => undefined);
+				}
+			}
 		} catch {
-			return { refused: 'unseen' };
+			// NOTE: a frame or node gone mid-way: fails closed.
 		}
+		return UNSEEN;
+	}
+
+	/**
+	 * An agent's key or text while the focus is in a cross-origin frame: every frame's
+	 * detector is asked, and the one whose document has the focus judges. None: refused.
+	 */
+	async #focusedFrame(attempt: Attempt, seq: number): Promise<Verdict> {
+		const call = `checkFocused(${seq}, ${JSON.stringify(attempt.kind)}, ${JSON.stringify(attempt.key)}, ${attempt.alt})`;
+		const asked: Promise<Verdict | undefined>[] = [];
+		for (const [session, contexts] of this.#contexts) {
+			for (const context of contexts.values()) {
+				if (session === this.#cdp && context === this.#context) continue;
+				asked.push(
+					session
+						.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.checkFocused?.(${call.slice('checkFocused('.length)}`, returnByValue: true })
+						.then((result) => (result.result.value === '' || result.result.value === undefined ? undefined : parseVerdict(result.result.value)))
+						.catch(() => undefined),
+				);
+			}
+		}
+		const answers = (await Promise.all(asked)).filter((v): v is Verdict => v !== undefined);
+		if (answers.length === 0) return UNSEEN;
+		const refused = answers.find((v) => v.refused || v.descend || v.elsewhere);
+		return refused ? (refused.refused ? refused : UNSEEN) : answers[0]!;
+	}
+
+	/** Tells the guards of all frames' detectors not yet told that the agent's input comes. */
+	async #armFrames(seq: number): Promise<void> {
+		const told: Promise<unknown>[] = [];
+		for (const [session, contexts] of this.#contexts) {
+			for (const context of contexts.values()) {
+				if (session === this.#cdp && context === this.#context) continue;
+				const key = `${session.id()}:${context}`;
+				if (this.#armed.has(key)) continue;
+				this.#armed.add(key);
+				told.push(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("agent")` }).catch(() => undefined));
+			}
+		}
+		if (told.length > 0) await Promise.all(told);
+		void seq;
 	}
 
 	/**
@@ -143,7 +311,19 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 
 	/** Tells the guard whose input comes next (the agent's is armed by `check`). */
 	async sender(who: Sender): Promise<void> {
-		if (this.#context !== undefined) await this.#call(this.#context, `sender(${JSON.stringify(who)})`);
+		const told: Promise<unknown>[] = [];
+		if (this.#context !== undefined) told.push(this.#call(this.#context, `sender(${JSON.stringify(who)})`));
+		if (who === 'agent') told.push(this.#armFrames(0));
+		else {
+			this.#armed.clear();
+			for (const [session, contexts] of this.#contexts) {
+				for (const context of contexts.values()) {
+					if (session === this.#cdp && context === this.#context) continue;
+					told.push(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("customer")` }).catch(() => undefined));
+				}
+			}
+		}
+		await Promise.all(told);
 	}
 
 	async #install(delivered: DetectorRules, first: boolean): Promise<void> {
@@ -151,33 +331,46 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		// NOTE: the compositor learns the generation before any state found with it can
 		// arrive: from now on, older states' frames are covered.
 		this.emit('generation', delivered.generation === 0 ? null : delivered.generation);
-		const previous = this.#scriptId;
-		const { identifier } = await this.#cdp.send('Page.addScriptToEvaluateOnNewDocument', {
-			source: `globalThis.__alongsideRules = ${JSON.stringify(delivered)};\n${this.#source}`,
+		await this.#installScript(this.#cdp, first);
+		if (first) return;
+		if (this.#context !== undefined) await this.#deliver(this.#context);
+		// NOTE: and to the frames' detectors (each session's script was replaced above).
+		const frames: Promise<void>[] = [];
+		for (const session of this.#frames.values()) await this.#installScript(session, false).catch(() => undefined);
+		for (const [session, contexts] of this.#contexts) {
+			for (const context of contexts.values()) if (!(session === this.#cdp && context === this.#context)) frames.push(this.#deliver(context, session));
+		}
+		await Promise.all(frames);
+	}
+
+	/** Puts the newest rules' detector script in a session, in place of its older one. */
+	async #installScript(session: CDPSession, first: boolean): Promise<void> {
+		const previous = this.#scriptIds.get(session);
+		const { identifier } = await session.send('Page.addScriptToEvaluateOnNewDocument', {
+			source: `globalThis.__alongsideRules = ${JSON.stringify(this.#delivered)};\n${this.#source}`,
 			worldName: DETECTOR_WORLD,
 			runImmediately: first,
 		});
-		this.#scriptId = identifier;
+		this.#scriptIds.set(session, identifier);
 		// NOTE: a script already gone (seen once in a bench: "Script not found") is no reason
 		// to leave the open document with the older rules.
-		if (previous) await this.#cdp.send('Page.removeScriptToEvaluateOnNewDocument', { identifier: previous }).catch(() => undefined);
-		if (!first && this.#context !== undefined) await this.#deliver(this.#context);
+		if (previous) await session.send('Page.removeScriptToEvaluateOnNewDocument', { identifier: previous }).catch(() => undefined);
 	}
 
 	/** Sends the newest rules to one detector context. */
-	async #deliver(context: number): Promise<void> {
-		if (this.#delivered) await this.#call(context, `setRules(${JSON.stringify(this.#delivered)})`);
+	async #deliver(context: number, session = this.#cdp): Promise<void> {
+		if (this.#delivered) await this.#call(context, `setRules(${JSON.stringify(this.#delivered)})`, session);
 	}
 
 	/**
 	 * Calls the detector in one context, e.g. `input(1, 0, 0)`. A context that has gone
 	 * (its document navigated away) reports nothing more, and its successor reports by itself.
 	 */
-	async #call(context: number, call: string): Promise<void> {
-		await this.#cdp.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}` }).catch(() => undefined);
+	async #call(context: number, call: string, session = this.#cdp): Promise<void> {
+		await session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}` }).catch(() => undefined);
 	}
 
-	#onReport(context: number, payload: string): void {
+	#onReport(session: CDPSession, context: number, payload: string): void {
 		let report: DetectorReport;
 		try {
 			const parsed: unknown = JSON.parse(payload);
@@ -185,6 +378,8 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 				this.emit('refusal', GuardRefusal.parse(parsed).refusal);
 				return;
 			}
+			// NOTE: only the tab's top frame reports what to mask (frames' detectors only lock).
+			if (session !== this.#cdp) return;
 			if (parsed && typeof parsed === 'object' && 'locks' in parsed) {
 				this.emit('locks', LockRegions.parse(parsed).locks);
 				return;
@@ -194,6 +389,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 			this.emit('badreport');
 			return;
 		}
+		this.#context = context;
 		// NOTE: a document that started between a delivery's script and its evaluation (or
 		// whose evaluation failed) reports older rules: its frames are covered; catch it up.
 		const generation = this.generation;
@@ -207,5 +403,14 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		}
 		if (this.#showLocks && context !== this.#locksContext) this.#tellLocks(context);
 		this.emit('report', report);
+	}
+}
+
+function parseVerdict(value: unknown): Verdict {
+	if (typeof value !== 'string') return UNSEEN;
+	try {
+		return Verdict.parse(JSON.parse(value));
+	} catch {
+		return UNSEEN;
 	}
 }

@@ -254,7 +254,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		// NOTE: counted apart from the messages dropped on arrival (those were never input).
 		browser.on('inputdropped', (code) => this.#metrics.inputRefusals.inc({ reason: code, kind: 'any' }));
 		browser.on('navigationrefused', ({ problem }) => {
-			this.#metrics.inputDropped.inc({ code: 'navigation_refused' });
+			this.#metrics.navigationRefusals.inc({ source: 'page' });
 			this.#broadcast('navigation/refused', { message: problem });
 		})
 		browser.on('scanfailure', () => this.#metrics.maskScanFailures.inc());
@@ -480,13 +480,17 @@ export class Session extends EventEmitter<SessionEvents> {
 		await this.ready;
 		this.#requireControl(participantId);
 		const problem = this.browser.urlProblem(url);
-		if (problem) throw new AppError('navigation_refused', `could not open ${url}: ${problem}`, 400);
+		if (problem) {
+			this.#metrics.navigationRefusals.inc({ source: 'address_bar' });
+			throw new AppError('navigation_refused', `could not open ${url}: ${problem}`, 400);
+		}
 		try {
 			await this.browser.navigate(url);
 		} catch (error) {
 			if (error instanceof AppError) throw error;
 			const failure = error instanceof NavigationError ? error : navigationError(error, false);
 			this.#logger.info({ reason: failure.reason, netError: failure.netError }, 'navigation failed');
+			if (failure.reason === 'refused') this.#metrics.navigationRefusals.inc({ source: 'address_bar' });
 			throw new AppError(failure.reason === 'refused' ? 'navigation_refused' : 'navigation_failed', `could not open ${url}: ${failure.message}`, 400);
 		}
 	}

@@ -18,6 +18,7 @@ export class Metrics {
 	readonly inputEvents: Counter<'type' | 'role'>;
 	readonly inputDropped: Counter<'code'>;
 	readonly inputRefusals: Counter<'reason' | 'kind'>;
+	readonly navigationRefusals: Counter<'source'>;
 	readonly signalingRequests: Counter<'type'>;
 	readonly signalingErrors: Counter<'code'>;
 	readonly backgroundErrors: Counter<'kind'>;
@@ -64,6 +65,12 @@ export class Metrics {
 			name: 'alongside_input_refusals_total',
 			help: "Agents' input refused by the policy gateway, by reason (lock rule, masked field, unseen) and kind of attempt",
 			labelNames: ['reason', 'kind'],
+			registers,
+		});
+		this.navigationRefusals = new Counter({
+			name: 'alongside_navigation_refusals_total',
+			help: "Navigations refused by the company's sites or the URL rules, by source (address_bar: asked for; page: a link, form, script, redirect or new tab)",
+			labelNames: ['source'],
 			registers,
 		});
 		this.signalingRequests = new Counter({ name: 'alongside_signaling_requests_total', help: 'Signaling requests received, by type', labelNames: ['type'], registers });

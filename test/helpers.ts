@@ -146,7 +146,7 @@ export async function startSessionWithPin(app: Alongside): Promise<StartedSessio
  * open: HTML given as strings, anything else with its content type.
  */
 export async function startFixtureServer(
-	pages: Record<string, string | { contentType: string; body: Buffer }>,
+	pages: Record<string, string | { contentType: string; body: Buffer } | { redirect: string }>,
 	host = '127.0.0.1',
 ): Promise<{ url: string; close(): Promise<void> }> {
 	const server = http.createServer((req, res) => {
@@ -156,6 +156,7 @@ export async function startFixtureServer(
 			return;
 		}
 		if (typeof page === 'string') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+		else if ('redirect' in page) res.writeHead(302, { location: page.redirect }).end();
 		else res.writeHead(200, { 'content-type': page.contentType }).end(page.body);
 	});
 	await new Promise<void>((resolve) => server.listen(0, host, resolve));

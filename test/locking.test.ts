@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sender } from '../publisher/InputGateway.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { type StartedSession, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
-import { ATTEMPTS, type Attempt, click, key, playAttempt } from './locking/attempts.js';
+import { ATTEMPTS, type Attempt, click, FOCUS_CROSS_PLAIN, key, playAttempt } from './locking/attempts.js';
 import { LOCK_INNER, LOCK_PAGE, LOCK_STEP1, LOCK_STEP2 } from './locking/pages.js';
 
 let app: Alongside;
@@ -26,6 +26,7 @@ beforeAll(async () => {
 		'/lock-step2': LOCK_STEP2,
 		'/leave': `<!doctype html><a id="away" href="${crossOrigin.url}/lock-inner">Elsewhere</a><form id="f" action="${crossOrigin.url}/lock-inner"></form>`,
 		'/refresh': `<!doctype html><meta http-equiv="refresh" content="0;url=${crossOrigin.url}/lock-inner">`,
+		'/redirect': { redirect: `${crossOrigin.url}/lock-inner` },
 	});
 	app = await startAlongside();
 	started = await startSessionWithPin(app);
@@ -47,6 +48,7 @@ describe('button locking and masked fields: an agent cannot, the customer can', 
 			expect(agent.hits.filter((h) => attempt.records.includes(h)), `the agent's attempt reached the page (${agent.hits.join(', ')})`).toEqual([]);
 			expect(agent.refused.length, 'the refusal is reported').toBeGreaterThan(0);
 			expect(agent.refused[0]!.participantId).toBe('agent-1');
+			if (attempt.reason) expect(agent.refused[0]!.reason).toBe(attempt.reason);
 			const customer = await play(attempt, 'customer');
 			expect(customer.hits.some((h) => attempt.records.includes(h)), `the customer's attempt recorded ${customer.hits.join(', ') || 'nothing'}`).toBe(true);
 			expect(customer.refused).toEqual([]);
@@ -81,10 +83,22 @@ describe('button locking and masked fields: an agent cannot, the customer can', 
 		expect(typing.hits).toContain('free-input');
 		expect(typing.refused).toEqual([]);
 	});
+
+	it('lets an agent use what nothing locks where the page cannot be read: a cross-origin iframe, a closed shadow root', async () => {
+		const details = await play({ name: 'cross details', target: 'cross', records: ['cross-cross'], play: click() }, 'agent');
+		expect(details.refused).toEqual([]);
+		expect(details.hits).toContain('cross-cross');
+		const typing = await play({ name: 'cross typing', prepare: FOCUS_CROSS_PLAIN, records: ['cross-plain'], play: key('x', 'KeyX') }, 'agent');
+		expect(typing.refused).toEqual([]);
+		expect(typing.hits).toContain('cross-plain');
+		const closed = await play({ name: 'closed details', target: 'closed-free', records: ['closed-free'], play: click() }, 'agent');
+		expect(closed.refused).toEqual([]);
+		expect(closed.hits).toContain('closed-free');
+	});
 });
 
 describe('the sites a session may open', () => {
-	it("keeps the tab on the company's sites, whoever leads it away: the address bar, a link, a form, a script, a refresh, window.open", async () => {
+	it("keeps the tab on the company's sites, whoever leads it away: the address bar, a link, a form, a script, a redirect, a refresh, window.open", async () => {
 		const refused: string[] = [];
 		const onRefused = ({ url }: { url: string }) => refused.push(url);
 		cloud().on('navigationrefused', onRefused);
@@ -109,12 +123,17 @@ describe('the sites a session may open', () => {
 			await leave(`document.getElementById('away').click()`);
 			await leave(`document.getElementById('f').submit()`);
 			await leave(`location.href = ${JSON.stringify(away)}`);
+			await leave(`location.href = ${JSON.stringify(`${fixtures.url}/redirect`)}`);
 			await leave(`window.open(${JSON.stringify(away)})`);
 			const before = refused.length;
 			await cloud().navigate(`${fixtures.url}/refresh`);
 			await expect.poll(() => refused.length, { timeout: 5000 }).toBeGreaterThan(before);
 			// Everyone in the session is told why the page stayed.
 			await expect.poll(() => customer.notifications.some((n) => n.type === 'navigation/refused')).toBe(true);
+			// Counted apart from dropped input: by where the navigation came from.
+			const counted = (await app.metrics.registry.getSingleMetric('alongside_navigation_refusals_total')?.get())?.values ?? [];
+			expect(counted.find((v) => v.labels.source === 'address_bar')?.value).toBeGreaterThanOrEqual(1);
+			expect(counted.find((v) => v.labels.source === 'page')?.value).toBeGreaterThanOrEqual(6);
 			// The allowed site opens as before.
 			expect((await customer.request('browser/navigate', { url: `${fixtures.url}/lock` })).ok).toBe(true);
 		} finally {

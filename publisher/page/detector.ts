@@ -52,15 +52,34 @@ function currentZoom(): Zoom {
 
 const scope = globalThis as unknown as {
 	__alongsideRules?: DetectorRules;
-	__alongsideDetector?: {
-		setRules(rules: DetectorRules): void;
-		input(seq: number, scrollX: number, scrollY: number): void;
-		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string;
-		sender(who: 'agent' | 'customer'): void;
-		showLocks(on: boolean): void;
-	};
+	__alongsideDetector?: DetectorApi;
 	[DETECTOR_BINDING]?: (payload: string) => void;
 };
+
+/** What Node calls in the detector (through CDP, in the detector's world). Verdicts are JSON. */
+interface DetectorApi {
+	setRules(rules: DetectorRules): void;
+	input(seq: number, scrollX: number, scrollY: number): void;
+	/** The check of an agent's input about to be sent; arms the guard for the agent. */
+	check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string;
+	/** The check of an agent's click on `node`, which CDP's hit test found where this detector could not see. */
+	judgeNode(node: Node, seq: number): string;
+	/** The check of an agent's key or text, if the focus is in this document (else ''). */
+	checkFocused(seq: number, kind: AttemptKind, key: string, alt: boolean): string;
+	sender(who: 'agent' | 'customer'): void;
+	showLocks(on: boolean): void;
+}
+
+const UNSEEN = JSON.stringify({ refused: 'unseen' } satisfies Verdict);
+
+/** Whether this world may read the parent frame's document (so the parent's detector sees this one). */
+function parentReadable(): boolean {
+	try {
+		return window.parent.document !== null;
+	} catch {
+		return false;
+	}
+}
 
 // Autocomplete tokens that make a field sensitive, per built-in rule.
 const AUTOCOMPLETE: Record<string, string[]> = {
@@ -99,6 +118,8 @@ const SCROLL_HOLD_MS = 300;
 const LOCKS_MS = 300;
 /** How far up from what was hit an element without a control's tag or role is judged by its label. */
 const CLICKABLE_DEPTH = 6;
+/** Controls, for telling a group of them from one (see `container`). */
+const CONTROLS = 'button, a[href], input, select, textarea, summary, [role=button], [role=link], [onclick]';
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION']);
 const FIELDS = 'input, textarea, select, iframe, frame, embed, object, [contenteditable]:not([contenteditable=false])';
 
@@ -112,7 +133,19 @@ type Target = { element: Element; frame: FrameChain } | { range: Range; frame: F
 type FrameChain = Element[];
 
 function run(): void {
-	if (window !== window.top) return;
+	/**
+	 * The top frame's detector masks and locks, in its document and the same-origin frames
+	 * in it. A frame whose parent it cannot read (a cross-origin iframe, in this process or
+	 * another) has a detector of its own that only locks: the top one hides the frame whole
+	 * from the agent, and Node asks this one about the agent's input that lands in it.
+	 */
+	const top = window === window.top;
+	if (!top && parentReadable()) {
+		// NOTE: a same-origin child: CDP's hit test may find a node in it; its parent judges it.
+		const parent = () => (window.parent as unknown as typeof scope).__alongsideDetector;
+		scope.__alongsideDetector = { judgeNode: (node: Node, seq: number) => parent()?.judgeNode(node, seq) ?? UNSEEN } as DetectorApi;
+		return;
+	}
 	const report = scope[DETECTOR_BINDING];
 	if (!report) return;
 
@@ -539,12 +572,15 @@ function run(): void {
 
 	/**
 	 * The rules that apply on this page: built-in ones not switched off, and the company's
-	 * own whose domains cover the top document's host (or that have none).
+	 * own whose domains cover the top document's host (or that have none). In a cross-origin
+	 * frame, those of the frame's own host too (a site's rules hold in what it embeds).
 	 */
 	function compile(next: MaskRules) {
 		const enabled = (rule: string) => !next.disabled.includes(rule as never);
-		const host = location.hostname.toLowerCase();
-		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((domain) => hostMatches(host, domain)));
+		const hosts = [location.hostname.toLowerCase()];
+		const topOrigin = location.ancestorOrigins?.[location.ancestorOrigins.length - 1];
+		if (!top && topOrigin) hosts.push(hostOf(topOrigin));
+		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((domain) => hosts.some((host) => hostMatches(host, domain))));
 		const of = (kind: string) => here.filter((rule) => rule.kind === kind).map((rule) => rule.value);
 		const autocomplete = new Set(Object.entries(AUTOCOMPLETE).flatMap(([rule, tokens]) => (enabled(rule) ? tokens : [])));
 		const words = [
@@ -641,10 +677,11 @@ function run(): void {
 	 * Why the agent may not activate what is at `node`: the nearest controls around it (a
 	 * label's control too), any masked element around it, or a part of the page not seen into.
 	 */
-	function judge(node: Node): RefusalReason | undefined {
+	function judge(node: Node, inside = false): RefusalReason | undefined {
 		const chain = composedAncestors(node, frameElementOf);
 		const first = chain[0];
-		if (first && unseen(first)) return 'unseen';
+		// NOTE: `inside`: what was hit is in `node` (a frame, a closed shadow root), judged by its own detector.
+		if (first && !inside && unseen(first)) return 'unseen';
 		for (const [depth, el] of chain.entries()) {
 			if (masked(el)) return 'masked_field';
 			if (compiled.lockSelector !== '' && el.matches(compiled.lockSelector)) return 'company_rule';
@@ -655,13 +692,21 @@ function run(): void {
 			}
 			// NOTE: a control by its tag or role; else anything clickable-looking near what
 			// was hit (a <div> with a listener added by script is as much a button): the
-			// element hit and its parent, and ancestors styled with a pointer cursor.
-			if (isControl(el) || (depth < CLICKABLE_DEPTH && (depth < 2 || clickable(el)))) {
+			// element hit and its parent, and ancestors styled with a pointer cursor; not a
+			// container of other controls (whose words are theirs: "Cancel" beside "Pay").
+			if (isControl(el) || (depth < CLICKABLE_DEPTH && (depth < 2 || clickable(el)) && !(depth > 0 && container(el, chain[depth - 1]!)))) {
 				const reason = judgeControl(el);
 				if (reason) return reason;
 			}
 		}
 		return undefined;
+	}
+
+	/** Whether an ancestor of what was hit is a page or a group of controls, rather than one: the body, or it holds a control besides `below`. */
+	function container(el: Element, below: Element): boolean {
+		if (el.tagName === 'BODY' || el.tagName === 'HTML') return true;
+		for (const other of el.querySelectorAll(CONTROLS)) if (!below.contains(other) && !other.contains(below)) return true;
+		return false;
 	}
 
 	/** Whether an element looks clickable (a pointer cursor of its own, not inherited). */
@@ -682,11 +727,17 @@ function run(): void {
 		return el;
 	}
 
-	/** What the element at a point of the viewport is, through open shadow roots and same-origin iframes. */
-	function hit(x: number, y: number): Element | null {
+	/**
+	 * What the element at a point of the viewport is, through open shadow roots and
+	 * same-origin iframes; with the point in this document's layout viewport (`at`), and in
+	 * the iframe's own viewport when it is one (`inner`).
+	 */
+	function hit(x: number, y: number): { el: Element; at: [number, number]; inner: [number, number] } | null {
 		const zoom = currentZoom();
-		let [px, py] = [zoom.x + x / zoom.scale, zoom.y + y / zoom.scale];
+		const at: [number, number] = [zoom.x + x / zoom.scale, zoom.y + y / zoom.scale];
+		let [px, py] = at;
 		let el = document.elementFromPoint(px, py);
+		const found = (el: Element, inner: [number, number] = [px, py]) => ({ el, at, inner });
 		for (let depth = 0; el && depth < 32; depth++) {
 			const inner = el.shadowRoot?.elementFromPoint(px, py);
 			if (inner && inner !== el) {
@@ -695,18 +746,18 @@ function run(): void {
 			}
 			if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') {
 				const child = contentDocument(el);
-				if (!child || transformed(el)) return el;
 				const [left, top] = contentBox(el);
+				if (!child || transformed(el)) return found(el, [px - left, py - top]);
 				px -= left;
 				py -= top;
 				const next = child.elementFromPoint(px, py);
-				if (!next || next === el) return el;
+				if (!next || next === el) return found(el);
 				el = next;
 				continue;
 			}
 			break;
 		}
-		return el;
+		return el ? found(el) : null;
 	}
 
 	/** Elements an Alt+Shift+`key` access key activates. */
@@ -726,7 +777,7 @@ function run(): void {
 	 * a masked field, Enter or Space on a locked control, Enter in a field of a form whose
 	 * default button is locked (implicit submission), an access key of a locked control.
 	 */
-	function judgeKey(key: string, alt: boolean, keyCode = 0): RefusalReason | undefined {
+	function judgeKey(key: string, alt: boolean, keyCode = 0): RefusalReason | 'elsewhere' | undefined {
 		const enter = key === 'Enter' || key === '\r' || key === '\n' || keyCode === 13;
 		const space = key === ' ' || key === 'Spacebar' || keyCode === 32;
 		if (alt && key.length === 1) {
@@ -740,8 +791,9 @@ function run(): void {
 		// NOTE: moving the focus away is always allowed.
 		const leaving = key === 'Tab' || key === 'Escape';
 		if (!leaving && masked(el)) return 'masked_field';
-		// A cross-origin iframe (a payment field, a 3-D Secure page), a plugin or a closed
-		// shadow root has the focus: what the keys do there cannot be seen.
+		// A cross-origin iframe (a payment field, a 3-D Secure page) has the focus: its own
+		// detector judges. A plugin or a closed shadow root: what the keys do there cannot be seen.
+		if (focusElsewhere(el)) return 'elsewhere';
 		if (!leaving && unseen(el)) return 'unseen';
 		if (enter || space) {
 			const reason = judge(el);
@@ -764,22 +816,80 @@ function run(): void {
 	}
 
 
-	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): RefusalReason | undefined {
+	/** Whether the focus is in a frame this detector cannot read, whose own detector judges keys. */
+	function focusElsewhere(el: Element): boolean {
+		return (el.tagName === 'IFRAME' || el.tagName === 'FRAME') && !contentDocument(el);
+	}
+
+	/**
+	 * Whether what was hit is a part of the page CDP's hit test can see into for us: a
+	 * cross-origin iframe drawn as laid out (its own detector judges), a closed shadow root.
+	 */
+	function descendable(el: Element): boolean {
+		if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') return !contentDocument(el) && !transformed(el);
+		return el.hasAttribute(CLOSED_SHADOW_ATTRIBUTE);
+	}
+
+	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): Verdict {
 		// NOTE: no scan: the check reads what is under the pointer or focused as it is now.
 		switch (kind) {
 			case 'click': {
 				// NOTE: nothing there (off the page) is not "nothing locked": fail closed.
-				const el = hit(x, y);
-				return el ? judge(el) : 'unseen';
+				const found = hit(x, y);
+				if (!found) return { refused: 'unseen' };
+				if (descendable(found.el)) {
+					const refused = judge(found.el, true);
+					if (refused) return { refused };
+					const frame = found.el.tagName === 'IFRAME' || found.el.tagName === 'FRAME';
+					return { descend: { at: found.at, ...(frame ? { frame: found.inner } : {}) } };
+				}
+				return verdictOf(judge(found.el));
 			}
 			case 'key':
-				return judgeKey(key, alt);
+				return verdictOf(judgeKey(key, alt));
 			case 'text': {
 				const el = focused();
-				return el && masked(el) ? 'masked_field' : el && unseen(el) ? 'unseen' : undefined;
+				if (el && masked(el)) return { refused: 'masked_field' };
+				if (el && focusElsewhere(el)) return { elsewhere: true };
+				return verdictOf(el && unseen(el) ? 'unseen' : undefined);
 			}
 			default:
-				return undefined;
+				return {};
+		}
+	}
+
+	function verdictOf(reason: RefusalReason | 'elsewhere' | undefined): Verdict {
+		return reason === 'elsewhere' ? { elsewhere: true } : reason ? { refused: reason } : {};
+	}
+
+	/** A check's verdict as JSON, with its time; an error judging fails closed. */
+	function timed(judging: () => Verdict): string {
+		const started = performance.now();
+		let verdict: Verdict;
+		try {
+			verdict = judging();
+		} catch {
+			verdict = { refused: 'unseen' };
+		}
+		return JSON.stringify({ ...verdict, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+	}
+
+	/** Arms the guard for the agent, here and in the same-origin frames in this document. */
+	function armAgent(seq: number): void {
+		sender = 'agent';
+		inputSeq = Math.max(inputSeq, seq);
+		// NOTE: the top detector guards its frames as it scans them; a frame's does it here.
+		if (!top) guardFrames(document, 0);
+	}
+
+	function guardFrames(root: Document, depth: number): void {
+		if (depth > 8) return;
+		for (const el of root.querySelectorAll('iframe, frame')) {
+			const child = contentDocument(el);
+			if (child?.defaultView) {
+				guard(child.defaultView);
+				guardFrames(child, depth + 1);
+			}
 		}
 	}
 
@@ -806,6 +916,12 @@ function run(): void {
 		guarded.add(doc);
 		for (const type of [...INPUT_EVENTS, ...CONSEQUENCES]) win.addEventListener(type, onGuarded, true);
 	}
+	/**
+	 * Closed shadow roots in which CDP's hit test found what the agent's input aims at, and
+	 * the check allowed it: the guard sees only their hosts, and judges what is around them.
+	 * NOTE: what moves inside such a root between the check and the event is not seen.
+	 */
+	let vouched: Element[] = [];
 	/** Whether the task running now began with an agent's input event. */
 	let agentTask = false;
 	const taskEnd = new MessageChannel();
@@ -833,7 +949,7 @@ function run(): void {
 				case 'auxclick':
 				case 'dblclick':
 				case 'contextmenu':
-					reason = judge(target);
+					reason = judge(target, vouched.includes(target as Element));
 					break;
 				case 'submit': {
 					kind = 'submit';
@@ -848,7 +964,10 @@ function run(): void {
 					kind = 'key';
 					const { key, altKey, keyCode } = event as KeyboardEvent;
 					// NOTE: on release only Enter and Space act (custom buttons often act on keyup).
-					if (event.type !== 'keyup' || key === 'Enter' || key === ' ' || keyCode === 13 || keyCode === 32) reason = judgeKey(key, altKey, keyCode);
+					if (event.type !== 'keyup' || key === 'Enter' || key === ' ' || keyCode === 13 || keyCode === 32) {
+						const judged = judgeKey(key, altKey, keyCode);
+						reason = judged === 'elsewhere' ? 'unseen' : judged;
+					}
 					break;
 				}
 				case 'beforeinput':
@@ -857,7 +976,10 @@ function run(): void {
 					kind = event.type === 'beforeinput' ? 'text' : event.type === 'paste' ? 'paste' : 'drag';
 					const focus = focused();
 					reason = composedAncestors(target, frameElementOf).some(masked) || (focus !== null && masked(focus)) ? 'masked_field' : undefined;
-					if (!reason && event.type === 'beforeinput' && /[\r\n]/.test((event as InputEvent).data ?? '')) reason = judgeKey('Enter', false);
+					if (!reason && event.type === 'beforeinput' && /[\r\n]/.test((event as InputEvent).data ?? '')) {
+						const judged = judgeKey('Enter', false);
+						reason = judged === 'elsewhere' ? 'unseen' : judged;
+					}
 					break;
 				}
 				case 'dragstart':
@@ -865,7 +987,8 @@ function run(): void {
 				case 'cut': {
 					kind = event.type === 'dragstart' ? 'drag' : 'copy';
 					const focus = focused();
-					reason = composedAncestors(target, frameElementOf).some(masked) || (focus !== null && masked(focus)) || selectionMasked() ? 'masked_field' : undefined;
+					// NOTE: a cross-origin frame is hidden from the agent whole: nothing leaves it.
+					reason = !top ? 'masked_field' : composedAncestors(target, frameElementOf).some(masked) || (focus !== null && masked(focus)) || selectionMasked() ? 'masked_field' : undefined;
 					break;
 				}
 			}
@@ -951,7 +1074,7 @@ function run(): void {
 			dirty = true;
 			// NOTE: reported at once (not at the next animation frame): the compositor covers
 			// frames until it has a state found with these rules.
-			update(false);
+			if (top) update(false);
 		},
 		// NOTE: Node calls this as it sends input, so that the next frame's report (a tick if
 		// nothing changed) shows the compositor the detector has caught up with it. Not event
@@ -963,17 +1086,27 @@ function run(): void {
 		 * the guard for the agent. Returns a Verdict as JSON.
 		 */
 		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string {
-			sender = 'agent';
-			inputSeq = Math.max(inputSeq, seq);
-			let verdict: Verdict;
-			const started = performance.now();
-			try {
-				const refused = check(kind, x, y, key, alt);
-				verdict = refused ? { refused } : {};
-			} catch {
-				verdict = { refused: 'unseen' };
-			}
-			return JSON.stringify({ ...verdict, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+			armAgent(seq);
+			vouched = [];
+			return timed(() => check(kind, x, y, key, alt));
+		},
+		judgeNode(node: Node, seq: number): string {
+			armAgent(seq);
+			// NOTE: a node of this realm's documents only (CDP resolved it here, or a same-origin child passed it up).
+			return timed(() => {
+				if (!node || typeof node !== 'object' || !('nodeType' in node)) return { refused: 'unseen' };
+				const refused = judge(node);
+				if (!refused) vouched = composedAncestors(node, frameElementOf).filter((el) => el.hasAttribute(CLOSED_SHADOW_ATTRIBUTE));
+				return verdictOf(refused);
+			});
+		},
+		checkFocused(seq: number, kind: AttemptKind, key: string, alt: boolean): string {
+			// NOTE: the frame the focus is in (a frame whose focus is in a child frame is not it).
+			if (!document.hasFocus()) return '';
+			const el = focused();
+			if (el && focusElsewhere(el)) return '';
+			armAgent(seq);
+			return timed(() => check(kind, 0, 0, key, alt));
 		},
 		sender(who: 'agent' | 'customer') {
 			sender = who;
@@ -992,6 +1125,8 @@ function run(): void {
 			}
 		},
 	};
+	// NOTE: a cross-origin frame's detector only locks: no scans, no reports, no tag.
+	if (!top) return;
 	observeRoot(document);
 	document.addEventListener('readystatechange', () => (dirty = true));
 	window.addEventListener('load', () => (dirty = true), { capture: true });
@@ -1023,6 +1158,14 @@ function blockOf(node: Node): Element | null {
 /** Whether a text node is in a PDF viewer's text layer (publisher/pdf.ts marks it). */
 function inPdfText(node: Text): boolean {
 	return node.parentElement?.closest(`[${PDF_TEXT_ATTRIBUTE}]`) != null;
+}
+
+function hostOf(origin: string): string {
+	try {
+		return new URL(origin).hostname.toLowerCase();
+	} catch {
+		return '';
+	}
 }
 
 /** A frame's document when this world may read it (same origin), else null. */

@@ -21,6 +21,8 @@ export interface Attempt {
 	prepare?: string;
 	/** What the customer's same attempt records (it must); the agent's must record none of these. */
 	records: string[];
+	/** Why the agent's attempt must be refused, where it matters (a part of the page checked through CDP, say). */
+	reason?: string;
 	play(send: (message: InputMessage) => void, x: number, y: number): Promise<void>;
 }
 
@@ -39,6 +41,9 @@ export const tap = (holdMs = 0) => async (send: (m: InputMessage) => void, x: nu
 	if (holdMs) await wait(holdMs);
 	send({ type: 'touch/end', touches: [] });
 };
+
+/** Focuses the plain field of the cross-origin iframe (see LOCK_INNER). */
+export const FOCUS_CROSS_PLAIN = `new Promise((resolve) => { const f = document.getElementById('cross'); f.focus(); f.contentWindow.postMessage('focus-plain', '*'); setTimeout(resolve, 150); })`;
 
 export const ATTEMPTS: Attempt[] = [
 	{ name: 'a click on "Buy now"', target: 'buy', records: ['buy'], play: click() },
@@ -62,9 +67,9 @@ export const ATTEMPTS: Attempt[] = [
 	{ name: 'a submit button outside its form (form= attribute)', target: 'outside', records: ['outside-form'], play: click() },
 	{ name: 'a click on the submit button of a form with a password field', target: 'signin', records: ['signin'], play: click() },
 	{ name: 'a button in an open shadow root', target: 'open', records: ['open-shadow'], play: click() },
-	{ name: 'a button in a closed shadow root (not seen into: refused)', target: 'closed-locked', records: ['closed-shadow'], play: click() },
+	{ name: 'a button in a closed shadow root (hit-tested through CDP)', target: 'closed-locked', records: ['closed-shadow'], reason: 'purchase', play: click() },
 	{ name: 'a button in a same-origin iframe', target: 'paga', records: ['iframe-paga'], play: click() },
-	{ name: 'a button in a cross-origin iframe (not seen into: refused)', target: 'cross', records: ['cross-cross'], play: click() },
+	{ name: 'a button in a cross-origin iframe (another process: its own detector judges)', target: 'cross-pay', records: ['cross-pay'], reason: 'purchase', play: click() },
 	{
 		name: 'a locked control that moves under the pointer between press and release',
 		target: 'mover',
@@ -105,6 +110,7 @@ export const ATTEMPTS: Attempt[] = [
 		name: 'typing into a field of a cross-origin iframe (a payment field)',
 		prepare: `new Promise((resolve) => { document.getElementById('cross').focus(); setTimeout(resolve, 100); })`,
 		records: ['cross-typed'],
+		reason: 'masked_field',
 		play: key('4', 'Digit4'),
 	},
 	{
@@ -117,6 +123,17 @@ export const ATTEMPTS: Attempt[] = [
 	{ name: 'a key typed into a masked password field', focus: 'pw', records: ['pw-changed'], play: key('x', 'KeyX') },
 	{ name: 'Backspace in a masked field', focus: 'card', records: ['card-changed'], play: key('Backspace') },
 	{ name: 'a click into a masked field (to select or drag its value)', target: 'card', records: ['card-focused'], play: click('left', 2) },
+	{
+		name: 'select-all and copy in a plain field of a cross-origin iframe (hidden from the agent whole)',
+		prepare: FOCUS_CROSS_PLAIN,
+		records: ['cross-copied'],
+		reason: 'masked_field',
+		play: async (send) => {
+			send({ type: 'text/insert', text: 'abc' });
+			await key('a', 'KeyA', 2)(send);
+			await key('c', 'KeyC', 2)(send);
+		},
+	},
 	{ name: 'select-all and copy in a masked field', focus: 'card', records: ['card-copied'], play: async (send) => { await key('a', 'KeyA', 2)(send); await key('c', 'KeyC', 2)(send); } },
 ];
 
@@ -139,6 +156,8 @@ export async function playAttempt(cloud: CloudBrowser, url: string, attempt: Att
 	const refused: Refusal[] = [];
 	const onRefused = (refusal: Refusal) => refused.push(refusal);
 	await cloud.navigate(url);
+	// NOTE: its frames loaded too (a cross-origin one waits for its detector first).
+	await cloud.page.waitForFunction(`document.readyState === 'complete'`, { timeout: 10_000 });
 	await cloud.page.evaluate(RECORDERS);
 	await wait(150);
 	if (attempt.prepare) await cloud.page.evaluate(attempt.prepare);

@@ -30,7 +30,7 @@ export const LOCK_PAGE = (crossOrigin: string) => `<!doctype html><html><head><m
 <input id="user" name="user" value="mario" size="8"><input type="password" id="pw" value="secret" size="8"><button id="signin" onclick="hit('signin')">Sign in</button>
 </form>
 <div class="row">
-<open-locked></open-locked><closed-locked></closed-locked>
+<open-locked></open-locked><closed-locked></closed-locked><closed-free></closed-free>
 <iframe id="same" srcdoc="<button id=paga style='font:18px sans-serif' onclick=&quot;parent.hit('iframe-paga')&quot;>Paga</button>"></iframe>
 <iframe id="cross" src="${crossOrigin}/lock-inner"></iframe>
 </div>
@@ -67,25 +67,36 @@ document.getElementById('swapin').addEventListener('keydown', (e) => { if (e.key
 document.getElementById('divbuy').addEventListener('click', () => hit('div-buy'));
 document.getElementById('kup').addEventListener('keyup', (e) => { if (e.key === 'Enter' || e.key === ' ') hit('keyup-buy'); });
 customElements.define('open-locked', class extends HTMLElement { constructor() { super(); this.attachShadow({ mode: 'open' }).innerHTML = '<button id=b style="font:18px sans-serif">Buy now</button>'; this.shadowRoot.getElementById('b').onclick = () => hit('open-shadow'); } });
-customElements.define('closed-locked', class extends HTMLElement { constructor() { super(); const r = this.attachShadow({ mode: 'closed' }); r.innerHTML = '<button id=b style="font:18px sans-serif">Details</button>'; r.getElementById('b').onclick = () => hit('closed-shadow'); } });
-/** Where an element is, as fractions of the viewport: by id, or 'open', 'closed', 'same', 'cross'. */
+customElements.define('closed-locked', class extends HTMLElement { constructor() { super(); const r = this.attachShadow({ mode: 'closed' }); r.innerHTML = '<button id=b style="font:18px sans-serif">Buy now</button>'; r.getElementById('b').onclick = () => hit('closed-shadow'); } });
+customElements.define('closed-free', class extends HTMLElement { constructor() { super(); const r = this.attachShadow({ mode: 'closed' }); r.innerHTML = '<button id=b style="font:18px sans-serif">Details</button>'; r.getElementById('b').onclick = () => hit('closed-free'); } });
+/** Where an element is, as fractions of the viewport: by id or tag, or 'open', 'paga', and 'cross…' (in the cross-origin iframe). */
+/** Where LOCK_INNER's controls are in the cross-origin iframe (it places them there). */
+const CROSS = { cross: [40, 14], 'cross-pay': [145, 14], 'cross-card': [40, 50], 'cross-plain': [190, 50] };
 window.at = (name) => {
 	let r;
 	if (name === 'open') r = document.querySelector('open-locked').shadowRoot.getElementById('b').getBoundingClientRect();
 	else if (name === 'paga') { const f = document.getElementById('same'); const b = f.contentDocument.getElementById('paga').getBoundingClientRect(); const o = f.getBoundingClientRect(); r = { left: o.left + f.clientLeft + b.left, top: o.top + f.clientTop + b.top, width: b.width, height: b.height }; }
-	else if (name === 'cross') { const o = document.getElementById('cross').getBoundingClientRect(); r = { left: o.left + 2, top: o.top + 2, width: 36, height: 24 }; }
+	else if (name in CROSS) { const f = document.getElementById('cross'), o = f.getBoundingClientRect(), [x, y] = CROSS[name]; r = { left: o.left + f.clientLeft + x - 10, top: o.top + f.clientTop + y - 10, width: 20, height: 20 }; }
 	else r = (document.getElementById(name) || document.querySelector(name)).getBoundingClientRect();
 	return [(r.left + Math.min(r.width / 2, 20)) / innerWidth, (r.top + r.height / 2) / innerHeight];
 };
 </script></body></html>`;
 
 /**
- * The cross-origin iframe's page: its button and its field (focused with the frame) record
- * through the parent (postMessage).
+ * The cross-origin iframe's page (another process): a harmless button, a locked one, a
+ * card field (focused with the frame) and a plain one, which record through the parent
+ * (postMessage).
  */
-export const LOCK_INNER = `<!doctype html><html><body style="margin:0"><button id="x" style="font:18px sans-serif" onclick="parent.postMessage('cross', '*')">Details</button>
-<input id="t" size="8" oninput="parent.postMessage('typed', '*')">
-<script>addEventListener('focus', () => document.getElementById('t').focus());</script></body></html>`;
+export const LOCK_INNER = `<!doctype html><html><head><style>body{margin:0;font:16px sans-serif}*{position:absolute;box-sizing:border-box;margin:0}button{height:28px;top:0}input{height:26px;top:37px}</style></head><body>
+<button id="x" style="left:0;width:80px" onclick="parent.postMessage('cross', '*')">Details</button>
+<button id="pay" style="left:100px;width:90px" onclick="parent.postMessage('pay', '*')">Paga ora</button>
+<input id="t" style="left:0;width:120px" autocomplete="cc-number" value="4111111111111111" oninput="parent.postMessage('typed', '*')">
+<input id="n" style="left:140px;width:100px" oninput="parent.postMessage('plain', '*')">
+<script>
+addEventListener('focus', () => document.getElementById('t').focus());
+addEventListener('message', (e) => { if (e.data === 'focus-plain') document.getElementById('n').focus(); });
+document.addEventListener('copy', () => parent.postMessage('copied', '*'));
+</script></body></html>`;
 
 /** A same-origin iframe's two steps: a link, then a form whose default button pays. */
 export const LOCK_STEP1 = `<!doctype html><html><body style="margin:0"><a href="/lock-step2">Next</a></body></html>`;
