@@ -44,6 +44,12 @@ const CLOSED_SHADOW_MARKER = `(() => {
 	};
 })();`;
 
+/**
+ * How long a frame's detector may take to answer, ms: a frame whose page is busy (a
+ * third-party script in a loop) must not hold up the session's input. No answer in time:
+ * the agent's input there is refused.
+ */
+const FRAME_ANSWER_MS = 500;
 /** How many frames deep (each a CDP hit test) an agent's click is followed. */
 const MAX_DESCENT = 4;
 /** What CDP's hit test is told: what a click reaches (pointer-events: none is passed through). */
@@ -64,6 +70,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	readonly #frames = new Map<string, CDPSession>();
 	/** Frame detectors whose guard was told the agent's input comes (`session id:context`). */
 	readonly #armed = new Set<string>();
+	/** Whose input the guards were last told of (frames that appear meanwhile are told too). */
+	#sender: Sender = 'customer';
+	/** Each out-of-process frame's session, with the session it was attached under. */
+	readonly #parents = new Map<CDPSession, CDPSession>();
 	/** The top frame's detector context, from its latest report. */
 	#context: number | undefined;
 	/** Contexts already sent the newest rules because they reported older ones (once each). */
@@ -88,7 +98,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		};
 		session.on('Runtime.executionContextCreated', ({ context }) => {
 			const frameId = (context.auxData as { frameId?: string } | undefined)?.frameId;
-			if (context.name === DETECTOR_WORLD && frameId) contexts.set(frameId, context.id);
+			if (context.name !== DETECTOR_WORLD || !frameId) return;
+			contexts.set(frameId, context.id);
+			// NOTE: a frame that appears while the agent's input is being handled is guarded at once.
+			if (this.#sender === 'agent' && !(session === this.#cdp && context.id === this.#context)) void this.#armFrames();
 		});
 		session.on('Runtime.executionContextDestroyed', ({ executionContextId }) => forget(executionContextId));
 		session.on('Runtime.executionContextsCleared', () => {
@@ -99,11 +112,17 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 			if (event.name === DETECTOR_BINDING) this.#onReport(session, event.executionContextId, event.payload);
 		});
 		session.on('Target.attachedToTarget', (event) => void this.#attachFrame(session, event));
-		session.on(CDPSessionEvent.SessionDetached, (child) => {
-			for (const [frameId, frame] of this.#frames) if (frame === child) this.#frames.delete(frameId);
-			this.#contexts.delete(child);
-			this.#scriptIds.delete(child);
-		});
+		session.on(CDPSessionEvent.SessionDetached, (child) => this.#forgetSession(child));
+	}
+
+	/** A frame's session is gone: it, and the sessions of frames in it. */
+	#forgetSession(session: CDPSession): void {
+		for (const [frameId, frame] of this.#frames) if (frame === session) this.#frames.delete(frameId);
+		for (const context of this.#contexts.get(session)?.values() ?? []) this.#armed.delete(`${session.id()}:${context}`);
+		this.#contexts.delete(session);
+		this.#scriptIds.delete(session);
+		this.#parents.delete(session);
+		for (const [child, parent] of this.#parents) if (parent === session) this.#forgetSession(child);
 	}
 
 	/**
@@ -120,6 +139,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		}
 		const frameId = event.targetInfo.targetId;
 		this.#frames.set(frameId, session);
+		this.#parents.set(session, parent);
 		this.#watch(session);
 		try {
 			await Promise.all([session.send('Page.enable'), session.send('Runtime.enable')]);
@@ -187,7 +207,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		const context = this.#context;
 		if (context === undefined) return UNSEEN;
 		// NOTE: the frames' guards are armed while the top frame checks; both before the input is sent.
-		const arming = this.#armFrames(seq);
+		const arming = this.#armFrames();
 		const call = `check(${seq}, ${JSON.stringify(attempt.kind)}, ${attempt.x}, ${attempt.y}, ${JSON.stringify(attempt.key)}, ${attempt.alt})`;
 		let verdict = await this.#verdict(this.#cdp, context, call);
 		if (verdict.descend) verdict = { ...(await this.#descend(verdict.descend, seq)), ms: verdict.ms };
@@ -198,8 +218,33 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 
 	/** One detector's verdict (a call returning one as JSON); anything else fails closed. */
 	async #verdict(session: CDPSession, context: number, call: string): Promise<Verdict> {
-		const result = await session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}`, returnByValue: true }).catch(() => undefined);
+		const evaluated = session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}`, returnByValue: true });
+		const result = await (session === this.#cdp ? evaluated : inTime(evaluated)).catch(() => undefined);
 		return parseVerdict(result?.result.value);
+	}
+
+	/** Calls a function of the detector in `context` on the node `backendNodeId` (resolved into that context); its value. */
+	async #onNode(session: CDPSession, context: number, backendNodeId: number, call: string): Promise<unknown> {
+		const { object } = await inTime(session.send('DOM.resolveNode', { backendNodeId, executionContextId: context }));
+		if (!object.objectId) return undefined;
+		try {
+			const result = await inTime(
+				session.send('Runtime.callFunctionOn', {
+					objectId: object.objectId,
+					functionDeclaration: `function () { const d = globalThis.__alongsideDetector; return d ? d.${call} : undefined; }`,
+					returnByValue: true,
+				}),
+			);
+			return result.result.value;
+		} finally {
+			void session.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => undefined);
+		}
+	}
+
+	/** The frame id of a detector context of a session. */
+	#frameOf(session: CDPSession, context: number): string | undefined {
+		for (const [frameId, id] of this.#contexts.get(session) ?? []) if (id === context) return frameId;
+		return undefined;
 	}
 
 	/**
@@ -210,43 +255,46 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	 */
 	async #descend(first: NonNullable<Verdict['descend']>, seq: number): Promise<Verdict> {
 		let session = this.#cdp;
+		/** The context of the detector that descended, and where. */
+		let context = this.#context!;
 		let step = first;
 		try {
 			for (let depth = 0; depth < MAX_DESCENT; depth++) {
-				const [x, y] = step.at.map((v) => Math.round(v)) as [number, number];
-				const hit = await session.send('DOM.getNodeForLocation', { x, y, ...HIT_TEST });
-				const { node } = await session.send('DOM.describeNode', { backendNodeId: hit.backendNodeId });
+				// NOTE: CDP's hit test takes whole CSS px: a point on a pixel's edge could find the neighbour, so the detector's own check of the node below vouches for it.
+				const [x, y] = step.at.map((v) => Math.floor(v)) as [number, number];
+				const hit = await inTime(session.send('DOM.getNodeForLocation', { x, y, ...HIT_TEST }));
+				const { node } = await inTime(session.send('DOM.describeNode', { backendNodeId: hit.backendNodeId }));
 				const frame = node.frameId !== undefined && (node.nodeName === 'IFRAME' || node.nodeName === 'FRAME') ? this.#frames.get(node.frameId) : undefined;
 				if (frame) {
-					// NOTE: an out-of-process frame in a closed shadow root: no coordinates the detector vouched for.
-					const context = this.#contexts.get(frame)?.get(node.frameId!);
-					if (!step.frame || context === undefined) return UNSEEN;
+					// NOTE: the out-of-process frame must be the iframe the detector descended
+					// into, with a point it vouched for (not one in a closed shadow root, nor one
+					// nested in another cross-origin frame of this process).
+					const inner = this.#contexts.get(frame)?.get(node.frameId!);
+					if (!step.frame || inner === undefined) return UNSEEN;
+					if ((await this.#onNode(session, context, hit.backendNodeId, 'within(this)')) !== true) return UNSEEN;
 					const [fx, fy] = step.frame;
-					const verdict = await this.#verdict(frame, context, `check(${seq}, "click", ${fx}, ${fy}, "", false)`);
+					const verdict = await this.#verdict(frame, inner, `check(${seq}, "click", ${fx}, ${fy}, "", false)`);
 					if (!verdict.descend) return verdict;
 					session = frame;
+					context = inner;
 					step = verdict.descend;
 					continue;
 				}
-				const context = this.#contexts.get(session)?.get(hit.frameId);
-				if (context === undefined) return UNSEEN;
-				const { object } = await session.send('DOM.resolveNode', { backendNodeId: hit.backendNodeId, executionContextId: context });
-				if (!object.objectId) return UNSEEN;
-				try {
-					const result = await session.send('Runtime.callFunctionOn', {
-						objectId: object.objectId,
-						functionDeclaration: 'function (seq) { const d = globalThis.__alongsideDetector; return d && d.judgeNode ? d.judgeNode(this, seq) : undefined; }',
-						arguments: [{ value: seq }],
-						returnByValue: true,
-					});
-					const verdict = parseVerdict(result.result.value);
-					return verdict.descend || verdict.elsewhere ? UNSEEN : verdict;
-				} finally {
-					void session.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => undefined);
+				// A node this process holds: in what the detector descended into (a closed shadow
+				// root: it judges the node itself), or in a cross-origin frame of this process
+				// (whose iframe must be what it descended into; that frame's detector judges).
+				const own = hit.frameId === this.#frameOf(session, context);
+				if (!own) {
+					const { backendNodeId: owner } = await inTime(session.send('DOM.getFrameOwner', { frameId: hit.frameId }));
+					if ((await this.#onNode(session, context, owner, 'within(this)')) !== true) return UNSEEN;
 				}
+				const judging = this.#contexts.get(session)?.get(hit.frameId);
+				if (judging === undefined) return UNSEEN;
+				const verdict = parseVerdict(await this.#onNode(session, judging, hit.backendNodeId, `judgeNode(this, ${seq}, ${own})`));
+				return verdict.descend || verdict.elsewhere ? UNSEEN : verdict;
 			}
 		} catch {
-			// NOTE: a frame or node gone mid-way: fails closed.
+			// NOTE: a frame or node gone mid-way, or a frame too slow: fails closed.
 		}
 		return UNSEEN;
 	}
@@ -262,8 +310,7 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 			for (const context of contexts.values()) {
 				if (session === this.#cdp && context === this.#context) continue;
 				asked.push(
-					session
-						.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.checkFocused?.(${call.slice('checkFocused('.length)}`, returnByValue: true })
+					inTime(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call.replace('checkFocused(', 'checkFocused?.(')}`, returnByValue: true }))
 						.then((result) => (result.result.value === '' || result.result.value === undefined ? undefined : parseVerdict(result.result.value)))
 						.catch(() => undefined),
 				);
@@ -275,8 +322,13 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		return refused ? (refused.refused ? refused : UNSEEN) : answers[0]!;
 	}
 
-	/** Tells the guards of all frames' detectors not yet told that the agent's input comes. */
-	async #armFrames(seq: number): Promise<void> {
+	/**
+	 * Tells the guards of all frames' detectors not yet told that the agent's input comes.
+	 * A frame too slow to answer is told again next time (the agent's input there is
+	 * refused meanwhile: its check does not answer either).
+	 */
+	async #armFrames(): Promise<void> {
+		this.#sender = 'agent';
 		const told: Promise<unknown>[] = [];
 		for (const [session, contexts] of this.#contexts) {
 			for (const context of contexts.values()) {
@@ -284,11 +336,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 				const key = `${session.id()}:${context}`;
 				if (this.#armed.has(key)) continue;
 				this.#armed.add(key);
-				told.push(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("agent")` }).catch(() => undefined));
+				told.push(inTime(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("agent")` })).catch(() => this.#armed.delete(key)));
 			}
 		}
 		if (told.length > 0) await Promise.all(told);
-		void seq;
 	}
 
 	/**
@@ -313,13 +364,15 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	async sender(who: Sender): Promise<void> {
 		const told: Promise<unknown>[] = [];
 		if (this.#context !== undefined) told.push(this.#call(this.#context, `sender(${JSON.stringify(who)})`));
-		if (who === 'agent') told.push(this.#armFrames(0));
+		if (who === 'agent') told.push(this.#armFrames());
 		else {
+			this.#sender = 'customer';
 			this.#armed.clear();
 			for (const [session, contexts] of this.#contexts) {
 				for (const context of contexts.values()) {
 					if (session === this.#cdp && context === this.#context) continue;
-					told.push(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("customer")` }).catch(() => undefined));
+					// NOTE: a busy frame learns it later; the customer's input does not wait for it.
+					told.push(inTime(session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.sender?.("customer")` })).catch(() => undefined));
 				}
 			}
 		}
@@ -336,9 +389,9 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		if (this.#context !== undefined) await this.#deliver(this.#context);
 		// NOTE: and to the frames' detectors (each session's script was replaced above).
 		const frames: Promise<void>[] = [];
-		for (const session of this.#frames.values()) await this.#installScript(session, false).catch(() => undefined);
+		for (const session of this.#frames.values()) await inTime(this.#installScript(session, false)).catch(() => undefined);
 		for (const [session, contexts] of this.#contexts) {
-			for (const context of contexts.values()) if (!(session === this.#cdp && context === this.#context)) frames.push(this.#deliver(context, session));
+			for (const context of contexts.values()) if (!(session === this.#cdp && context === this.#context)) frames.push(inTime(this.#deliver(context, session)).catch(() => undefined));
 		}
 		await Promise.all(frames);
 	}
@@ -404,6 +457,15 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		if (this.#showLocks && context !== this.#locksContext) this.#tellLocks(context);
 		this.emit('report', report);
 	}
+}
+
+/** A frame's answer, or a rejection once {@link FRAME_ANSWER_MS} have passed. */
+function inTime<T>(answer: Promise<T>): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error('the frame did not answer in time')), FRAME_ANSWER_MS);
+	});
+	return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 function parseVerdict(value: unknown): Verdict {

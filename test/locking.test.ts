@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sender } from '../publisher/InputGateway.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { type StartedSession, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
-import { ATTEMPTS, type Attempt, click, FOCUS_CROSS_PLAIN, key, playAttempt } from './locking/attempts.js';
+import { ATTEMPTS, type Attempt, click, FOCUS_CROSS_PLAIN, key, playAttempt, SCROLLED } from './locking/attempts.js';
 import { LOCK_INNER, LOCK_PAGE, LOCK_STEP1, LOCK_STEP2 } from './locking/pages.js';
 
 let app: Alongside;
@@ -94,6 +94,13 @@ describe('button locking and masked fields: an agent cannot, the customer can', 
 		const closed = await play({ name: 'closed details', target: 'closed-free', records: ['closed-free'], play: click() }, 'agent');
 		expect(closed.refused).toEqual([]);
 		expect(closed.hits).toContain('closed-free');
+		// The page scrolled: the check looks where the click lands.
+		const scrolled = await play({ name: 'cross details, scrolled', prepare: SCROLLED, target: 'cross', records: ['cross-cross'], play: click() }, 'agent');
+		expect(scrolled.refused).toEqual([]);
+		expect(scrolled.hits).toContain('cross-cross');
+		const closedScrolled = await play({ name: 'closed details, scrolled', prepare: SCROLLED, target: 'closed-free', records: ['closed-free'], play: click() }, 'agent');
+		expect(closedScrolled.refused).toEqual([]);
+		expect(closedScrolled.hits).toContain('closed-free');
 	});
 });
 

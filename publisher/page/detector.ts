@@ -62,8 +62,13 @@ interface DetectorApi {
 	input(seq: number, scrollX: number, scrollY: number): void;
 	/** The check of an agent's input about to be sent; arms the guard for the agent. */
 	check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string;
-	/** The check of an agent's click on `node`, which CDP's hit test found where this detector could not see. */
-	judgeNode(node: Node, seq: number): string;
+	/**
+	 * The check of an agent's click on `node`, which CDP's hit test found where this
+	 * detector could not see; with `own`, it must be in what this detector's check descended into.
+	 */
+	judgeNode(node: Node, seq: number, own: boolean): string;
+	/** Whether `node` is in what the last check descended into (CDP found the right thing). */
+	within(node: Node): boolean;
 	/** The check of an agent's key or text, if the focus is in this document (else ''). */
 	checkFocused(seq: number, kind: AttemptKind, key: string, alt: boolean): string;
 	sender(who: 'agent' | 'customer'): void;
@@ -143,7 +148,10 @@ function run(): void {
 	if (!top && parentReadable()) {
 		// NOTE: a same-origin child: CDP's hit test may find a node in it; its parent judges it.
 		const parent = () => (window.parent as unknown as typeof scope).__alongsideDetector;
-		scope.__alongsideDetector = { judgeNode: (node: Node, seq: number) => parent()?.judgeNode(node, seq) ?? UNSEEN } as DetectorApi;
+		scope.__alongsideDetector = {
+			judgeNode: (node: Node, seq: number, own: boolean) => parent()?.judgeNode(node, seq, own) ?? UNSEEN,
+			within: (node: Node) => parent()?.within(node) ?? false,
+		} as DetectorApi;
 		return;
 	}
 	const report = scope[DETECTOR_BINDING];
@@ -579,8 +587,12 @@ function run(): void {
 		const enabled = (rule: string) => !next.disabled.includes(rule as never);
 		const hosts = [location.hostname.toLowerCase()];
 		const topOrigin = location.ancestorOrigins?.[location.ancestorOrigins.length - 1];
-		if (!top && topOrigin) hosts.push(hostOf(topOrigin));
-		const here = next.custom.filter((rule) => rule.domains.length === 0 || rule.domains.some((domain) => hosts.some((host) => hostMatches(host, domain))));
+		const topHost = topOrigin ? hostOf(topOrigin) : '';
+		if (!top) hosts.push(topHost);
+		// NOTE: a frame that cannot tell the top page's host (an opaque origin) applies every
+		// lock rule, whatever its sites (more is refused to the agent, never less).
+		const everyLock = !top && topHost === '';
+		const here = next.custom.filter((rule) => rule.domains.length === 0 || (everyLock && (rule.kind === 'lock' || rule.kind === 'lock_label')) || rule.domains.some((domain) => hosts.some((host) => hostMatches(host, domain))));
 		const of = (kind: string) => here.filter((rule) => rule.kind === kind).map((rule) => rule.value);
 		const autocomplete = new Set(Object.entries(AUTOCOMPLETE).flatMap(([rule, tokens]) => (enabled(rule) ? tokens : [])));
 		const words = [
@@ -705,7 +717,12 @@ function run(): void {
 	/** Whether an ancestor of what was hit is a page or a group of controls, rather than one: the body, or it holds a control besides `below`. */
 	function container(el: Element, below: Element): boolean {
 		if (el.tagName === 'BODY' || el.tagName === 'HTML') return true;
-		for (const other of el.querySelectorAll(CONTROLS)) if (!below.contains(other) && !other.contains(below)) return true;
+		for (const other of el.querySelectorAll(CONTROLS)) {
+			if (below.contains(other) || other.contains(below)) continue;
+			// NOTE: only a control one can see and press makes a group ("Buy now" with a hidden input is one control).
+			const box = other.getBoundingClientRect();
+			if (box.width > 0 && box.height > 0 && (other as HTMLInputElement).type !== 'hidden') return true;
+		}
 		return false;
 	}
 
@@ -729,13 +746,13 @@ function run(): void {
 
 	/**
 	 * What the element at a point of the viewport is, through open shadow roots and
-	 * same-origin iframes; with the point in this document's layout viewport (`at`), and in
-	 * the iframe's own viewport when it is one (`inner`).
+	 * same-origin iframes; with the point in this document (`at`, CSS px from its origin, as
+	 * CDP's hit test takes it), and in the iframe's own viewport when it is one (`inner`).
 	 */
 	function hit(x: number, y: number): { el: Element; at: [number, number]; inner: [number, number] } | null {
 		const zoom = currentZoom();
-		const at: [number, number] = [zoom.x + x / zoom.scale, zoom.y + y / zoom.scale];
-		let [px, py] = at;
+		let [px, py] = [zoom.x + x / zoom.scale, zoom.y + y / zoom.scale];
+		const at: [number, number] = [px + window.scrollX, py + window.scrollY];
 		let el = document.elementFromPoint(px, py);
 		const found = (el: Element, inner: [number, number] = [px, py]) => ({ el, at, inner });
 		for (let depth = 0; el && depth < 32; depth++) {
@@ -793,7 +810,7 @@ function run(): void {
 		if (!leaving && masked(el)) return 'masked_field';
 		// A cross-origin iframe (a payment field, a 3-D Secure page) has the focus: its own
 		// detector judges. A plugin or a closed shadow root: what the keys do there cannot be seen.
-		if (focusElsewhere(el)) return 'elsewhere';
+		if (!leaving && focusElsewhere(el)) return 'elsewhere';
 		if (!leaving && unseen(el)) return 'unseen';
 		if (enter || space) {
 			const reason = judge(el);
@@ -826,12 +843,16 @@ function run(): void {
 	 * cross-origin iframe drawn as laid out (its own detector judges), a closed shadow root.
 	 */
 	function descendable(el: Element): boolean {
-		if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') return !contentDocument(el) && !transformed(el);
+		if (el.tagName === 'IFRAME' || el.tagName === 'FRAME') return !contentDocument(el) && !transformed(el) && !composedAncestors(el, frameElementOf).some((a) => getComputedStyle(a).transform !== 'none');
 		return el.hasAttribute(CLOSED_SHADOW_ATTRIBUTE);
 	}
 
+	/** What the last check descended into (a cross-origin iframe, a closed shadow root's host). */
+	let descended: Element | null = null;
+
 	function check(kind: AttemptKind, x: number, y: number, key: string, alt: boolean): Verdict {
 		// NOTE: no scan: the check reads what is under the pointer or focused as it is now.
+		descended = null;
 		switch (kind) {
 			case 'click': {
 				// NOTE: nothing there (off the page) is not "nothing locked": fail closed.
@@ -840,6 +861,7 @@ function run(): void {
 				if (descendable(found.el)) {
 					const refused = judge(found.el, true);
 					if (refused) return { refused };
+					descended = found.el;
 					const frame = found.el.tagName === 'IFRAME' || found.el.tagName === 'FRAME';
 					return { descend: { at: found.at, ...(frame ? { frame: found.inner } : {}) } };
 				}
@@ -872,6 +894,10 @@ function run(): void {
 			verdict = { refused: 'unseen' };
 		}
 		return JSON.stringify({ ...verdict, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+	}
+
+	function within(node: Node): boolean {
+		return descended !== null && composedAncestors(node, frameElementOf).includes(descended);
 	}
 
 	/** Arms the guard for the agent, here and in the same-origin frames in this document. */
@@ -1090,16 +1116,20 @@ function run(): void {
 			vouched = [];
 			return timed(() => check(kind, x, y, key, alt));
 		},
-		judgeNode(node: Node, seq: number): string {
+		judgeNode(node: Node, seq: number, own: boolean): string {
 			armAgent(seq);
+			vouched = [];
 			// NOTE: a node of this realm's documents only (CDP resolved it here, or a same-origin child passed it up).
 			return timed(() => {
 				if (!node || typeof node !== 'object' || !('nodeType' in node)) return { refused: 'unseen' };
+				// NOTE: CDP's hit test found something else than what the check descended into (the page changed): refused.
+				if (own && !within(node)) return { refused: 'unseen' };
 				const refused = judge(node);
 				if (!refused) vouched = composedAncestors(node, frameElementOf).filter((el) => el.hasAttribute(CLOSED_SHADOW_ATTRIBUTE));
 				return verdictOf(refused);
 			});
 		},
+		within: (node: Node) => within(node),
 		checkFocused(seq: number, kind: AttemptKind, key: string, alt: boolean): string {
 			// NOTE: the frame the focus is in (a frame whose focus is in a child frame is not it).
 			if (!document.hasFocus()) return '';
@@ -1110,6 +1140,7 @@ function run(): void {
 		},
 		sender(who: 'agent' | 'customer') {
 			sender = who;
+			vouched = [];
 		},
 		showLocks(on: boolean) {
 			showLocks = on;

@@ -45,6 +45,9 @@ export const tap = (holdMs = 0) => async (send: (m: InputMessage) => void, x: nu
 /** Focuses the plain field of the cross-origin iframe (see LOCK_INNER). */
 export const FOCUS_CROSS_PLAIN = `new Promise((resolve) => { const f = document.getElementById('cross'); f.focus(); f.contentWindow.postMessage('focus-plain', '*'); setTimeout(resolve, 150); })`;
 
+/** Scrolls the page a little (CDP's hit test takes document coordinates, the input viewport ones). */
+export const SCROLLED = `new Promise((resolve) => { scrollTo(0, 60); setTimeout(resolve, 100); })`;
+
 export const ATTEMPTS: Attempt[] = [
 	{ name: 'a click on "Buy now"', target: 'buy', records: ['buy'], play: click() },
 	{ name: 'a double click', target: 'acquista', records: ['acquista-dbl'], play: click('left', 2) },
@@ -70,6 +73,7 @@ export const ATTEMPTS: Attempt[] = [
 	{ name: 'a button in a closed shadow root (hit-tested through CDP)', target: 'closed-locked', records: ['closed-shadow'], reason: 'purchase', play: click() },
 	{ name: 'a button in a same-origin iframe', target: 'paga', records: ['iframe-paga'], play: click() },
 	{ name: 'a button in a cross-origin iframe (another process: its own detector judges)', target: 'cross-pay', records: ['cross-pay'], reason: 'purchase', play: click() },
+	{ name: 'the same, with the page scrolled', prepare: SCROLLED, target: 'cross-pay', records: ['cross-pay'], reason: 'purchase', play: click() },
 	{
 		name: 'a locked control that moves under the pointer between press and release',
 		target: 'mover',

@@ -57,6 +57,7 @@ export const LOCK_PAGE = (crossOrigin: string) => `<!doctype html><html><head><m
 <button id="harmless" onclick="hit('harmless')">Show details</button>
 <input id="free" name="notes" size="16" oninput="hit('free-input')">
 </div>
+<div style="height:1200px"></div>
 <script>
 window.hits = [];
 function hit(name) { window.hits.push(name); }
