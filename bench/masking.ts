@@ -79,6 +79,7 @@ async function main(): Promise<void> {
 			input: (message) => cloud.inject('bench', message),
 			evaluate: (script) => cloud.page.evaluate(script),
 			wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+			shape: (name) => cloud.setShape(cloud.shapeOf(name, undefined)),
 		};
 
 		// --- leaks ------------------------------------------------------------------------

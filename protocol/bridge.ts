@@ -21,8 +21,11 @@ export interface CaptureOptions {
 		iceCandidates: Record<string, unknown>[];
 		dtlsParameters: Record<string, unknown>;
 	};
+	/** The page's viewport when the capture starts, CSS px (frames follow it as it changes). */
 	width: number;
 	height: number;
+	/** The longest side a frame may have (the largest shape a page may take). */
+	maxSide: number;
 	maxFps: number;
 	maxBitrate: number;
 	/** Preferred codec mime type, e.g. `video/H264`; falls back to the router's first. */
@@ -79,6 +82,8 @@ export type MaskMessage =
 	 */
 	| { kind: 'rules'; generation: number | null }
 	| { kind: 'navigating' }
+	/** The page took another shape: frames come at this size (CSS px) from now on. */
+	| { kind: 'viewport'; width: number; height: number }
 	/**
 	 * Bench and tests: count frames in which a colour (RGB) appears outside the boxes of the
 	 * frame's own state (`staleRuleFrames`) and outside everything painted (`auditLeaks`).

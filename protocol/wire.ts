@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { AttemptKind, RefusalReason } from './detector.js';
+import { Device, ShapeName } from './shape.js';
 
 /** Participant roles. Supervisors watch only: they never get an input channel. */
 export const Role = z.enum(['agent', 'customer', 'supervisor']);
@@ -197,6 +198,14 @@ export const Requests = {
 	'cursors/consume': z.object({ transportId: z.string().min(1) }),
 	'browser/navigate': z.object({ url: z.string().trim().min(1).max(2048) }),
 	'browser/history': z.object({ action: z.enum(['back', 'forward', 'reload']) }),
+	/**
+	 * Customers: the device the video is shown on (the stage's size, pixel ratio, touch),
+	 * sent on joining and as it changes (a phone rotated). The page takes its shape unless
+	 * the agent chose another.
+	 */
+	'browser/device': z.object({ device: Device }),
+	/** Agents (who may drive the browser): the shape the page takes; `customer` follows the customer's device. */
+	'browser/shape': z.object({ name: ShapeName }),
 } as const;
 export type RequestType = keyof typeof Requests;
 
@@ -232,6 +241,8 @@ export interface BrowserState {
 	loading: boolean;
 	/** The captured viewport in CSS pixels; the video frame has the same aspect ratio. */
 	viewport: { width: number; height: number };
+	/** The device the page pretends to be (see protocol/shape.ts): which choice, what form, its pixel ratio. */
+	shape: { name: ShapeName; form: 'phone' | 'tablet' | 'desktop'; dpr: number };
 }
 
 export interface TransportInfo {
@@ -280,6 +291,8 @@ export interface Replies {
 	};
 	'browser/navigate': { url: string };
 	'browser/history': Record<string, never>;
+	'browser/device': Record<string, never>;
+	'browser/shape': Record<string, never>;
 }
 
 /** The video renditions: `clear` for the customer; `masked` for everyone else. */

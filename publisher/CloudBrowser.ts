@@ -10,6 +10,7 @@ import type { Browser, CDPSession, HTTPResponse, Page, Target } from 'puppeteer-
 import { getExtensionPage } from 'puppeteer-stream';
 import type { CaptureOptions, CaptureStats, MaskStats } from '../protocol/bridge.js';
 import { DEFAULT_RULES, type DetectorReport, type MaskRules } from '../protocol/masking.js';
+import { type Device, MAX_SIDE, needsReload, type Shape, type ShapeName, shapeFor } from '../protocol/shape.js';
 import type { BrowserState, InputMessage, Rendition, TransportInfo } from '../protocol/wire.js';
 import type { BrowserHost } from './BrowserHost.js';
 import { chromiumFlags, launchChromium, recorderPort, type SessionDir, stopChromium } from './chromium.js';
@@ -17,6 +18,7 @@ import type { PublisherConfig } from './config.js';
 import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
+import { emulationCommands } from './emulation.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
 import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
@@ -118,7 +120,16 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #refusals: RefusalLog;
 	readonly #logger: Logger;
 	readonly #inputStates = new Map<string, InputState>();
-	#viewport: { width: number; height: number };
+	/** The page's viewport, CSS px: the gateway and the input read this object, kept as the shape changes. */
+	readonly #viewport: { width: number; height: number };
+	/** The shape the page has (see protocol/shape.ts), and the browser's version and language it names. */
+	#shape: Shape;
+	readonly #version: string;
+	/** The desktop shape's viewport (the configured one). */
+	readonly #desktop: { width: number; height: number };
+	readonly #lang: string;
+	/** Shape changes, one after the other. */
+	#shaping: Promise<void> = Promise.resolve();
 	#closing: Promise<void> | undefined;
 
 	/**
@@ -210,12 +221,16 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				gateDocuments(cdp, { pdfViewer: masked, policy: () => gate.policy, onRefused: (url, problem) => gate.refused(url, problem) }, logger),
 			]);
 			const viewport = await fitViewport(cdp, page, config.viewport);
+			// NOTE: the desktop shape from the start: a normal Chrome's user agent, not "HeadlessChrome".
+			const version = (await browser.version()).split('/')[1] ?? '0.0.0.0';
+			const desktop = shapeFor('desktop', undefined, viewport);
+			for (const command of emulationCommands(desktop, version, config.lang)) await cdp.send(command.method, command.params as never);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('tab');
 			const [bridge, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser({ browser, page, cdp, bridge, detector, host, dir: sessionDir, proxy: egress, refusals, viewport, logger });
+			const cloud = new CloudBrowser({ browser, page, cdp, bridge, detector, host, dir: sessionDir, proxy: egress, refusals, viewport, shape: desktop, version, lang: config.lang, logger });
 			cloud.#gate = gate;
 			gate.refused = (url, problem) => cloud.emit('navigationrefused', { url, problem });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
@@ -261,6 +276,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		proxy: EgressProxy;
 		refusals: RefusalLog;
 		viewport: { width: number; height: number };
+		shape: Shape;
+		version: string;
+		lang: string;
 		logger: Logger;
 	}) {
 		super();
@@ -302,6 +320,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#proxy = parts.proxy;
 		this.#refusals = parts.refusals;
 		this.#viewport = parts.viewport;
+		this.#shape = parts.shape;
+		this.#desktop = { ...parts.viewport };
+		this.#version = parts.version;
+		this.#lang = parts.lang;
 		this.#logger = parts.logger;
 		browser.on('disconnected', () => {
 			if (!this.#closing) {
@@ -320,7 +342,56 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	/** The page's current URL, title, loading state and viewport. */
 	async state(loading = false): Promise<BrowserState> {
 		const title = await this.#page.title().catch(() => '');
-		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport } };
+		const { name, form, dpr } = this.#shape;
+		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
+	}
+
+	/** The shape of a choice, on this browser (its desktop shape is its configured viewport). */
+	shapeOf(name: ShapeName, device: Device | undefined): Shape {
+		return shapeFor(name, device, this.#desktop);
+	}
+
+	/** The shape the page has now. */
+	get shape(): Shape {
+		return { ...this.#shape };
+	}
+
+	/**
+	 * Gives the page another shape (a phone's, a tablet's, a desktop's: see
+	 * protocol/shape.ts): its viewport, pixel ratio, touch and user agent. The capture
+	 * follows the new viewport's size. A change of user agent or mobile layout reloads the
+	 * page (a page reads them as it loads); a change of size only (a phone rotated) does
+	 * not. Calls run one after the other; a failure is logged and the shape stays what the
+	 * browser took.
+	 */
+	setShape(shape: Shape): Promise<void> {
+		this.#shaping = this.#shaping.then(() => this.#applyShape(shape)).catch((error: Error) => {
+			if (!this.#closing) this.#logger.warn({ err: error.message }, 'the page did not take its new shape');
+		});
+		return this.#shaping;
+	}
+
+	async #applyShape(shape: Shape): Promise<void> {
+		const from = this.#shape;
+		if (this.#closing || sameShape(from, shape)) return;
+		// NOTE: the page reflows: frames wait for the detector to report the page as it is
+		// after the change, as after a scroll (masks may move anywhere).
+		const seq = ++this.#inputSeq;
+		this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: true });
+		this.#detector?.input(seq, 10 * MAX_SIDE, 10 * MAX_SIDE);
+		this.#bridge.mask({ kind: 'viewport', width: shape.width, height: shape.height });
+		for (const command of emulationCommands(shape, this.#version, this.#lang)) await this.#cdp.send(command.method, command.params as never);
+		this.#shape = shape;
+		this.#viewport.width = shape.width;
+		this.#viewport.height = shape.height;
+		this.#logger.info({ shape: shape.name, width: shape.width, height: shape.height, dpr: shape.dpr, form: shape.form }, 'page shape');
+		await this.#settleCapture(shape);
+		// NOTE: a navigation asked for meanwhile loads its document with the new shape: no reload over it.
+		if (needsReload(from, shape) && /^https?:/.test(this.#page.url()) && this.#navigations === 0) {
+			await this.#afterStartPage();
+			await this.#page.reload({ waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((error: Error) => this.#logger.warn({ err: error.message }, 'reload for the new shape failed'));
+		}
+		this.#emitState(false);
 	}
 
 	/** Process id of the Chromium browser process (its renderers and GPU process are children). */
@@ -343,7 +414,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		const since = this.#refusals.count;
 		let response: HTTPResponse | null;
 		try {
-			response = await this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+			response = await this.#navigating(() => this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }));
 		} catch (error) {
 			throw navigationError(error, this.#refusals.count > since);
 		}
@@ -354,9 +425,21 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async history(action: 'back' | 'forward' | 'reload'): Promise<void> {
 		await this.#afterStartPage();
 		const opts = { waitUntil: 'domcontentloaded' as const, timeout: 15_000 };
-		if (action === 'back') await this.#page.goBack(opts);
-		else if (action === 'forward') await this.#page.goForward(opts);
-		else await this.#page.reload(opts);
+		await this.#navigating(() => (action === 'back' ? this.#page.goBack(opts) : action === 'forward' ? this.#page.goForward(opts) : this.#page.reload(opts)));
+	}
+
+	/** Navigations asked for and not yet done (a shape change does not reload over them). */
+	#navigations = 0;
+
+	/** Runs a navigation once a shape change in flight is done (the new document loads with the new shape). */
+	async #navigating<T>(go: () => Promise<T>): Promise<T> {
+		this.#navigations++;
+		try {
+			await this.#shaping;
+			return await go();
+		} finally {
+			this.#navigations--;
+		}
 	}
 
 	/**
@@ -500,6 +583,22 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#cdp.send('Overlay.highlightRect', { x, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } });
 	}
 
+	/**
+	 * Paints frames (see {@link #paintPixel}) until the capture sends frames of the new
+	 * shape's size, for a second at most. NOTE: after a resize the tab capture sends a frame
+	 * or two at an in-between size (800×450 on the way from a phone to 1280×720); a page at
+	 * rest paints nothing more, and viewers would keep that blurred frame until it changes.
+	 */
+	async #settleCapture(shape: Shape): Promise<void> {
+		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'settling paint failed');
+		for (let i = 0; i < 20 && !this.#closing; i++) {
+			this.#paintPixel(i % 2).catch(fail);
+			const [stats] = await Promise.all([this.captureStats().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 50))]);
+			if (stats?.frameWidth === shape.width && stats.frameHeight === shape.height) break;
+		}
+		await this.#cdp.send('Overlay.hideHighlight').catch(fail);
+	}
+
 	/** Releases a participant's held buttons (they left mid-drag). */
 	releaseInput(participantId: string): void {
 		this.#inputStates.delete(participantId);
@@ -546,8 +645,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return {
 			routerRtpCapabilities: target.routerRtpCapabilities,
 			transport: transport as unknown as CaptureOptions['transport'],
-			width: config.viewport.width,
-			height: config.viewport.height,
+			width: this.#viewport.width,
+			height: this.#viewport.height,
+			maxSide: Math.max(MAX_SIDE, config.viewport.width, config.viewport.height),
 			maxFps: config.maxFps,
 			maxBitrate: config.maxBitrate,
 			codec: `video/${config.codec}`,
@@ -622,6 +722,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+	return a.name === b.name && a.width === b.width && a.height === b.height && a.dpr === b.dpr && a.mobile === b.mobile && a.touch === b.touch && a.form === b.form;
 }
 
 /** Opens the start page in the tab, in the browser's language. */

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
+import type { Device, ShapeName } from '../protocol/shape.js';
 import type { AttemptKind, MaskRules, RefusalReason } from '../protocol/masking.js';
 import type { Refusal } from '../publisher/InputGateway.js';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
@@ -94,6 +95,9 @@ export interface SessionOptions {
 /** The shortest time between two "the agent tried" notices to a customer. */
 const TELL_CUSTOMER_MS = 3000;
 
+/** How long a customer's device reports must settle before the page takes their shape (a rotation sends several). */
+const RESHAPE_SETTLE_MS = 150;
+
 /** The input channels a participant may open: all of them if it controls the browser, else none. */
 function inputChannelsFor(canControl: boolean): InputChannel[] {
 	return canControl ? [...InputChannel.options] : [];
@@ -156,7 +160,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger = options.logger;
 		this.#metrics = options.metrics;
 		const { width, height } = options.publisherConfig.viewport;
-		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height } };
+		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height }, shape: { name: 'customer', form: 'desktop', dpr: 1 } };
 		this.#scope = {
 			kind: 'session',
 			id: this.id,
@@ -265,6 +269,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		});
 		this.#browserState = await browser.state();
 		this.#broadcast('browser/state', this.#browserState);
+		// NOTE: a customer who joined while the browser started.
+		if (this.#customerDevice || this.#shapeChoice !== 'customer') this.#reshape();
 	}
 
 	/** What the compositor counted, into the metrics. */
@@ -495,6 +501,61 @@ export class Session extends EventEmitter<SessionEvents> {
 		}
 	}
 
+	/**
+	 * A customer's device (the stage's size, pixel ratio, touch): the page takes its shape,
+	 * unless an agent chose another. Reports come often (a phone rotating, a window being
+	 * resized): the latest is applied once they settle.
+	 */
+	setDevice(participantId: string, device: Device): void {
+		if (this.#participant(participantId).role !== 'customer') throw new ForbiddenError('only the customer reports their device');
+		this.#customerDevice = device;
+		this.#reshapeSoon();
+	}
+
+	/** An agent's choice of the page's shape (`customer`: follow the customer's device). */
+	setShape(participantId: string, name: ShapeName): void {
+		const participant = this.#participant(participantId);
+		if (participant.role !== 'agent') throw new ForbiddenError('only the agent chooses the shape of the page');
+		this.#requireControl(participantId);
+		this.#shapeChoice = name;
+		this.#logger.info({ shape: name }, 'the agent chose the page shape');
+		this.#reshapeSoon();
+	}
+
+	#shapeChoice: ShapeName = 'customer';
+	#customerDevice: Device | undefined;
+	#reshapeTimer: NodeJS.Timeout | undefined;
+
+	#reshapeSoon(): void {
+		clearTimeout(this.#reshapeTimer);
+		if (!this.#reshapePending) {
+			let resolve!: () => void;
+			const promise = new Promise<void>((r) => (resolve = r));
+			this.#reshapePending = { promise, resolve };
+		}
+		this.#reshapeTimer = setTimeout(() => this.#reshape(), RESHAPE_SETTLE_MS);
+		this.#reshapeTimer.unref();
+	}
+
+	/** A shape asked for and not yet given to the browser (it settles when it is). */
+	#reshapePending: { promise: Promise<void>; resolve: () => void } | undefined;
+
+	/** Gives the page the shape chosen (once the browser is there). */
+	#reshape(): void {
+		const pending = this.#reshapePending;
+		this.#reshapePending = undefined;
+		const browser = this.#browser;
+		if (!browser || this.ended) return pending?.resolve();
+		void browser.setShape(browser.shapeOf(this.#shapeChoice, this.#customerDevice)).finally(() => pending?.resolve());
+	}
+
+	/** Settles once the page has the shape last asked for (a report or choice still settling included). */
+	async shapeSettled(): Promise<void> {
+		await this.ready;
+		while (this.#reshapePending) await this.#reshapePending.promise;
+		await this.#browser?.setShape(this.#browser.shape);
+	}
+
 	async history(participantId: string, action: 'back' | 'forward' | 'reload'): Promise<void> {
 		this.#requireControl(participantId);
 		await this.ready;
@@ -549,6 +610,9 @@ export class Session extends EventEmitter<SessionEvents> {
 	async #end(reason: SessionEndReason): Promise<void> {
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
 		this.#broadcast('session/ended', { reason });
+		clearTimeout(this.#reshapeTimer);
+		this.#reshapePending?.resolve();
+		this.#reshapePending = undefined;
 		for (const id of [...this.#participants.keys()]) this.leave(id);
 		this.room.close();
 		// NOTE: a browser still starting is stopped, and waited for, so that an ended session

@@ -421,6 +421,14 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 		await joined.session.navigate(joined.participantId, url);
 		return { url };
 	},
+	async 'browser/device'(joined, data) {
+		joined.session.setDevice(joined.participantId, data.device);
+		return {};
+	},
+	async 'browser/shape'(joined, data) {
+		joined.session.setShape(joined.participantId, data.name);
+		return {};
+	},
 	async 'browser/history'(joined, data) {
 		await joined.session.history(joined.participantId, data.action).catch((error: unknown) => {
 			if (error instanceof AppError) throw error;

@@ -56,6 +56,7 @@ describe('masking, checked on the decoded video', () => {
 					input: (message) => cloud.inject('driver', message),
 					evaluate: (script) => cloud.page.evaluate(script),
 					wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+					shape: (name) => cloud.setShape(cloud.shapeOf(name, undefined)),
 				},
 				{ crossOrigin: crossOrigin.url },
 			);

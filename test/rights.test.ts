@@ -161,3 +161,48 @@ describe('one participant per customer token', () => {
 		started.customer.close();
 	});
 });
+
+describe("the page's shape", () => {
+	it('is reported by the customer and chosen by an agent in control, never the other way round; a bad device is named', async () => {
+		const started = await startSessionWithPin(app);
+		const session = app.session(started.sessionId)!;
+		await session.ready;
+		const customer = await WsClient.connect(app.url);
+		await joined(customer, { token: started.customerToken });
+		const agent = await WsClient.connect(app.url);
+		await joined(agent, { token: started.agentToken, sessionId: started.sessionId });
+		const phone = { width: 390, height: 760, dpr: 3, touch: true, mobile: true };
+
+		expect((await customer.request('browser/shape', { name: 'desktop' })).error?.code).toBe('forbidden');
+		expect((await agent.request('browser/device', { device: phone })).error?.code).toBe('forbidden');
+		const bad = await customer.request('browser/device', { device: { ...phone, width: -5 } });
+		expect(bad.error?.code).toBe('bad_request');
+		expect(bad.error?.message).toMatch(/^device\.width:/);
+		expect((await customer.request('browser/device', { device: { ...phone, dpr: 'high' } })).error?.message).toMatch(/^device\.dpr:/);
+		expect((await customer.request('browser/device', { device: phone })).ok).toBe(true);
+		expect((await agent.request('browser/shape', { name: 'watch' })).error?.message).toMatch(/^name:/);
+
+		// The customer's phone: the page takes it, its pixel ratio lowered to the pixel budget.
+		await session.shapeSettled();
+		expect(session.browser.shape).toMatchObject({ name: 'customer', width: 390, height: 760, form: 'phone', mobile: true, touch: true });
+		expect(session.browser.shape.dpr).toBeLessThan(3);
+		// The agent's choice wins over the customer's next report, until it goes back to "customer".
+		expect((await agent.request('browser/shape', { name: 'desktop' })).ok).toBe(true);
+		expect((await customer.request('browser/device', { device: { ...phone, width: 800, height: 360 } })).ok).toBe(true);
+		await session.shapeSettled();
+		expect(session.browser.shape).toMatchObject({ name: 'desktop', width: 1280, height: 720, mobile: false });
+		expect((await agent.request('browser/shape', { name: 'customer' })).ok).toBe(true);
+		await session.shapeSettled();
+		expect(session.browser.shape).toMatchObject({ name: 'customer', width: 800, height: 360, form: 'phone' });
+
+		// An agent without the control permission cannot change it.
+		await patchUser('agent', { permissions: { control: false } });
+		try {
+			expect((await agent.request('browser/shape', { name: 'desktop' })).error?.code).toBe('forbidden');
+		} finally {
+			await patchUser('agent', { permissions: { control: true } });
+		}
+		await session.end('agent_ended');
+		for (const client of [customer, agent, started.customer]) client.close();
+	});
+});

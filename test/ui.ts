@@ -27,9 +27,11 @@ export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, ha
 /**
  * Starts a session the way people do: the customer opens the company link on a phone and
  * reads the PIN to the agent, who types it into the console on a desktop. Resolves once
- * both see the live page and the cloud browser publishes.
+ * both see the live page, the cloud browser publishes, and the page has its shape:
+ * `desktop` (default: the agent picks "Desktop" in the console, as when a site misbehaves
+ * on phones; the tests written for a desktop page use it) or the customer's phone's.
  */
-export async function startSessionInBrowsers(app: Alongside, browser: Browser): Promise<{ agent: Page; customer: Page }> {
+export async function startSessionInBrowsers(app: Alongside, browser: Browser, { shape = 'desktop' }: { shape?: 'desktop' | 'customer' } = {}): Promise<{ agent: Page; customer: Page }> {
 	const agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
 	const customer = await newViewerPage(browser, PHONE);
 	await customer.goto(`${app.url}/c/demo`);
@@ -37,7 +39,16 @@ export async function startSessionInBrowsers(app: Alongside, browser: Browser): 
 	await signInToConsole(agent, app);
 	await enterPin(agent, pin);
 	await Promise.all([agent.waitForSelector('body[data-status=live]'), customer.waitForSelector('body[data-status=live]')]);
-	await app.liveSessions()[0]!.ready;
+	const session = app.liveSessions()[0]!;
+	await session.ready;
+	if (shape === 'desktop') {
+		await agent.getByTestId('shape').selectOption('desktop');
+		await agent.waitForFunction(() => window.alongside?.state().browser?.shape.name === 'desktop');
+	} else {
+		// NOTE: the customer's page reports its device once the stage has settled.
+		await agent.waitForFunction(() => window.alongside?.state().browser?.shape.form === 'phone');
+	}
+	await session.shapeSettled();
 	return { agent, customer };
 }
 

@@ -67,7 +67,7 @@ async function findTabId(): Promise<number> {
 	return tab.id;
 }
 
-async function captureTab(tabId: number, width: number, height: number, fps: number): Promise<MediaStreamTrack> {
+async function captureTab(tabId: number, maxSide: number, fps: number): Promise<MediaStreamTrack> {
 	const streamId = await new Promise<string>((resolve, reject) => {
 		chrome.tabCapture.getMediaStreamId({ targetTabId: tabId }, (id) => {
 			if (chrome.runtime.lastError || !id) reject(new Error(chrome.runtime.lastError?.message ?? 'tab capture refused'));
@@ -81,10 +81,13 @@ async function captureTab(tabId: number, width: number, height: number, fps: num
 			mandatory: {
 				chromeMediaSource: 'tab',
 				chromeMediaSourceId: streamId,
-				minWidth: width,
-				maxWidth: width,
-				minHeight: height,
-				maxHeight: height,
+				// NOTE: any shape up to the largest a page may take: frames then come at the
+				// size of the page's viewport as it changes (a phone's, a desktop's), never
+				// scaled up. Bounds of one aspect ratio would letterbox every frame to it.
+				minWidth: 16,
+				minHeight: 9,
+				maxWidth: maxSide,
+				maxHeight: maxSide,
 				maxFrameRate: fps,
 			},
 		} as unknown as MediaTrackConstraints,
@@ -105,7 +108,7 @@ function capture(opts: CaptureOptions): Promise<{ tabId: number }> {
 	viewport = { width: opts.width, height: opts.height };
 	capturing ??= (async () => {
 		const tabId = await findTabId();
-		return { track: await captureTab(tabId, opts.width, opts.height, opts.maxFps), tabId };
+		return { track: await captureTab(tabId, opts.maxSide, opts.maxFps), tabId };
 	})();
 	return capturing.then(({ tabId }) => ({ tabId }));
 }
@@ -251,6 +254,9 @@ function mask(message: MaskMessage): void {
 			break;
 		case 'navigating':
 			book.navigating();
+			break;
+		case 'viewport':
+			viewport = { width: message.width, height: message.height };
 			break;
 		case 'audit':
 			audit = message.rgb;

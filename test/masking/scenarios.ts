@@ -18,6 +18,8 @@ export interface Driver {
 	/** Runs a script in the cloud page (what the page itself might do). */
 	evaluate(script: string): Promise<unknown>;
 	wait(ms: number): Promise<void>;
+	/** Gives the page a device's shape (as the customer's phone joining, rotating, or the agent's choice would). */
+	shape(name: 'phone' | 'phone-landscape' | 'tablet' | 'desktop'): Promise<void>;
 }
 
 export interface Scenario {
@@ -197,6 +199,28 @@ new ResizeObserver(([entry]) => { if (entry.contentRect.width > 560) requestAnim
 `,
 );
 
+/**
+ * A responsive page, as most sites are: on a narrow viewport its columns stack and the
+ * values move; a phone's user agent reloads it. The scenario turns the page into a phone, a
+ * rotated phone, a tablet and back to a desktop, while the values are on screen.
+ */
+const SHAPES = page(
+	`
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+#grid{display:grid;grid-template-columns:1fr 1fr 1fr;gap:16px;padding:16px}
+.card{border:1px solid #ccc;padding:10px;border-radius:8px}
+@media (max-width: 700px){#grid{grid-template-columns:1fr}.card{padding:4px}body{font-size:18px}}
+@media (orientation: landscape) and (max-height: 500px){#grid{grid-template-columns:1fr 1fr}}
+</style>
+<div id="grid">
+<div class="card">Card <span class="s">4111 1111 1111 1111</span></div>
+<div class="card">IBAN <span class="s">IT60 X054 2811 1010 0000 0123 456</span></div>
+<div class="card">Tax code <span class="s">RSSMRA85T10A562S</span></div>
+<div class="card"><label>Card <input class="s" autocomplete="cc-number" value="5500 0000 0000 0004" size="19"></label></div>
+</div>`,
+);
+
 /** The cross-origin iframe's page (served from another origin). */
 export const INNER_PAGE = page(`<p style="margin:8px">Another origin: <span class="s">4111 1111 1111 1111</span></p><p class="s" style="margin:8px">RSSMRA85T10A562S</p>`);
 
@@ -226,6 +250,7 @@ export function scenarioPages(crossOrigin: string): Record<string, string | { co
 		'/mask/fields': FIELDS,
 		'/mask/frames': FRAMES(crossOrigin),
 		'/mask/rules': RULES_PAGE,
+		'/mask/shapes': SHAPES,
 		'/mask/statement.pdf': { contentType: 'application/pdf', body: statementPdf() },
 	};
 }
@@ -236,6 +261,19 @@ const key = (driver: Driver, key: string, code = key) => {
 };
 
 export const SCENARIOS: Scenario[] = [
+	{
+		name: 'device shapes: the page turns into a phone, a rotated phone, a tablet, and back to a desktop',
+		path: '/mask/shapes',
+		async play(driver) {
+			for (const shape of ['phone', 'phone-landscape', 'phone', 'tablet', 'desktop', 'phone', 'desktop'] as const) {
+				await driver.shape(shape);
+				for (let i = 0; i < 8; i++) {
+					driver.input({ type: 'pointer/move', x: 0.2 + i * 0.08, y: 0.5 });
+					await driver.wait(60);
+				}
+			}
+		},
+	},
 	{
 		name: 'a PDF: IBANs and card numbers in a bank statement, read from its text layer while it opens and scrolls',
 		path: '/mask/statement.pdf',

@@ -291,6 +291,13 @@ const en = {
 	'browser.addressPlaceholder': 'Type a web address',
 	'browser.loading': 'Loading…',
 	'browser.untitled': 'Untitled page',
+	'shape.label': 'Shown as',
+	'shape.customer': 'Customer\'s device',
+	'shape.phone': 'Phone',
+	'shape.phone-landscape': 'Phone, landscape',
+	'shape.tablet': 'Tablet',
+	'shape.desktop': 'Desktop',
+	'shape.hint': 'The page takes this device\'s shape; switching between phone and desktop reloads it',
 
 	'stage.label': 'Shared browser',
 	'stage.keyboardHint': 'Esc to release keyboard',

@@ -21,6 +21,7 @@ import type {
 	SessionEndReason,
 } from '../../../protocol/wire';
 import type { RefusalReason } from '../../../protocol/detector';
+import type { Device, ShapeName } from '../../../protocol/shape';
 import { backoffDelay, classifyFailure } from './connection';
 import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
@@ -203,6 +204,32 @@ export class Session {
 		return this.#ask(() => this.#client!.request('browser/navigate', { url }));
 	}
 
+	/**
+	 * Customers: the device the video is shown on (the stage's size, pixel ratio, touch).
+	 * Sent now if joined, and again on every join; the same report twice is sent once.
+	 */
+	reportDevice(device: Device): void {
+		const key = JSON.stringify(device);
+		if (key === this.#deviceKey) return;
+		this.#device = device;
+		this.#deviceKey = key;
+		this.#sendDevice();
+	}
+
+	#device: Device | null = null;
+	#deviceKey = '';
+
+	#sendDevice(): void {
+		const client = this.#client;
+		if (!this.#device || this.self?.role !== 'customer' || !client?.open) return;
+		client.request('browser/device', { device: this.#device }).catch((error: unknown) => console.info('[session] device not reported:', messageOf(error)));
+	}
+
+	/** Agents: the shape the cloud page takes; resolves with an error message or null. */
+	setShape(name: ShapeName): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('browser/shape', { name }));
+	}
+
 	/** Back, forward or reload in the cloud browser; resolves with an error message or null. */
 	history(action: 'back' | 'forward' | 'reload'): Promise<string | null> {
 		return this.#ask(() => this.#client!.request('browser/history', { action }));
@@ -346,6 +373,7 @@ export class Session {
 			this.interactive = join.inputChannels.length > 0;
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
+			this.#sendDevice();
 
 			this.#media = await MediaLink.create({
 				signaling: client,

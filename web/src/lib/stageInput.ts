@@ -3,6 +3,7 @@
  * and geometry.ts (pure, tested); this file only reads events and keeps the little state
  * a gesture needs (pressed buttons, held keys, tracked touches).
  */
+import type { Device } from '../../../protocol/shape';
 import type { InputMessage } from '../../../protocol/wire';
 import { toFrame, type Point, type Size } from './geometry';
 import {
@@ -234,4 +235,16 @@ export function attachTextInput(input: HTMLInputElement, send: (msg: InputMessag
 		input.removeEventListener('input', onInput);
 		input.removeEventListener('compositionend', onCompositionEnd);
 	};
+}
+
+/**
+ * The customer's device as the server wants it (protocol/shape.ts): the stage's size in
+ * CSS px, the pixel ratio, and whether this is a touch device the size of a phone or a
+ * tablet (a touch laptop's primary pointer is fine, not coarse: it stays a desktop).
+ */
+export function describeDevice(width: number, height: number): Device {
+	const touch = navigator.maxTouchPoints > 0;
+	const coarse = matchMedia('(pointer: coarse)').matches;
+	const mobile = touch && coarse && Math.min(screen.width, screen.height) <= 1024;
+	return { width: Math.round(width), height: Math.round(height), dpr: Math.min(5, Math.max(0.5, devicePixelRatio || 1)), touch, mobile };
 }
