@@ -206,6 +206,12 @@ export const Requests = {
 	'browser/device': z.object({ device: Device }),
 	/** Agents (who may drive the browser): the shape the page takes; `customer` follows the customer's device. */
 	'browser/shape': z.object({ name: ShapeName }),
+	/**
+	 * Answers the page's open dialog (`dialog/opened`): OK or Cancel (`accept`), and a
+	 * prompt's text. Refused if another dialog is open now, or if the participant may not
+	 * give that answer (see {@link DialogView}).
+	 */
+	'dialog/answer': z.object({ id: z.number().int().nonnegative(), accept: z.boolean(), text: z.string().max(10_000).optional() }),
 } as const;
 export type RequestType = keyof typeof Requests;
 
@@ -245,6 +251,21 @@ export interface BrowserState {
 	shape: { name: ShapeName; form: 'phone' | 'tablet' | 'desktop'; dpr: number };
 }
 
+/** The kinds of dialog a page opens. */
+export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
+
+/** A dialog the page opened, as one participant is shown it. */
+export interface DialogView {
+	id: number;
+	type: DialogType;
+	/** What the page says; for agents and supervisors, with what masking hides replaced by dots. */
+	message: string;
+	/** A prompt's default text (empty for agents and supervisors if it holds anything masked). */
+	defaultValue: string;
+	/** How this participant may answer: any way, only Cancel / Stay (it asks to buy or confirm), or not at all. */
+	answer: 'any' | 'dismiss' | 'none';
+}
+
 export interface TransportInfo {
 	id: string;
 	iceParameters: Record<string, unknown>;
@@ -265,6 +286,8 @@ export interface Replies {
 		inputChannels: InputChannel[];
 		/** Customers only: whether the company tells customers sessions may be supervised. */
 		supervisionAnnounced: boolean;
+		/** The page's dialog open now, as this participant is shown it (see `dialog/opened`). */
+		dialog: DialogView | null;
 	};
 	'session/leave': Record<string, never>;
 	'session/end': Record<string, never>;
@@ -293,6 +316,7 @@ export interface Replies {
 	'browser/history': Record<string, never>;
 	'browser/device': Record<string, never>;
 	'browser/shape': Record<string, never>;
+	'dialog/answer': Record<string, never>;
 }
 
 /** The video renditions: `clear` for the customer; `masked` for everyone else. */
@@ -354,6 +378,10 @@ export interface Notifications {
 	 * as fractions of the video (x, y, width, height), for outlines. At most every 300 ms.
 	 */
 	'lock/regions': { boxes: Array<[number, number, number, number]> };
+	/** The page opened a dialog; the page is frozen until someone answers it. */
+	'dialog/opened': DialogView;
+	/** The dialog was answered (by `by`, a participant's name; absent when the page closed it itself). */
+	'dialog/closed': { id: number; accepted: boolean; by?: string };
 	/** The page tried to open a site the company does not allow (a link, a redirect): it stayed. */
 	'navigation/refused': { message: string };
 	'session/ended': { reason: SessionEndReason };

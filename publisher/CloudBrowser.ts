@@ -18,6 +18,7 @@ import type { PublisherConfig } from './config.js';
 import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
+import type { PageDialog } from './dialogs.js';
 import { emulationCommands } from './emulation.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
@@ -41,6 +42,10 @@ export interface CloudBrowserEvents {
 	state: [BrowserState];
 	/** Chromium exited without being asked to. */
 	crash: [];
+	/** The page opened a dialog (alert, confirm, prompt, leave page?); it is frozen until answered. */
+	dialog: [PageDialog];
+	/** The open dialog closed: answered, or closed by the page. */
+	dialogclosed: [{ id: number; accepted: boolean }];
 	/** An input event could not be injected (CDP error); counted by the caller. */
 	inputerror: [Error];
 	/**
@@ -213,9 +218,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const masked = (config.renditions ?? ['clear', 'masked']).includes('masked');
 			// The document gate starts before the CloudBrowser exists: it reads this holder.
 			const gate = { policy: options.urlPolicy ?? ANY_SITE, refused: (_url: string, _problem: string) => undefined as void };
-			const [, , detector] = await Promise.all([
+			const [, , , detector] = await Promise.all([
 				cdp.send('DOM.enable'),
 				cdp.send('Overlay.enable'),
+				// NOTE: for the page's dialogs (Page.javascriptDialogOpening).
+				cdp.send('Page.enable'),
 				masked ? MaskDetector.install(cdp, options.rules === undefined ? DEFAULT_RULES : options.rules) : undefined,
 				// NOTE: with a masked rendition, PDFs open in a viewer whose text the detector reads.
 				gateDocuments(cdp, { pdfViewer: masked, policy: () => gate.policy, onRefused: (url, problem) => gate.refused(url, problem) }, logger),
@@ -336,6 +343,18 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		});
 		page.on('load', () => this.#emitState(false));
 		browser.on('targetcreated', (target) => void this.#foldPopup(target));
+		this.#cdp.on('Page.javascriptDialogOpening', (event) => {
+			const type = (['alert', 'confirm', 'prompt', 'beforeunload'] as const).find((t) => t === event.type) ?? 'alert';
+			const dialog: PageDialog = { id: ++this.#dialogSeq, type, message: event.message, defaultValue: event.defaultPrompt ?? '' };
+			this.#dialog = dialog;
+			this.emit('dialog', dialog);
+		});
+		this.#cdp.on('Page.javascriptDialogClosed', (event) => {
+			const dialog = this.#dialog;
+			if (!dialog) return;
+			this.#dialog = undefined;
+			this.emit('dialogclosed', { id: dialog.id, accepted: event.result });
+		});
 		page.on('domcontentloaded', () => this.#emitState(false));
 	}
 
@@ -345,6 +364,25 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		const { name, form, dpr } = this.#shape;
 		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
 	}
+
+	/** The page's open dialog, if any. */
+	get dialog(): PageDialog | undefined {
+		return this.#dialog;
+	}
+
+	/**
+	 * Answers the open dialog `id` (OK or Cancel, and a prompt's text). False if it is no
+	 * longer open (answered meanwhile, or another one opened).
+	 */
+	async answerDialog(id: number, accept: boolean, text?: string): Promise<boolean> {
+		const dialog = this.#dialog;
+		if (dialog?.id !== id) return false;
+		await this.#cdp.send('Page.handleJavaScriptDialog', { accept, ...(dialog.type === 'prompt' && text !== undefined ? { promptText: text } : {}) });
+		return true;
+	}
+
+	#dialog: PageDialog | undefined;
+	#dialogSeq = 0;
 
 	/** The shape of a choice, on this browser (its desktop shape is its configured viewport). */
 	shapeOf(name: ShapeName, device: Device | undefined): Shape {
@@ -448,6 +486,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * once; refusals come as `refused` events.
 	 */
 	inject(participantId: string, message: InputMessage, sender: Sender = 'customer'): void {
+		// NOTE: the page takes no input while its dialog is open (everyone is shown the
+		// dialog to answer instead); input kept until then would act on a page changed since.
+		if (this.#dialog) return;
 		let state = this.#inputStates.get(participantId);
 		if (!state) {
 			state = new InputState();

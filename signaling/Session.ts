@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
 import type { Device, ShapeName } from '../protocol/shape.js';
-import type { AttemptKind, MaskRules, RefusalReason } from '../protocol/masking.js';
+import { dialogView, mayAnswer, type PageDialog } from '../publisher/dialogs.js';
+import { type AttemptKind, DEFAULT_RULES, type MaskRules, type RefusalReason } from '../protocol/masking.js';
 import type { Refusal } from '../publisher/InputGateway.js';
 import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
@@ -16,12 +17,13 @@ import { NavigationError, navigationError } from '../publisher/navigation.js';
 import type { Room } from '../sfu/Room.js';
 import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
-import { AppError, ForbiddenError, NotReadyError } from '../protocol/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotReadyError } from '../protocol/errors.js';
 import { type FaultScope, runInScope } from './faults.js';
 import type { Metrics } from './metrics.js';
 import {
 	type BrowserState,
 	CHANNEL_OF,
+	type DialogView,
 	type CursorMessage,
 	INPUT_ROLES,
 	InputChannel,
@@ -244,6 +246,16 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#broadcast('browser/state', s);
 		});
 		browser.on('crash', () => void this.end('browser_crashed'));
+		browser.on('dialog', (dialog) => {
+			this.#answeredBy = undefined;
+			this.#logger.info({ dialog: dialog.type }, 'the page opened a dialog');
+			for (const p of this.#participants.values()) p.notify('dialog/opened', this.#dialogView(dialog, p));
+		});
+		browser.on('dialogclosed', ({ id, accepted }) => {
+			const by = this.#answeredBy;
+			this.#answeredBy = undefined;
+			this.#broadcast('dialog/closed', { id, accepted, ...(by ? { by } : {}) });
+		});
 		browser.on('regions', ({ boxes, viewport }) => {
 			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('mask/regions', { boxes: regions });
@@ -554,6 +566,36 @@ export class Session extends EventEmitter<SessionEvents> {
 		await this.ready;
 		while (this.#reshapePending) await this.#reshapePending.promise;
 		await this.#browser?.setShape(this.#browser.shape);
+	}
+
+	/** The page's open dialog as a participant is shown it, or null. */
+	dialogFor(participantId: string): DialogView | null {
+		const dialog = this.#browser?.dialog;
+		const participant = this.#participants.get(participantId);
+		return dialog && participant ? this.#dialogView(dialog, participant) : null;
+	}
+
+	#dialogView(dialog: PageDialog, participant: Participant): DialogView {
+		return dialogView(dialog, participant.role, participant.canControl, this.#rules ?? DEFAULT_RULES);
+	}
+
+	/** Who answered the open dialog (told to everyone when it closes). */
+	#answeredBy: string | undefined;
+
+	/**
+	 * A participant answers the page's dialog `id`. Refused if it is no longer open, or if
+	 * the participant may not answer so (see publisher/dialogs.ts).
+	 */
+	async answerDialog(participantId: string, id: number, accept: boolean, text?: string): Promise<void> {
+		const participant = this.#participant(participantId);
+		await this.ready;
+		const dialog = this.browser.dialog;
+		if (!dialog || dialog.id !== id) throw new ConflictError('that dialog is no longer open');
+		const view = this.#dialogView(dialog, participant);
+		if (!mayAnswer(view, accept)) throw new ForbiddenError(view.answer === 'dismiss' ? 'only the customer can accept this' : "you cannot answer the page's dialogs");
+		this.#answeredBy = participant.name;
+		if (!(await this.browser.answerDialog(id, accept, text))) throw new ConflictError('that dialog is no longer open');
+		this.#logger.info({ role: participant.role, dialog: dialog.type, accepted: accept }, 'dialog answered');
 	}
 
 	async history(participantId: string, action: 'back' | 'forward' | 'reload'): Promise<void> {

@@ -322,6 +322,7 @@ export class SignalingConnection {
 			browser: session.browserState,
 			inputChannels,
 			supervisionAnnounced: role === 'customer' && session.binding!.announceSupervision,
+			dialog: session.dialogFor(participantId),
 		};
 	}
 
@@ -427,6 +428,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'browser/shape'(joined, data) {
 		joined.session.setShape(joined.participantId, data.name);
+		return {};
+	},
+	async 'dialog/answer'(joined, data) {
+		await joined.session.answerDialog(joined.participantId, data.id, data.accept, data.text);
 		return {};
 	},
 	async 'browser/history'(joined, data) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
-import { account, api, login, metricSum, type StartedSession, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
+import { account, api, login, metricSum, type StartedSession, startAlongside, startSessionWithPin, until, WsClient } from './helpers.js';
 
 let app: Alongside;
 let adminToken: string;
@@ -204,5 +204,43 @@ describe("the page's shape", () => {
 		}
 		await session.end('agent_ended');
 		for (const client of [customer, agent, started.customer]) client.close();
+	});
+});
+
+describe("the page's dialogs", () => {
+	it('are answered by the customer, by an agent in control except accepting what asks to pay, never by a supervisor; a late answer is refused', async () => {
+		const started = await startSessionWithPin(app);
+		const session = app.session(started.sessionId)!;
+		await session.ready;
+		const customer = await WsClient.connect(app.url);
+		await joined(customer, { token: started.customerToken });
+		const agent = await WsClient.connect(app.url);
+		await joined(agent, { token: started.agentToken, sessionId: started.sessionId });
+		const page = session.browser.page;
+		await page.evaluate(`window.answers = []; setTimeout(() => answers.push(confirm('Buy now for 20 euros?')), 0)`);
+		const opened = await until(() => agent.notifications.find((n) => n.type === 'dialog/opened'));
+		const { id, answer } = opened.data as { id: number; answer: string };
+		expect(answer).toBe('dismiss');
+
+		// A supervisor joining now is shown it, to watch.
+		const supervisor = await WsClient.connect(app.url);
+		const watching = await joined(supervisor, { token: await login(app, 'supervisor'), sessionId: started.sessionId });
+		expect(watching.dialog).toMatchObject({ id, type: 'confirm', answer: 'none' });
+		expect((await supervisor.request('dialog/answer', { id, accept: false })).error?.code).toBe('forbidden');
+		expect((await agent.request('dialog/answer', { id, accept: true })).error?.message).toBe('only the customer can accept this');
+		expect((await agent.request('dialog/answer', { id: id + 1, accept: false })).error?.code).toBe('conflict');
+		expect((await customer.request('dialog/answer', { id, accept: true })).ok).toBe(true);
+		await until(() => customer.notifications.find((n) => n.type === 'dialog/closed'));
+		expect(await page.evaluate('answers')).toEqual([true]);
+		// Answered already: a second answer finds nothing open.
+		expect((await agent.request('dialog/answer', { id, accept: false })).error?.code).toBe('conflict');
+
+		// An agent may cancel it.
+		await page.evaluate(`setTimeout(() => answers.push(confirm('Paga ora?')), 0)`);
+		const second = await until(() => agent.notifications.filter((n) => n.type === 'dialog/opened')[1]);
+		expect((await agent.request('dialog/answer', { id: (second.data as { id: number }).id, accept: false })).ok).toBe(true);
+		await expect.poll(() => page.evaluate('answers')).toEqual([true, false]);
+		await session.end('agent_ended');
+		for (const client of [customer, agent, supervisor, started.customer]) client.close();
 	});
 });

@@ -14,6 +14,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type {
 	BrowserState,
 	CursorMessage,
+	DialogView,
 	InputMessage,
 	Notifications,
 	ParticipantInfo,
@@ -75,6 +76,8 @@ export class Session {
 	/** Everyone else, in join order. */
 	participants = $state<ParticipantInfo[]>([]);
 	browser = $state<BrowserState | null>(null);
+	/** The cloud page's open dialog (alert, confirm, prompt, leave page?), as this participant is shown it. */
+	dialog = $state<DialogView | null>(null);
 	/** Whether this participant may send input (it was given input channels). */
 	interactive = $state(false);
 	/** Customers only: whether the company tells customers that sessions may be supervised. */
@@ -225,6 +228,13 @@ export class Session {
 		client.request('browser/device', { device: this.#device }).catch((error: unknown) => console.info('[session] device not reported:', messageOf(error)));
 	}
 
+	/** Answers the page's open dialog (OK or Cancel, a prompt's text); resolves with an error message or null. */
+	answerDialog(accept: boolean, text?: string): Promise<string | null> {
+		const dialog = this.dialog;
+		if (!dialog) return Promise.resolve(null);
+		return this.#ask(() => this.#client!.request('dialog/answer', { id: dialog.id, accept, ...(text !== undefined ? { text } : {}) }));
+	}
+
 	/** Agents: the shape the cloud page takes; resolves with an error message or null. */
 	setShape(name: ShapeName): Promise<string | null> {
 		return this.#ask(() => this.#client!.request('browser/shape', { name }));
@@ -370,6 +380,7 @@ export class Session {
 			this.self = join.self;
 			this.participants = join.participants.filter((p) => p.id !== join.self.id);
 			this.browser = join.browser;
+			this.dialog = join.dialog ?? null;
 			this.interactive = join.inputChannels.length > 0;
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
@@ -404,6 +415,15 @@ export class Session {
 		});
 		client.on('browser/state', (state) => {
 			this.browser = state;
+		});
+		client.on('dialog/opened', (dialog: DialogView) => {
+			this.dialog = dialog;
+		});
+		client.on('dialog/closed', ({ id, accepted, by }: Notifications['dialog/closed']) => {
+			if (this.dialog?.id !== id) return;
+			const type = this.dialog.type;
+			this.dialog = null;
+			if (by && by !== this.self?.name) this.showToast(t(accepted || type === 'alert' ? 'pageDialog.answeredBy' : 'pageDialog.dismissedBy', { name: by }));
 		});
 		client.on('input/refused', (refusal: Notifications['input/refused']) => {
 			this.refusal = { id: ++this.#refusalId, reason: refusal.reason, x: refusal.x, y: refusal.y };
