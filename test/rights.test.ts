@@ -162,15 +162,21 @@ describe('one participant per customer token', () => {
 	});
 });
 
+/** A live session with its customer and its agent joined, each on a connection of its own. */
+async function withCustomerAndAgent() {
+	const started = await startSessionWithPin(app);
+	const session = app.session(started.sessionId)!;
+	await session.ready;
+	const customer = await WsClient.connect(app.url);
+	await joined(customer, { token: started.customerToken });
+	const agent = await WsClient.connect(app.url);
+	await joined(agent, { token: started.agentToken, sessionId: started.sessionId });
+	return { started, session, customer, agent };
+}
+
 describe("the page's shape", () => {
 	it('is reported by the customer and chosen by an agent in control, never the other way round; a bad device is named', async () => {
-		const started = await startSessionWithPin(app);
-		const session = app.session(started.sessionId)!;
-		await session.ready;
-		const customer = await WsClient.connect(app.url);
-		await joined(customer, { token: started.customerToken });
-		const agent = await WsClient.connect(app.url);
-		await joined(agent, { token: started.agentToken, sessionId: started.sessionId });
+		const { started, session, customer, agent } = await withCustomerAndAgent();
 		const phone = { width: 390, height: 760, dpr: 3, touch: true, mobile: true };
 
 		expect((await customer.request('browser/shape', { name: 'desktop' })).error?.code).toBe('forbidden');
@@ -209,13 +215,7 @@ describe("the page's shape", () => {
 
 describe("the page's dialogs", () => {
 	it('are answered by the customer, by an agent in control except accepting what asks to pay, never by a supervisor; a late answer is refused', async () => {
-		const started = await startSessionWithPin(app);
-		const session = app.session(started.sessionId)!;
-		await session.ready;
-		const customer = await WsClient.connect(app.url);
-		await joined(customer, { token: started.customerToken });
-		const agent = await WsClient.connect(app.url);
-		await joined(agent, { token: started.agentToken, sessionId: started.sessionId });
+		const { started, session, customer, agent } = await withCustomerAndAgent();
 		const page = session.browser.page;
 		await page.evaluate(`window.answers = []; setTimeout(() => answers.push(confirm('Buy now for 20 euros?')), 0)`);
 		const opened = await until(() => agent.notifications.find((n) => n.type === 'dialog/opened'));
