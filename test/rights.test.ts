@@ -201,6 +201,12 @@ describe("the page's shape", () => {
 		await session.shapeSettled();
 		expect(session.browser.shape).toMatchObject({ name: 'customer', width: 800, height: 360, form: 'phone' });
 
+		// The agent's console finds this session again after a reload; nobody else's console does.
+		const mine = await api(app, 'GET', '/api/sessions/mine', { token: started.agentToken });
+		expect(mine.body.sessions.map((s: { id: string }) => s.id)).toEqual([started.sessionId]);
+		const theirs = await api(app, 'GET', '/api/sessions/mine', { token: await login(app, 'admin') });
+		expect(theirs.status === 403 || theirs.body.sessions.length === 0).toBe(true);
+
 		// An agent without the control permission cannot change it.
 		await patchUser('agent', { permissions: { control: false } });
 		try {

@@ -1,15 +1,15 @@
 /**
- * /api/sessions: an agent starts a session by redeeming the customer's PIN; supervisors
- * list their company's live sessions.
+ * /api/sessions: an agent starts a session by redeeming the customer's PIN, and finds its
+ * own live ones again (/mine); supervisors list their company's live sessions.
  */
 import Router from '@koa/router';
 import { TooManyAttemptsError } from '../../../protocol/errors.js';
 import { InvalidPinError } from '../../pins/PinService.js';
 import { parseBody } from '../body.js';
 import { addressKey } from '../../clientAddress.js';
-import type { ApiContext } from '../context.js';
+import type { ApiContext, LiveSessionInfo } from '../context.js';
 import { requireActiveUser, requirePermission } from '../guard.js';
-import { type ListSessionsResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
+import { type ListSessionsResponse, type LiveSessionView, StartSessionBody, type StartSessionResponse } from './schema.js';
 
 export function sessionRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/sessions' });
@@ -40,22 +40,32 @@ export function sessionRoutes(api: ApiContext): Router {
 		ctx.body = body;
 	});
 
+	// The agent's own live sessions (its console reloaded, or opened elsewhere, rejoins them).
+	router.get('/mine', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requirePermission(claims, 'cobrowse');
+		const body: ListSessionsResponse = { sessions: api.sessions.live(claims.cid).filter((s) => s.agentUserId === claims.sub).map(view) };
+		ctx.body = body;
+	});
+
 	router.get('/', async (ctx) => {
 		const { claims } = await requireActiveUser(ctx, api);
 		requirePermission(claims, 'supervise');
-		const body: ListSessionsResponse = {
-			sessions: api.sessions.live(claims.cid).map((s) => ({
-				id: s.id,
-				startedAt: s.startedAt,
-				agent: { id: s.agentUserId, name: s.agentName },
-				customerPresent: s.customerPresent,
-				url: s.url,
-				title: s.title,
-			})),
-		};
+		const body: ListSessionsResponse = { sessions: api.sessions.live(claims.cid).map(view) };
 		ctx.body = body;
 	});
 
 	return router;
+}
+
+function view(s: LiveSessionInfo): LiveSessionView {
+	return {
+		id: s.id,
+		startedAt: s.startedAt,
+		agent: { id: s.agentUserId, name: s.agentName },
+		customerPresent: s.customerPresent,
+		url: s.url,
+		title: s.title,
+	};
 }
 

@@ -26,7 +26,7 @@ export interface LiveSessionView {
 	title: string;
 }
 
-/** GET /api/sessions (live sessions of the caller's company; supervise permission). */
+/** GET /api/sessions (live sessions of the caller's company; supervise permission), GET /api/sessions/mine (the caller's own, as agent; cobrowse permission). */
 export interface ListSessionsResponse {
 	sessions: LiveSessionView[];
 }

@@ -3,7 +3,7 @@
  *
  *   start ──(PIN redeemed)──▶ session ──(ended, "Start another session")──▶ start
  */
-import type { StartSessionResponse } from '../../../signaling/api/sessions/schema';
+import type { ListSessionsResponse, StartSessionResponse } from '../../../signaling/api/sessions/schema';
 import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
@@ -56,6 +56,31 @@ export class AgentConsole {
 		} finally {
 			this.starting = false;
 		}
+	}
+
+	/** Whether the agent's live sessions were looked for since signing in (see {@link resume}). */
+	#resumed = false;
+
+	/**
+	 * Once signed in: back into the agent's live session, if it has one (the console was
+	 * reloaded, or opened in another tab or on another computer: the session moves here).
+	 */
+	async resume(): Promise<void> {
+		if (this.#resumed || this.session) return;
+		this.#resumed = true;
+		try {
+			const { sessions } = await this.#auth.api.get<ListSessionsResponse>('/api/sessions/mine');
+			const newest = sessions.sort((a, b) => b.startedAt - a.startedAt)[0];
+			if (newest && !this.session) this.#join(newest.id);
+		} catch (error) {
+			// NOTE: not fatal: the PIN screen is there; the session can still be started anew.
+			console.info('[agent] could not look for live sessions', error);
+		}
+	}
+
+	/** Signed out: the next sign-in looks for live sessions again. */
+	forget(): void {
+		this.#resumed = false;
 	}
 
 	/** Leaves the ended session's screen for the PIN screen. */

@@ -6,13 +6,16 @@
  *   invalid  expired ──"Get a new code"──▶ loading ◀───┘
  *
  * The PIN (with its watch token) and then the session token are kept in sessionStorage,
- * per company, so that a reload shows the same PIN or rejoins the same session.
+ * per company, so that a reload shows the same PIN or rejoins the same session. The session
+ * token is also kept on the device (localStorage) for {@link DEVICE_SESSION_MS}: a customer
+ * who closes the tab and opens the link again is back in their live session (the server
+ * refuses it once the session has ended: the page then says so).
  */
 import type { IssuePinResponse } from '../../../signaling/api/pins/schema';
 import type { PublicCompanyResponse } from '../../../signaling/api/company/schema';
 import type { SessionEndReason } from '../../../protocol/wire';
 import { ApiClient, ApiError, apiErrorText } from '../lib/api';
-import { tabStorage } from '../lib/boot';
+import { deviceStorage, tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';
 import { t } from '../lib/i18n';
 import { companyIdFromPath, parseStoredSession, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
@@ -20,6 +23,9 @@ import { Session } from '../lib/session.svelte';
 import { SignalingClient, SignalingError, defaultSocketUrl } from '../lib/signaling';
 
 export type Phase = 'loading' | 'invalid' | 'pin' | 'expired' | 'failed' | 'session' | 'ended';
+
+/** How long a session token is kept on the device for a reopened link (a support call's length, generously). */
+const DEVICE_SESSION_MS = 4 * 60 * 60 * 1000;
 
 /** Watch errors that mean the PIN is gone (expired, unknown after a server restart, …). */
 const PIN_GONE = new Set(['unauthorized', 'not_found', 'bad_request', 'session_ended', 'forbidden']);
@@ -38,6 +44,7 @@ export class CustomerFlow {
 	readonly companyId: string | null;
 	readonly #api = new ApiClient();
 	readonly #storage = tabStorage();
+	readonly #device = deviceStorage();
 	#watch: SignalingClient | null = null;
 	#watchAttempt = 0;
 	#timer: ReturnType<typeof setInterval> | null = null;
@@ -73,7 +80,7 @@ export class CustomerFlow {
 			else this.#failed(error);
 			return;
 		}
-		const kept = parseStoredSession(this.#read('session'));
+		const kept = parseStoredSession(this.#read('session')) ?? this.#deviceSession();
 		if (kept) this.#join(kept);
 		// NOTE: a reload of the end card shows it again rather than issuing a PIN unasked.
 		else if (this.#read('ended')) {
@@ -87,6 +94,7 @@ export class CustomerFlow {
 	/** After an expired PIN, a failure or the end of a session: a fresh PIN. */
 	async newCode(): Promise<void> {
 		this.#remove('session');
+		this.#keepOnDevice(null);
 		this.#remove('pin');
 		this.#remove('ended');
 		this.session?.stop();
@@ -152,6 +160,7 @@ export class CustomerFlow {
 			if (generation !== this.#generation) return;
 			const kept = { sessionId, token };
 			this.#write('session', JSON.stringify(kept));
+			this.#keepOnDevice(kept);
 			this.#remove('pin');
 			this.#stopWatching();
 			this.#join(kept);
@@ -209,6 +218,7 @@ export class CustomerFlow {
 			onOver: () => {
 				// NOTE: an ended session's token is useless; a reload then offers a new code.
 				this.#remove('session');
+				this.#keepOnDevice(null);
 				this.#write('ended', session.endReason ?? 'unknown');
 				this.endReason = session.endReason;
 				this.phase = 'ended';
@@ -232,6 +242,27 @@ export class CustomerFlow {
 	#failed(error: unknown): void {
 		this.error = t('customer.codeFailed', { message: apiErrorText(error) });
 		this.phase = 'failed';
+	}
+
+	/** The session kept on this device by an earlier tab, if recent. */
+	#deviceSession(): StoredSession | null {
+		try {
+			const raw = this.#device?.getItem(this.#key('session'));
+			const at = Number(JSON.parse(raw ?? '{}').at);
+			if (!Number.isFinite(at) || Date.now() - at > DEVICE_SESSION_MS || at > Date.now() + 60_000) return null;
+			return parseStoredSession(raw ?? null);
+		} catch {
+			return null;
+		}
+	}
+
+	#keepOnDevice(kept: StoredSession | null): void {
+		try {
+			if (kept) this.#device?.setItem(this.#key('session'), JSON.stringify({ ...kept, at: Date.now() }));
+			else this.#device?.removeItem(this.#key('session'));
+		} catch (error) {
+			console.warn('[customer] could not keep the session on this device', error);
+		}
 	}
 
 	#key(name: string): string {

@@ -18,3 +18,13 @@ export function tabStorage(): Storage | null {
 		return null;
 	}
 }
+
+/** This device's localStorage (kept across tabs and restarts), or null where it is disabled. */
+export function deviceStorage(): Storage | null {
+	try {
+		return window.localStorage;
+	} catch (error) {
+		console.warn('[boot] localStorage is not available', error);
+		return null;
+	}
+}
