@@ -20,6 +20,7 @@ import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import type { PageDialog } from './dialogs.js';
 import { emulationCommands } from './emulation.js';
+import { errorPageHtml } from './errorPage.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
 import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
@@ -343,6 +344,12 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		});
 		page.on('load', () => this.#emitState(false));
 		browser.on('targetcreated', (target) => void this.#foldPopup(target));
+		page.on('requestfailed', (request) => {
+			if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.#failedLoad = { url: request.url(), netError: request.failure()?.errorText ?? '' };
+		});
+		this.#cdp.on('Page.frameNavigated', ({ frame }) => {
+			if (!frame.parentId && frame.url.startsWith('chrome-error:')) void this.#showErrorPage(frame.id, frame.unreachableUrl);
+		});
 		this.#cdp.on('Page.javascriptDialogOpening', (event) => {
 			const type = (['alert', 'confirm', 'prompt', 'beforeunload'] as const).find((t) => t === event.type) ?? 'alert';
 			const dialog: PageDialog = { id: ++this.#dialogSeq, type, message: event.message, defaultValue: event.defaultPrompt ?? '' };
@@ -358,11 +365,36 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		page.on('domcontentloaded', () => this.#emitState(false));
 	}
 
-	/** The page's current URL, title, loading state and viewport. */
+	/** The page's current URL (the address that failed, on an error page), title, loading state and viewport. */
 	async state(loading = false): Promise<BrowserState> {
+		const failed = this.#page.url().startsWith('chrome-error:') ? this.#failedLoad : undefined;
+		if (failed) {
+			const { name, form, dpr } = this.#shape;
+			return { url: failed.url, title: 'This page could not be opened', loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
+		}
 		const title = await this.#page.title().catch(() => '');
 		const { name, form, dpr } = this.#shape;
 		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
+	}
+
+	/** The last top-level document that failed to load (Chromium's error page stands for it). */
+	#failedLoad: { url: string; netError: string } | undefined;
+
+	/**
+	 * Replaces Chromium's error page (`chrome-error://`, a raw network code) with a plain one
+	 * that says why in words and offers to try again; the history entry stays the address
+	 * that failed, so reload and back work as in a browser.
+	 */
+	async #showErrorPage(frameId: string, unreachableUrl: string | undefined): Promise<void> {
+		const failed = this.#failedLoad;
+		const url = unreachableUrl ?? failed?.url ?? '';
+		if (failed?.url !== url) this.#failedLoad = { url, netError: failed?.netError ?? '' };
+		const refused = this.#refusals.refusedSince(Math.max(0, this.#refusals.count - RECENT_REFUSALS), url);
+		const { message } = navigationError(new Error(`net::${this.#failedLoad!.netError.replace(/^net::/, '')}`), refused);
+		await this.#cdp.send('Page.setDocumentContent', { frameId, html: errorPageHtml(url, message) }).catch((error: Error) => {
+			if (!this.#closing) this.#logger.debug({ err: error.message }, 'error page not shown');
+		});
+		this.#emitState(false);
 	}
 
 	/** The page's open dialog, if any. */

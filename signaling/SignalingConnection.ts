@@ -30,7 +30,7 @@ import { renditionFor, type Session } from './Session.js';
 import type { PinService } from './pins/PinService.js';
 import type { PinWatchers } from './pins/PinWatchers.js';
 import type { Store, User } from './store/Store.js';
-import { validateNavigationUrl } from './urls.js';
+import { navigationTarget } from './urls.js';
 
 export interface ConnectionContext {
 	tokens: Tokens;
@@ -53,6 +53,8 @@ export interface ConnectionContext {
 	takeFrame(): boolean;
 	/** How long the socket may stay without joining a session or watching a PIN. */
 	joinTimeoutMs: number;
+	/** The search engine the URL bar sends words to (`%s`: the words); none: words are refused. */
+	searchUrl: string | undefined;
 }
 
 interface Joined {
@@ -362,6 +364,11 @@ export class SignalingConnection {
 		this.#send({ id, ok: false, error: { code: error.code, message: error.message } });
 	}
 
+	/** Where the URL bar sends words (see ALONGSIDE_SEARCH_URL). */
+	get searchUrl(): string | undefined {
+		return this.#context.searchUrl;
+	}
+
 	/** The local address the socket arrived on, for ICE candidates. */
 	get localAddress(): string {
 		return this.#localAddress;
@@ -417,8 +424,8 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	async 'cursors/consume'(joined, data) {
 		return joined.session.consumeCursors(joined.participantId, data.transportId);
 	},
-	async 'browser/navigate'(joined, data) {
-		const url = validateNavigationUrl(data.url);
+	async 'browser/navigate'(this: SignalingConnection, joined, data) {
+		const url = navigationTarget(data.url, this.searchUrl);
 		await joined.session.navigate(joined.participantId, url);
 		return { url };
 	},

@@ -85,6 +85,15 @@ const SignalingEnv = z.object({
 		}),
 	/** Largest WebSocket frame accepted, in bytes. Default 64 KiB. */
 	ALONGSIDE_WS_MAX_FRAME: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+	/**
+	 * Where the URL bar sends words that are not a web address: an http(s) URL with `%s` for
+	 * the words, or `none` to refuse them with a message. Default DuckDuckGo. (A company that
+	 * names its allowed sites must name the search engine too.)
+	 */
+	ALONGSIDE_SEARCH_URL: z
+		.string()
+		.refine((v) => v === 'none' || (/^https?:\/\//.test(v) && v.includes('%s') && URL.canParse(v.replace('%s', 'x'))), 'expected an http(s) URL with %s for the words, or none')
+		.default('https://duckduckgo.com/?q=%s'),
 	/** Seconds a new WebSocket has to join a session or watch a PIN before it is closed. Default 10. */
 	ALONGSIDE_JOIN_TIMEOUT: z.coerce.number().int().min(1).max(300).default(10),
 	/** Seconds a client has to send a request's headers before the connection is closed. Default 10. */
@@ -128,6 +137,8 @@ export interface SignalingConfig {
 	allowedOrigins: string[];
 	wsMaxFrame: number;
 	joinTimeout: number;
+	/** See ALONGSIDE_SEARCH_URL; undefined: words are refused. */
+	searchUrl: string | undefined;
 	httpHeadersTimeout: number;
 	addressLimits: { maxSockets: number; socketsPerSecond: number; maxWebSockets: number; framesPerSecond: number };
 	sessionLimits: { host: number; company: number; agent: number };
@@ -176,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			allowedOrigins: e.ALONGSIDE_ALLOWED_ORIGINS,
 			wsMaxFrame: e.ALONGSIDE_WS_MAX_FRAME,
 			joinTimeout: e.ALONGSIDE_JOIN_TIMEOUT,
+			searchUrl: e.ALONGSIDE_SEARCH_URL === 'none' ? undefined : e.ALONGSIDE_SEARCH_URL,
 			httpHeadersTimeout: e.ALONGSIDE_HTTP_HEADERS_TIMEOUT,
 			addressLimits: {
 				maxSockets: e.ALONGSIDE_MAX_SOCKETS_PER_ADDRESS,

@@ -65,12 +65,12 @@ export const CONTENT_SECURITY_POLICY = [
 export interface ServerOptions {
 	config: Pick<
 		SignalingConfig,
-		'host' | 'port' | 'tls' | 'publicUrl' | 'trustProxy' | 'allowedOrigins' | 'wsMaxFrame' | 'joinTimeout' | 'httpHeadersTimeout' | 'addressLimits'
+		'host' | 'port' | 'tls' | 'publicUrl' | 'trustProxy' | 'allowedOrigins' | 'wsMaxFrame' | 'joinTimeout' | 'searchUrl' | 'httpHeadersTimeout' | 'addressLimits'
 	>;
 	api: ApiContext;
 	metrics: Metrics;
 	logger: Logger;
-	connection: Omit<ConnectionContext, 'clientAddress' | 'takeFrame' | 'joinTimeoutMs'>;
+	connection: Omit<ConnectionContext, 'clientAddress' | 'takeFrame' | 'joinTimeoutMs' | 'searchUrl'>;
 	/** Health for `/healthz`; `ok: false` answers 503 so supervisors restart the service. */
 	health(): { ok: boolean } & Record<string, unknown>;
 }
@@ -214,6 +214,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 				clientAddress: client,
 				takeFrame: () => limits.takeFrame(key),
 				joinTimeoutMs: config.joinTimeout * 1000,
+				searchUrl: config.searchUrl,
 			});
 			connections.add(connection);
 			ws.on('close', () => {

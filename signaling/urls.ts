@@ -1,7 +1,20 @@
 /**
  * What the cloud browser may be asked to open from the URL bar.
  */
+import { looksLikeAddress } from '../protocol/address.js';
 import { BadRequestError } from '../protocol/errors.js';
+
+/**
+ * What the URL bar opens for `input`: the address it names (see {@link validateNavigationUrl}),
+ * or, for words that are not an address, a search with `searchUrl` (its `%s` replaced by
+ * them). Without a search engine configured, words are refused with a clear message.
+ */
+export function navigationTarget(input: string, searchUrl: string | undefined): string {
+	const text = input.trim();
+	if (looksLikeAddress(text)) return validateNavigationUrl(text);
+	if (!searchUrl) throw new BadRequestError(`url: "${text.slice(0, 80)}" is not a web address; type one like example.com`);
+	return searchUrl.replace('%s', encodeURIComponent(text));
+}
 
 /**
  * Normalizes what a person typed into a URL bar ("example.com/x" → "https://example.com/x")

@@ -214,6 +214,11 @@ describe('normalizeUrl', () => {
 		expect(normalizeUrl('example.com:8443/x')).toBe('https://example.com:8443/x');
 	});
 
+	it('leaves words as typed, for the server to search for', () => {
+		expect(normalizeUrl('  red shoes ')).toBe('red shoes');
+		expect(normalizeUrl('scarpe')).toBe('scarpe');
+	});
+
 	it('uses http for localhost', () => {
 		expect(normalizeUrl('localhost:3000/a')).toBe('http://localhost:3000/a');
 	});

@@ -4,6 +4,7 @@
  * Everything here takes plain event-shaped objects (no DOM types at run time) so that it
  * can be tested without a browser. The stage (stageInput.ts) feeds it real events.
  */
+import { looksLikeAddress } from '../../../protocol/address';
 import { CHANNEL_OF, type InputChannel, type InputMessage, type InputType } from '../../../protocol/wire';
 import type { Point } from './geometry';
 
@@ -244,7 +245,8 @@ export class TouchTracker {
  */
 export function normalizeUrl(input: string): string {
 	const text = input.trim();
-	if (!text) return text;
+	// NOTE: words are sent as they are: the server searches for them (see protocol/address.ts).
+	if (!text || !looksLikeAddress(text)) return text;
 	if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^/:]+:\d+(\/|$)/.test(text)) return text;
 	if (/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(text)) return `http://${text}`;
 	return `https://${text}`;
