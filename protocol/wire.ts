@@ -171,6 +171,12 @@ export const Requests = {
 		name: DisplayName.optional(),
 	}),
 	'session/leave': z.object({}),
+	/**
+	 * Joined participants send one every second: the server answers at once (the client
+	 * knows its link is alive) and shows the others a participant who stops sending as
+	 * reconnecting within 2 s.
+	 */
+	'session/ping': z.object({}),
 	/** Ends the session for everyone (agent or customer). */
 	'session/end': z.object({}),
 	/**
@@ -239,6 +245,8 @@ export interface ParticipantInfo {
 	id: string;
 	name: string;
 	role: Role;
+	/** The participant's connection is in trouble (silent for 2 s, or dropped and not back yet). */
+	reconnecting?: boolean;
 }
 
 export interface BrowserState {
@@ -290,6 +298,7 @@ export interface Replies {
 		dialog: DialogView | null;
 	};
 	'session/leave': Record<string, never>;
+	'session/ping': Record<string, never>;
 	'session/end': Record<string, never>;
 	/** `expiresIn`: seconds left by the server's clock (phones' clocks drift). */
 	'pin/watch': { expiresAt: number; expiresIn: number };
@@ -362,6 +371,8 @@ export type Reply<T extends RequestType = RequestType> =
 export interface Notifications {
 	'participant/joined': ParticipantInfo;
 	'participant/left': { id: string };
+	/** A participant's connection is in trouble (`connected: false`: "reconnecting…"), or fine again. */
+	'participant/connection': { id: string; connected: boolean };
 	'browser/state': BrowserState;
 	/** The video producer a participant consumes was replaced (e.g. the browser restarted). */
 	'media/changed': { rendition: Rendition };

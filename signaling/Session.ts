@@ -42,12 +42,21 @@ export type Notify = <T extends NotificationType>(type: T, data: Notifications[T
 
 export interface Participant extends ParticipantInfo {
 	notify: Notify;
+	/** When the participant's connection last sent anything. */
+	lastSeen: number;
+	/** Whether its client sends `session/ping` (only those are watched for silence). */
+	pings: boolean;
+	/** Its connection dropped: kept for {@link RESUME_GRACE_MS} to come back as the same participant. */
+	dropped?: NodeJS.Timeout;
 	/** May open input channels and navigate: customers, and agents with the control permission. */
 	canControl: boolean;
 	/** Who this is beyond one connection: a user id, or a customer token's subject. */
 	actor: string;
-	/** Told when the same actor joined again elsewhere; this participant has already been removed. */
-	onReplaced(): void;
+	/**
+	 * Told when the same actor joined again elsewhere: this participant has already been
+	 * removed, or (`resumed`) moved to the new connection, its link having gone silent.
+	 */
+	onReplaced(resumed: boolean): void;
 }
 
 /** What a connection tells the session about a participant that joins. */
@@ -58,7 +67,7 @@ export interface JoinRequest {
 	notify: Notify;
 	/** Whether it may drive the browser; only agents and customers can. */
 	canControl: boolean;
-	onReplaced(): void;
+	onReplaced(resumed: boolean): void;
 }
 
 export interface SessionEvents {
@@ -96,6 +105,11 @@ export interface SessionOptions {
 
 /** The shortest time between two "the agent tried" notices to a customer. */
 const TELL_CUSTOMER_MS = 3000;
+
+/** How long a participant whose connection dropped is kept, to come back as the same one (a phone changing network, a reload). */
+export const RESUME_GRACE_MS = 30_000;
+/** A participant that pings (every second) and is silent this long is shown to the others as reconnecting. */
+const SILENT_MS = 1600;
 
 /** How long a customer's device reports must settle before the page takes their shape (a rotation sends several). */
 const RESHAPE_SETTLE_MS = 150;
@@ -157,6 +171,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	private constructor(options: SessionOptions, room: Room) {
 		super();
+		this.#silenceTimer = setInterval(() => this.#watchSilence(), 250);
+		this.#silenceTimer.unref();
 		this.id = options.id;
 		this.room = room;
 		this.#logger = options.logger;
@@ -361,8 +377,56 @@ export class Session extends EventEmitter<SessionEvents> {
 	}
 
 	get participants(): ParticipantInfo[] {
-		return [...this.#participants.values()].map(({ id, name, role }) => ({ id, name, role }));
+		return [...this.#participants.values()].map(({ id, name, role, reconnecting }) => ({ id, name, role, ...(reconnecting ? { reconnecting } : {}) }));
 	}
+
+	/** A participant's connection sent something (`ping`: a heartbeat, from a client that sends them). */
+	seen(participantId: string, ping = false): void {
+		const participant = this.#participants.get(participantId);
+		if (!participant || participant.dropped) return;
+		participant.lastSeen = Date.now();
+		if (ping) participant.pings = true;
+		if (participant.reconnecting) this.#connection(participant, true);
+	}
+
+	/**
+	 * A participant's connection closed without leaving (a network drop, a closed tab, a
+	 * reload): the others are told it is reconnecting, and it stays for
+	 * {@link RESUME_GRACE_MS}; the same person joining meanwhile comes back as the same
+	 * participant. After that it leaves (`gone` is then called, for the audit log).
+	 */
+	dropped(participantId: string, gone: () => void): void {
+		const participant = this.#participants.get(participantId);
+		if (!participant || participant.dropped) return;
+		participant.notify = () => undefined;
+		participant.onReplaced = () => undefined;
+		this.room.removeParticipant(participantId);
+		this.#browser?.releaseInput(participantId);
+		participant.dropped = setTimeout(() => {
+			if (this.#participants.get(participantId) !== participant) return;
+			this.leave(participantId);
+			gone();
+		}, RESUME_GRACE_MS);
+		participant.dropped.unref();
+		if (!participant.reconnecting) this.#connection(participant, false);
+	}
+
+	/** Tells the others that a participant's connection is in trouble, or fine again. */
+	#connection(participant: Participant, connected: boolean): void {
+		participant.reconnecting = !connected;
+		if (!connected) this.#logger.info({ participantId: participant.id, role: participant.role }, 'participant reconnecting');
+		if (participant.role !== 'supervisor') this.#broadcast('participant/connection', { id: participant.id, connected }, participant.id);
+	}
+
+	/** Shows participants that stopped pinging as reconnecting. */
+	#watchSilence(): void {
+		const now = Date.now();
+		for (const participant of this.#participants.values()) {
+			if (participant.pings && !participant.reconnecting && !participant.dropped && now - participant.lastSeen > SILENT_MS) this.#connection(participant, false);
+		}
+	}
+
+	readonly #silenceTimer: NodeJS.Timeout;
 
 	/** Whether a customer has joined this session at least once. */
 	get customerHasJoined(): boolean {
@@ -375,23 +439,53 @@ export class Session extends EventEmitter<SessionEvents> {
 	 * customer from another tab, the agent after a reconnect) is replaced: the earlier
 	 * participant leaves and is told.
 	 */
-	join(request: JoinRequest): { participants: ParticipantInfo[]; inputChannels: InputChannel[] } {
+	join(request: JoinRequest): { self: ParticipantInfo; participants: ParticipantInfo[]; inputChannels: InputChannel[]; resumed: boolean } {
 		if (this.ended) throw new NotReadyError('the session has ended');
 		const { info } = request;
 		for (const earlier of [...this.#participants.values()]) {
 			if (earlier.actor !== request.actor) continue;
+			if (earlier.dropped) return this.#resume(earlier, request);
+			// NOTE: a connection gone silent (a phone that changed network: its old socket is
+			// not closed yet) is given up for the new one, as the same participant.
+			if (earlier.reconnecting) {
+				earlier.onReplaced(true);
+				this.room.removeParticipant(earlier.id);
+				this.#browser?.releaseInput(earlier.id);
+				return this.#resume(earlier, request);
+			}
 			this.leave(earlier.id);
-			earlier.onReplaced();
+			earlier.onReplaced(false);
 		}
 		const visible = this.participants.filter((p) => p.role !== 'supervisor');
 		const canControl = request.canControl && INPUT_ROLES.includes(info.role);
-		this.#participants.set(info.id, { ...info, notify: request.notify, canControl, actor: request.actor, onReplaced: request.onReplaced });
+		this.#participants.set(info.id, { ...info, notify: request.notify, canControl, actor: request.actor, onReplaced: request.onReplaced, lastSeen: Date.now(), pings: false });
 		if (info.role === 'customer') this.#customerJoined = true;
 		this.#lastActivity = Date.now();
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
-		return { participants: visible, inputChannels: inputChannelsFor(canControl) };
+		return { self: info, participants: visible, inputChannels: inputChannelsFor(canControl), resumed: false };
+	}
+
+	/**
+	 * The same person is back within the grace period after their connection dropped: the
+	 * same participant (id, name, cursor), on the new connection; the others are told it is
+	 * connected again, not that someone joined.
+	 */
+	#resume(participant: Participant, request: JoinRequest): ReturnType<Session['join']> {
+		clearTimeout(participant.dropped);
+		participant.dropped = undefined;
+		participant.notify = request.notify;
+		participant.onReplaced = request.onReplaced;
+		participant.canControl = request.canControl && INPUT_ROLES.includes(participant.role);
+		participant.lastSeen = Date.now();
+		participant.pings = false;
+		this.#lastActivity = Date.now();
+		this.#connection(participant, true);
+		this.#logger.info({ participantId: participant.id, role: participant.role }, 'participant resumed');
+		const visible = this.participants.filter((p) => p.role !== 'supervisor' && p.id !== participant.id);
+		const { id, name, role } = participant;
+		return { self: { id, name, role }, participants: visible, inputChannels: inputChannelsFor(participant.canControl), resumed: true };
 	}
 
 	/**
@@ -626,6 +720,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	leave(participantId: string): void {
 		const participant = this.#participants.get(participantId);
 		if (!participant) return;
+		clearTimeout(participant.dropped);
 		this.#participants.delete(participantId);
 		this.#metrics.participants.dec({ role: participant.role });
 		this.room.removeParticipant(participantId);
@@ -653,6 +748,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
 		this.#broadcast('session/ended', { reason });
 		clearTimeout(this.#reshapeTimer);
+		clearInterval(this.#silenceTimer);
 		this.#reshapePending?.resolve();
 		this.#reshapePending = undefined;
 		for (const id of [...this.#participants.keys()]) this.leave(id);

@@ -92,12 +92,13 @@ export class SignalingConnection {
 		this.#scope = { kind: 'connection', id: randomUUID(), fail: (error) => this.fail(error) };
 		socket.on('message', (data, isBinary) =>
 			runInScope(this.#scope, () => {
+				if (this.#joined) this.#joined.session.seen(this.#joined.participantId);
 				if (!context.takeFrame()) return this.#onFlood();
 				if (isBinary) return this.#replyError(null, new BadRequestError('frames must be JSON text'));
 				this.#onFrame(data.toString()).catch((error: unknown) => this.fail(error));
 			}),
 		);
-		socket.on('close', () => this.close());
+		socket.on('close', () => this.#onSocketClosed());
 		this.#armJoinTimer();
 		socket.on('error', (error) => this.#logger.debug({ err: error.message }, 'socket error'));
 	}
@@ -111,6 +112,21 @@ export class SignalingConnection {
 		this.#context.metrics.signalingErrors.inc({ code: 'internal' });
 		this.#logger.error({ err: error }, 'connection failed; closing it');
 		this.#closeWith(1011, 'internal error');
+	}
+
+	/**
+	 * The socket closed under us (a network drop, a closed tab, a reload, a missed
+	 * keepalive): the participant is not gone yet, it may come back as itself (see
+	 * Session.dropped); the audit log says it left only if it does not.
+	 */
+	#onSocketClosed(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		clearTimeout(this.#joinTimer);
+		this.#unwatch?.();
+		const joined = this.#unjoin();
+		if (!joined || joined.session.ended) return;
+		joined.session.dropped(joined.participantId, () => this.#audit(joined, 'session.left', { reason: 'connection lost' }));
 	}
 
 	/** Leaves the session and closes the socket. Safe to call twice. */
@@ -185,11 +201,14 @@ export class SignalingConnection {
 		});
 	}
 
-	/** The same actor joined again from another connection: the session removed us; say so and close. */
-	#replaced(): void {
+	/**
+	 * The same actor joined again from another connection: the session removed us (or, with
+	 * `resumed`, moved the participant to the new connection: it has not left); say so and close.
+	 */
+	#replaced(resumed: boolean): void {
 		const joined = this.#unjoin();
 		if (!joined) return;
-		this.#audit(joined, 'session.left', { reason: 'replaced' });
+		if (!resumed) this.#audit(joined, 'session.left', { reason: 'replaced' });
 		this.#send({ type: 'session/replaced', data: {} });
 		this.#closeWith(4409, 'joined elsewhere');
 	}
@@ -298,24 +317,24 @@ export class SignalingConnection {
 			canControl = rights.canControl;
 			actorId = user.id;
 		}
-		const participantId = randomUUID();
-		const self = { id: participantId, name, role };
-		const { participants, inputChannels } = session.join({
-			info: self,
+		const { self, participants, inputChannels, resumed } = session.join({
+			info: { id: randomUUID(), name, role },
 			// NOTE: one participant per actor: the same customer token or user joining again
 			// (another tab, a reconnect before the old socket timed out) replaces the earlier one.
 			actor: `${role === 'customer' ? 'customer' : 'user'}:${actorId}`,
 			notify: (type, payload) => this.notify(type, payload),
 			canControl,
-			onReplaced: () => this.#replaced(),
+			onReplaced: (resumed) => this.#replaced(resumed),
 		});
 		const scope = this.#scope;
 		const userId = user?.id;
 		const unfollow = userId ? this.#context.onUserChanged(userId, () => runInScope(scope, () => void this.#followUser(userId).catch((error: unknown) => this.fail(error)))) : undefined;
+		const participantId = self.id;
 		this.#joined = { session, participantId, role, actorId, ...(unfollow ? { unfollow } : {}) };
 		clearTimeout(this.#joinTimer);
 		this.#logger = this.#context.logger.child({ sessionId: session.id, participantId });
-		this.#audit(this.#joined, 'session.joined');
+		// NOTE: back after a dropped connection: the same participant, not a second join.
+		this.#audit(this.#joined, resumed ? 'session.resumed' : 'session.joined');
 		return {
 			sessionId: session.id,
 			self,
@@ -390,6 +409,10 @@ function rightsOf(user: User, role: Role, session: Session): { canControl: boole
 
 /** Requests of a joined participant; the session checks its rights. */
 const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Handler<T> } = {
+	async 'session/ping'(joined) {
+		joined.session.seen(joined.participantId, true);
+		return {};
+	},
 	async 'session/leave'(this: SignalingConnection) {
 		this.leave();
 		return {};

@@ -3,7 +3,8 @@
  *
  *   start ──(PIN redeemed)──▶ session ──(ended, "Start another session")──▶ start
  */
-import type { ListSessionsResponse, StartSessionResponse } from '../../../signaling/api/sessions/schema';
+import type { ListSessionsResponse, LiveSessionView, StartSessionResponse } from '../../../signaling/api/sessions/schema';
+import { tabStorage } from '../lib/boot';
 import { ApiError, apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
@@ -11,7 +12,12 @@ import { parsePin } from '../lib/pin';
 import type { Session } from '../lib/session.svelte';
 import { userSession } from '../lib/userSession';
 
+/** Where this tab keeps the session it shows, so that a reload goes back into it. */
+const TAB_SESSION_KEY = 'alongside.agent.session';
+
 export class AgentConsole {
+	/** The agent's live sessions, when the console has no session on screen (to rejoin one). */
+	live = $state<LiveSessionView[]>([]);
 	/** The session on screen, from a redeemed PIN until the agent starts another. */
 	session = $state.raw<Session | null>(null);
 	starting = $state(false);
@@ -62,20 +68,33 @@ export class AgentConsole {
 	#resumed = false;
 
 	/**
-	 * Once signed in: back into the agent's live session, if it has one (the console was
-	 * reloaded, or opened in another tab or on another computer: the session moves here).
+	 * Once signed in: the agent's live sessions, to rejoin one (the console opened in another
+	 * tab or on another computer); the session this tab showed before a reload is rejoined
+	 * at once.
 	 */
 	async resume(): Promise<void> {
 		if (this.#resumed || this.session) return;
 		this.#resumed = true;
 		try {
 			const { sessions } = await this.#auth.api.get<ListSessionsResponse>('/api/sessions/mine');
-			const newest = sessions.sort((a, b) => b.startedAt - a.startedAt)[0];
-			if (newest && !this.session) this.#join(newest.id);
+			if (this.session) return;
+			this.live = sessions.sort((a, b) => b.startedAt - a.startedAt);
+			const shown = this.#storage()?.getItem(TAB_SESSION_KEY);
+			if (shown && sessions.some((s) => s.id === shown)) this.rejoin(shown);
 		} catch (error) {
 			// NOTE: not fatal: the PIN screen is there; the session can still be started anew.
 			console.info('[agent] could not look for live sessions', error);
 		}
+	}
+
+	/** Back into one of the agent's live sessions (it moves here from wherever it is shown). */
+	rejoin(sessionId: string): void {
+		this.live = [];
+		this.#join(sessionId);
+	}
+
+	#storage(): Storage | null {
+		return tabStorage();
 	}
 
 	/** Signed out: the next sign-in looks for live sessions again. */
@@ -87,6 +106,7 @@ export class AgentConsole {
 	startAnother(): void {
 		this.session?.stop();
 		this.session = null;
+		this.#keep(null);
 		this.pinError = null;
 		if (typeof document !== 'undefined') document.body.dataset.status = 'idle';
 	}
@@ -95,11 +115,23 @@ export class AgentConsole {
 	async leave(): Promise<void> {
 		const session = this.session;
 		this.session = null;
+		this.#keep(null);
 		await session?.leave();
+	}
+
+	#keep(sessionId: string | null): void {
+		try {
+			if (sessionId) this.#storage()?.setItem(TAB_SESSION_KEY, sessionId);
+			else this.#storage()?.removeItem(TAB_SESSION_KEY);
+		} catch (error) {
+			console.info('[agent] could not keep the session for a reload', error);
+		}
 	}
 
 	#join(sessionId: string): void {
 		const session = userSession(this.#auth, sessionId, 'agent');
+		this.live = [];
+		this.#keep(sessionId);
 		this.session = session;
 		session.start();
 	}

@@ -45,6 +45,11 @@ const en = {
 	'agent.noCobrowse': 'Your account cannot start co-browsing sessions',
 	'agent.openSupervisor': 'Open the supervisor view',
 	'agent.start.title': 'Start a co-browsing session',
+	'agent.live.title': 'Your session in progress',
+	'agent.live.since': 'Started at {time}',
+	'agent.live.customerHere': 'the customer is connected',
+	'agent.live.customerAway': 'the customer is not connected',
+	'agent.live.rejoin': 'Rejoin',
 	'agent.start.pin': 'Customer\'s PIN',
 	'agent.start.submit': 'Start',
 	'agent.start.starting': 'Starting…',
@@ -248,6 +253,7 @@ const en = {
 	'status.joining': 'Joining the session…',
 	'status.live': 'Connected',
 	'status.reconnecting': 'Reconnecting…',
+	'participant.reconnecting': 'reconnecting…',
 	'status.reconnectingIn': 'Trying again in {seconds} s…',
 	'status.ended': 'Session ended',
 	'status.error': 'Cannot join',
@@ -322,6 +328,7 @@ const en = {
 
 	'customer.connectedWith': 'Connected with {name}',
 	'customer.waitingAgent': 'Waiting for your agent…',
+	'customer.agentReconnecting': '{name} is reconnecting…',
 	'customer.keyboard': 'Open the keyboard',
 	'customer.keyboardInput': 'Type here to write on the shared page',
 

@@ -61,11 +61,19 @@ type Outcome =
 	| { kind: 'stopped' };
 
 const TOAST_MS = 4000;
+/** How often a joined participant tells the server it is there (and learns the server is). */
+const PING_MS = 1000;
+/** No answer for this long: the link is in trouble ("Reconnecting…" at once, not when the socket times out). */
+const TROUBLE_MS = 1800;
+/** No answer for this long: the socket is given up and the session joined again. */
+const GIVE_UP_MS = 8000;
 /** How long the agent sees why an input was refused. */
 const REFUSAL_MS = 2500;
 
 export class Session {
 	status = $state<Status>('connecting');
+	/** The link to the server is silent while live (no answer to pings for {@link TROUBLE_MS}). */
+	linkTrouble = $state(false);
 	/** Readable reason for `error`, or the last failure while `reconnecting`. */
 	error = $state<string | null>(null);
 	endReason = $state<SessionEndReason | null>(null);
@@ -245,6 +253,33 @@ export class Session {
 		return this.#ask(() => this.#client!.request('browser/history', { action }));
 	}
 
+	/** The status to show: `reconnecting` while the link is silent, though the socket is not closed yet. */
+	get shownStatus(): Status {
+		return this.status === 'live' && this.linkTrouble ? 'reconnecting' : this.status;
+	}
+
+	/**
+	 * Pings the server every second while joined: a link silent for 2 s shows
+	 * "Reconnecting…" at once, and one silent for 8 s is given up (the session is joined
+	 * again, as the same participant). Returns the function that stops it.
+	 */
+	#heartbeat(client: SignalingClient): () => void {
+		let answered = Date.now();
+		const beat = setInterval(() => {
+			if (client.open) client.request('session/ping', {}).then(() => (answered = Date.now()), () => undefined);
+		}, PING_MS);
+		const watch = setInterval(() => {
+			const silent = Date.now() - answered;
+			this.linkTrouble = silent > TROUBLE_MS;
+			if (silent > GIVE_UP_MS) client.close('no answer from the server');
+		}, PING_MS / 4);
+		return () => {
+			clearInterval(beat);
+			clearInterval(watch);
+			this.linkTrouble = false;
+		};
+	}
+
 	/** Registers the stage's <video>; returns the function that unregisters it. */
 	attachVideo(video: HTMLVideoElement): () => void {
 		this.video = video;
@@ -385,6 +420,7 @@ export class Session {
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
 			this.#sendDevice();
+			void outcome.finally(this.#heartbeat(client));
 
 			this.#media = await MediaLink.create({
 				signaling: client,
@@ -408,6 +444,9 @@ export class Session {
 			if (p.id === this.self?.id) return;
 			const others = this.participants.filter((q) => q.id !== p.id);
 			this.participants = [...others, p];
+		});
+		client.on('participant/connection', ({ id, connected }: Notifications['participant/connection']) => {
+			this.participants = this.participants.map((p) => (p.id === id ? { ...p, reconnecting: !connected } : p));
 		});
 		client.on('participant/left', ({ id }) => {
 			this.participants = this.participants.filter((p) => p.id !== id);
