@@ -15,6 +15,9 @@
  * Two phases: click trials with 0.2–0.5 s gaps, then idle trials with 3 s gaps, because a
  * co-browsed page is mostly idle and the first change after a pause is what people see.
  *
+ * Then the phone shape (the page as a customer's phone has it: 390×760, touch, a phone's
+ * user agent), timed in blocks that alternate with the desktop shape, side by side.
+ *
  * Also reported: frames per second delivered to the viewer on an animated page, first
  * frame time from session start, CPU (% of one core) and memory of the session's
  * Chromium tree, and the codec and encoder in use.
@@ -42,6 +45,12 @@ addEventListener('mousedown', () => {
 	hits.push(performance.timeOrigin + performance.now());
 });
 </script></body></html>`;
+
+/** The same, for any shape: the box covers the middle of the viewport. */
+const CLICK_ANY_PAGE = CLICK_PAGE.replace('left:480px;top:240px;width:320px;height:240px', 'left:25%;top:25%;width:50%;height:50%');
+
+/** Trials per block of the phone / desktop comparison. */
+const BLOCK = 15;
 
 const ANIMATED_PAGE = `<!doctype html><html><body style="margin:0;background:#10131a;overflow:hidden">
 <canvas id="c" width="1280" height="720"></canvas>
@@ -128,7 +137,7 @@ async function presentedFps(page: Page, ms: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-	const fixtures = await startFixtureServer({ '/click': CLICK_PAGE, '/animated': ANIMATED_PAGE });
+	const fixtures = await startFixtureServer({ '/click': CLICK_PAGE, '/click-any': CLICK_ANY_PAGE, '/animated': ANIMATED_PAGE });
 	// NOTE: no warm browser, so the first-frame figure includes launching Chromium.
 	const app = await startAlongside({ ALONGSIDE_WARM_BROWSERS: '0', ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_LOG_LEVEL ?? 'warn' });
 	const viewerBrowser = await launchViewerBrowser(process.env.BENCH_VIEWER_ARGS ? process.env.BENCH_VIEWER_ARGS.split(' ') : []);
@@ -179,6 +188,25 @@ async function main(): Promise<void> {
 		const latencies = active.map((t) => t.latency);
 		const memory = memoryMiB(processTree(chromiumPid));
 
+		// The phone shape beside the desktop one: alternating blocks, each after a switch in
+		// the console (the page reloads with the other user agent).
+		const shaped: Record<'phone' | 'desktop', number[]> = { phone: [], desktop: [] };
+		let phoneResolution = '';
+		await session.browser.navigate(`${fixtures.url}/click-any`);
+		for (let block = 0; block < Math.max(2, Math.round(trials / BLOCK / 2)) * 2; block++) {
+			const shape = block % 2 === 0 ? 'phone' : 'desktop';
+			await viewer.getByTestId('shape').selectOption(shape);
+			await viewer.waitForFunction((name) => window.alongside?.state().browser?.shape.name === name, shape);
+			await session.shapeSettled();
+			await new Promise((r) => setTimeout(r, 500));
+			blue = await session.browser.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
+			shaped[shape].push(...(await runTrials(BLOCK, () => 200 + Math.random() * 300)).map((t) => t.latency));
+			if (shape === 'phone') {
+				const stats = await session.browser.captureStats();
+				phoneResolution = `${stats.frameWidth}x${stats.frameHeight}`;
+			}
+		}
+
 		// Animated page: delivered frame rate and CPU under continuous change.
 		await session.browser.navigate(`${fixtures.url}/animated`);
 		await new Promise((r) => setTimeout(r, 1500));
@@ -207,6 +235,12 @@ async function main(): Promise<void> {
 			codec: capture.codec ?? 'unknown',
 			encoder: capture.encoder ?? 'unknown',
 			resolution: `${capture.frameWidth}x${capture.frameHeight}`,
+			phone_trials: shaped.phone.length,
+			phone_p50_ms: round(quantile(shaped.phone, 0.5)),
+			phone_p95_ms: round(quantile(shaped.phone, 0.95)),
+			phone_resolution: phoneResolution,
+			desktop_beside_phone_p50_ms: round(quantile(shaped.desktop, 0.5)),
+			desktop_beside_phone_p95_ms: round(quantile(shaped.desktop, 0.95)),
 		};
 		if (json) {
 			process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -217,6 +251,7 @@ async function main(): Promise<void> {
 					`  input → visible change   p50 ${result.p50_ms} ms   p95 ${result.p95_ms} ms   max ${result.max_ms} ms`,
 					`  legs (p50)               page handler ${result.input_leg_p50_ms} ms → frame received ${result.receive_p50_ms} ms → presented ${result.present_p50_ms} ms`,
 					`  after 3 s idle           p50 ${result.idle_p50_ms} ms   max ${result.idle_max_ms} ms (${result.idle_trials} trials)`,
+					`  phone shape (${result.phone_resolution})  p50 ${result.phone_p50_ms} ms   p95 ${result.phone_p95_ms} ms; desktop in the blocks beside it p50 ${result.desktop_beside_phone_p50_ms} ms   p95 ${result.desktop_beside_phone_p95_ms} ms`,
 					`  delivered frame rate     ${result.fps} fps (animated page)`,
 					`  first frame              ${result.first_frame_ms} ms from the agent submitting the PIN (cold: Chromium launched for the session)`,
 					`  Chromium tree CPU        ${result.cpu_pct}% of a core animated, ${result.cpu_interactive_pct}% during click trials`,

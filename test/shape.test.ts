@@ -131,6 +131,19 @@ describe("the customer's phone", () => {
 		expect(await cloudPage().evaluate('events')).toEqual(['touchstart', 'click']);
 	});
 
+	it("takes the agent's mouse click on the phone-shaped page", async () => {
+		const box = await cloudPage().evaluate(() => {
+			const r = document.getElementById('tap')!.getBoundingClientRect();
+			(window as unknown as { events: string[] }).events = [];
+			return { x: (r.left + r.width / 2) / innerWidth, y: (r.top + r.height / 2) / innerHeight };
+		});
+		await agent.evaluate((at) => {
+			window.alongside!.send({ type: 'pointer/down', x: at.x, y: at.y, button: 'left', clickCount: 1, modifiers: 0 });
+			window.alongside!.send({ type: 'pointer/up', x: at.x, y: at.y, button: 'left', clickCount: 1, modifiers: 0 });
+		}, box);
+		await until(async () => ((await cloudPage().evaluate('events')) as string[]).includes('click'), "the agent's click");
+	});
+
 	it('turns with the phone, without reloading the page', async () => {
 		const before = await seen();
 		await customer.setViewportSize({ width: 844, height: 390 });

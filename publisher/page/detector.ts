@@ -50,6 +50,21 @@ function currentZoom(): Zoom {
 	return { x: vv.offsetLeft, y: vv.offsetTop, width: vv.width, height: vv.height, scale: vv.scale };
 }
 
+/**
+ * The size of the captured frame in CSS pixels of the screen: the visual viewport at its
+ * scale, plus classic scrollbars. On a desktop this is innerWidth × innerHeight, pinch-zoomed
+ * or not; a page laid out wider than a phone's screen (no viewport meta tag: 980 px, shown
+ * at 0.4) is captured at the phone's size, not its layout's. Boxes (see visualBox) and the
+ * tag strip are in these units.
+ */
+function frameViewport(zoom: Zoom): { width: number; height: number } {
+	if (zoom.scale === 1 && zoom.x === 0 && zoom.y === 0 && zoom.width === window.innerWidth) return { width: window.innerWidth, height: window.innerHeight };
+	const root = document.documentElement;
+	const scrollbarX = Math.max(0, window.innerWidth - root.clientWidth);
+	const scrollbarY = Math.max(0, window.innerHeight - root.clientHeight);
+	return { width: Math.round(zoom.width * zoom.scale + scrollbarX), height: Math.round(zoom.height * zoom.scale + scrollbarY) };
+}
+
 const scope = globalThis as unknown as {
 	__alongsideRules?: DetectorRules;
 	__alongsideDetector?: DetectorApi;
@@ -532,7 +547,7 @@ function run(): void {
 			const zoom = currentZoom();
 			placeTag(zoom);
 			const boxes = measure(zoom);
-			const viewport = { width: window.innerWidth, height: window.innerHeight };
+			const viewport = frameViewport(zoom);
 			const clean = targets.length === 0 && !incomplete;
 			const key = `${delivered.generation}|${viewport.width}x${viewport.height}|${zoom.x},${zoom.y},${zoom.scale}|${incomplete}|${clean}|${boxes.join(';')}`;
 			const now = Date.now();
@@ -552,7 +567,7 @@ function run(): void {
 			tag = nextTag(tag);
 			paintTag();
 			lastKey = undefined;
-			send({ doc, tag, at: Date.now(), input: inputSeq, rules: delivered.generation, boxes: [], viewport: { width: window.innerWidth, height: window.innerHeight }, incomplete: true, error: String(error).slice(0, 200) });
+			send({ doc, tag, at: Date.now(), input: inputSeq, rules: delivered.generation, boxes: [], viewport: frameViewport(currentZoom()), incomplete: true, error: String(error).slice(0, 200) });
 		}
 	}
 	const endFrame = new MessageChannel();
@@ -1086,7 +1101,7 @@ function run(): void {
 			const key = boxes.join(';');
 			if (key === locksKey) return;
 			locksKey = key;
-			send({ locks: { boxes, viewport: { width: window.innerWidth, height: window.innerHeight } } });
+			send({ locks: { boxes, viewport: frameViewport(currentZoom()) } });
 		} catch {
 			// NOTE: only an outline in the preview; the next period tries again.
 		}

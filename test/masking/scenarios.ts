@@ -221,6 +221,9 @@ const SHAPES = page(
 </div>`,
 );
 
+/** The same page without a viewport meta tag: on a phone it is laid out 980 px wide and shown zoomed out, as desktop sites are. */
+const SHAPES_WIDE = SHAPES.replace('<meta name="viewport" content="width=device-width, initial-scale=1">', '');
+
 /** The cross-origin iframe's page (served from another origin). */
 export const INNER_PAGE = page(`<p style="margin:8px">Another origin: <span class="s">4111 1111 1111 1111</span></p><p class="s" style="margin:8px">RSSMRA85T10A562S</p>`);
 
@@ -251,6 +254,7 @@ export function scenarioPages(crossOrigin: string): Record<string, string | { co
 		'/mask/frames': FRAMES(crossOrigin),
 		'/mask/rules': RULES_PAGE,
 		'/mask/shapes': SHAPES,
+		'/mask/shapes-wide': SHAPES_WIDE,
 		'/mask/statement.pdf': { contentType: 'application/pdf', body: statementPdf() },
 	};
 }
@@ -261,6 +265,37 @@ const key = (driver: Driver, key: string, code = key) => {
 };
 
 export const SCENARIOS: Scenario[] = [
+	{
+		name: 'a desktop site on a phone: laid out 980 px wide and shown zoomed out, then pinch-zoomed in and panned',
+		path: '/mask/shapes-wide',
+		async play(driver) {
+			await driver.shape('phone');
+			for (let i = 0; i < 8; i++) {
+				driver.input({ type: 'pointer/move', x: 0.2 + i * 0.08, y: 0.5 });
+				await driver.wait(60);
+			}
+			const fingers = (spread: number) => [
+				{ id: 1, x: 0.5 - spread, y: 0.3 },
+				{ id: 2, x: 0.5 + spread, y: 0.3 },
+			];
+			driver.input({ type: 'touch/start', touches: fingers(0.05) });
+			for (let i = 1; i <= 10; i++) {
+				await driver.wait(30);
+				driver.input({ type: 'touch/move', touches: fingers(0.05 + i * 0.03) });
+			}
+			driver.input({ type: 'touch/end', touches: [] });
+			await driver.wait(800);
+			driver.input({ type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
+			for (let i = 1; i <= 6; i++) {
+				await driver.wait(40);
+				driver.input({ type: 'touch/move', touches: [{ id: 1, x: 0.5 - i * 0.05, y: 0.5 - i * 0.04 }] });
+			}
+			driver.input({ type: 'touch/end', touches: [] });
+			await driver.wait(800);
+			await driver.shape('desktop');
+			await driver.wait(300);
+		},
+	},
 	{
 		name: 'device shapes: the page turns into a phone, a rotated phone, a tablet, and back to a desktop',
 		path: '/mask/shapes',
