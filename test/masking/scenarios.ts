@@ -264,6 +264,30 @@ const key = (driver: Driver, key: string, code = key) => {
 	driver.input({ type: 'key/up', key, code, modifiers: 0 });
 };
 
+/** Two fingers at `at`, their spread (a fraction of the width each side) going from `from` to `to` in ten steps. */
+async function pinch(driver: Driver, at: { x: number; y: number }, from: number, to: number): Promise<void> {
+	const fingers = (spread: number) => [
+		{ id: 1, x: at.x - spread, y: at.y },
+		{ id: 2, x: at.x + spread, y: at.y },
+	];
+	driver.input({ type: 'touch/start', touches: fingers(from) });
+	for (let i = 1; i <= 10; i++) {
+		await driver.wait(30);
+		driver.input({ type: 'touch/move', touches: fingers(from + ((to - from) * i) / 10) });
+	}
+	driver.input({ type: 'touch/end', touches: [] });
+}
+
+/** One finger from the middle, moved up and left by (dx, dy) six times. */
+async function pan(driver: Driver, dx: number, dy: number): Promise<void> {
+	driver.input({ type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
+	for (let i = 1; i <= 6; i++) {
+		await driver.wait(40);
+		driver.input({ type: 'touch/move', touches: [{ id: 1, x: 0.5 - i * dx, y: 0.5 - i * dy }] });
+	}
+	driver.input({ type: 'touch/end', touches: [] });
+}
+
 export const SCENARIOS: Scenario[] = [
 	{
 		name: 'a desktop site on a phone: laid out 980 px wide and shown zoomed out, then pinch-zoomed in and panned',
@@ -274,23 +298,9 @@ export const SCENARIOS: Scenario[] = [
 				driver.input({ type: 'pointer/move', x: 0.2 + i * 0.08, y: 0.5 });
 				await driver.wait(60);
 			}
-			const fingers = (spread: number) => [
-				{ id: 1, x: 0.5 - spread, y: 0.3 },
-				{ id: 2, x: 0.5 + spread, y: 0.3 },
-			];
-			driver.input({ type: 'touch/start', touches: fingers(0.05) });
-			for (let i = 1; i <= 10; i++) {
-				await driver.wait(30);
-				driver.input({ type: 'touch/move', touches: fingers(0.05 + i * 0.03) });
-			}
-			driver.input({ type: 'touch/end', touches: [] });
+			await pinch(driver, { x: 0.5, y: 0.3 }, 0.05, 0.35);
 			await driver.wait(800);
-			driver.input({ type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
-			for (let i = 1; i <= 6; i++) {
-				await driver.wait(40);
-				driver.input({ type: 'touch/move', touches: [{ id: 1, x: 0.5 - i * 0.05, y: 0.5 - i * 0.04 }] });
-			}
-			driver.input({ type: 'touch/end', touches: [] });
+			await pan(driver, 0.05, 0.04);
 			await driver.wait(800);
 			await driver.shape('desktop');
 			await driver.wait(300);
@@ -379,30 +389,11 @@ export const SCENARIOS: Scenario[] = [
 				await driver.wait(90);
 			}
 			// A pinch-zoom (two fingers apart), a pan while zoomed, and a pinch back out.
-			const fingers = (spread: number, x = 0.35, y = 0.3) => [
-				{ id: 1, x: x - spread, y },
-				{ id: 2, x: x + spread, y },
-			];
-			driver.input({ type: 'touch/start', touches: fingers(0.03) });
-			for (let i = 1; i <= 10; i++) {
-				await driver.wait(30);
-				driver.input({ type: 'touch/move', touches: fingers(0.03 + i * 0.02) });
-			}
-			driver.input({ type: 'touch/end', touches: [] });
+			await pinch(driver, { x: 0.35, y: 0.3 }, 0.03, 0.23);
 			await driver.wait(1200);
-			driver.input({ type: 'touch/start', touches: [{ id: 1, x: 0.5, y: 0.5 }] });
-			for (let i = 1; i <= 6; i++) {
-				await driver.wait(40);
-				driver.input({ type: 'touch/move', touches: [{ id: 1, x: 0.5 - i * 0.04, y: 0.5 - i * 0.03 }] });
-			}
-			driver.input({ type: 'touch/end', touches: [] });
+			await pan(driver, 0.04, 0.03);
 			await driver.wait(1200);
-			driver.input({ type: 'touch/start', touches: fingers(0.25, 0.5, 0.5) });
-			for (let i = 1; i <= 10; i++) {
-				await driver.wait(30);
-				driver.input({ type: 'touch/move', touches: fingers(0.25 - i * 0.022, 0.5, 0.5) });
-			}
-			driver.input({ type: 'touch/end', touches: [] });
+			await pinch(driver, { x: 0.5, y: 0.5 }, 0.25, 0.03);
 			await driver.wait(800);
 		},
 	},
