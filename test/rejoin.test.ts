@@ -156,6 +156,8 @@ class Network {
 
 describe('a customer whose network drops', () => {
 	it('is shown as reconnecting at once, sees it too, and comes back as the same participant', async () => {
+		// NOTE: the agent may run one session: the one of the tests above goes first.
+		for (const live of app.liveSessions()) await live.end('agent_ended');
 		const network = new Network(Number(new URL(app.url).port));
 		const port = await network.listen();
 		try {
@@ -176,6 +178,10 @@ describe('a customer whose network drops', () => {
 			await expect.poll(() => phone.getByTestId('link-trouble').count(), { timeout: 10_000 }).toBe(1);
 			const customerSaw = Date.now() - cut;
 			expect(await person.textContent()).toContain('reconnecting…');
+			if (process.env.ALONGSIDE_SHOT_DIR) {
+				await phone.screenshot({ path: `${process.env.ALONGSIDE_SHOT_DIR}/customer-reconnecting.png` });
+				await console_.screenshot({ path: `${process.env.ALONGSIDE_SHOT_DIR}/console-customer-reconnecting.png` });
+			}
 
 			await new Promise((resolve) => setTimeout(resolve, 3000));
 			const back = Date.now();
