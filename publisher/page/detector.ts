@@ -1128,8 +1128,12 @@ function run(): void {
 		 */
 		check(seq: number, kind: AttemptKind, x: number, y: number, key: string, alt: boolean): string {
 			armAgent(seq);
-			vouched = [];
-			return timed(() => check(kind, x, y, key, alt));
+			const verdict = timed(() => check(kind, x, y, key, alt));
+			// NOTE: what judgeNode vouched for stays while Node descends again (a release after
+			// its press): the press may reach the page only now, and must find it vouched for.
+			// judgeNode replaces it; any other verdict drops it.
+			if (!descended) vouched = [];
+			return verdict;
 		},
 		judgeNode(node: Node, seq: number, own: boolean): string {
 			armAgent(seq);
