@@ -235,7 +235,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// NOTE: the desktop shape from the start: a normal Chrome's user agent, not "HeadlessChrome".
 			const version = (await browser.version()).split('/')[1] ?? '0.0.0.0';
 			const desktop = shapeFor('desktop', undefined, viewport);
-			for (const command of emulationCommands(desktop, version, config.lang)) await cdp.send(command.method, command.params as never);
+			await emulate(cdp, desktop, version, config.lang);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('tab');
@@ -375,14 +375,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	/** The page's current URL (the address that failed, on an error page), title, loading state and viewport. */
 	async state(loading = false): Promise<BrowserState> {
-		const failed = this.#page.url().startsWith('chrome-error:') ? this.#failedLoad : undefined;
-		if (failed) {
-			const { name, form, dpr } = this.#shape;
-			return { url: failed.url, title: 'This page could not be opened', loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
-		}
-		const title = await this.#page.title().catch(() => '');
 		const { name, form, dpr } = this.#shape;
-		return { url: this.#page.url(), title, loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
+		const page = { loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
+		const failed = this.#page.url().startsWith('chrome-error:') ? this.#failedLoad : undefined;
+		if (failed) return { url: failed.url, title: 'This page could not be opened', ...page };
+		return { url: this.#page.url(), title: await this.#page.title().catch(() => ''), ...page };
 	}
 
 	/** The last top-level document that failed to load (Chromium's error page stands for it). */
@@ -429,6 +426,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return shapeFor(name, device, this.#desktop);
 	}
 
+	/** Settles once the shape changes asked for so far are done. */
+	get shaped(): Promise<void> {
+		return this.#shaping;
+	}
+
 	/** The shape the page has now. */
 	get shape(): Shape {
 		return { ...this.#shape };
@@ -458,7 +460,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: true });
 		this.#detector?.input(seq, 10 * MAX_SIDE, 10 * MAX_SIDE);
 		this.#bridge.mask({ kind: 'viewport', width: shape.width, height: shape.height });
-		for (const command of emulationCommands(shape, this.#version, this.#lang)) await this.#cdp.send(command.method, command.params as never);
+		await emulate(this.#cdp, shape, this.#version, this.#lang);
 		this.#shape = shape;
 		this.#viewport.width = shape.width;
 		this.#viewport.height = shape.height;
@@ -671,11 +673,23 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * rest paints nothing more, and viewers would keep that blurred frame until it changes.
 	 */
 	async #settleCapture(shape: Shape): Promise<void> {
-		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'settling paint failed');
-		for (let i = 0; i < 20 && !this.#closing; i++) {
+		await this.#paintUntil('settling', 20, 50, async () => {
+			const stats = await this.captureStats().catch(() => undefined);
+			return this.#closing !== undefined || (stats?.frameWidth === shape.width && stats.frameHeight === shape.height);
+		});
+	}
+
+	/**
+	 * Paints a frame (see {@link #paintPixel}) every `gapMs`, at most `rounds` times, until
+	 * `done` says so (asked beside each wait), then takes the overlay away. Painting is best
+	 * effort: a failed paint is logged (as `what`), never thrown.
+	 */
+	async #paintUntil(what: string, rounds: number, gapMs: number, done: () => Promise<boolean>): Promise<void> {
+		const fail = (error: Error) => this.#logger.debug({ err: error.message }, `${what} paint failed`);
+		for (let i = 0; i < rounds; i++) {
 			this.#paintPixel(i % 2).catch(fail);
-			const [stats] = await Promise.all([this.captureStats().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 50))]);
-			if (stats?.frameWidth === shape.width && stats.frameHeight === shape.height) break;
+			const [finished] = await Promise.all([done(), new Promise((resolve) => setTimeout(resolve, gapMs))]);
+			if (finished) break;
 		}
 		await this.#cdp.send('Overlay.hideHighlight').catch(fail);
 	}
@@ -765,13 +779,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async #primeEncoder(): Promise<void> {
 		// NOTE: painting is best effort (the start page may be committing meanwhile); a
 		// failure here must not fail the start.
-		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'priming paint failed');
-		for (let i = 0; i < 33; i++) {
-			this.#paintPixel(i % 2).catch(fail);
-			const [stats] = await Promise.all([this.captureStats(), new Promise((resolve) => setTimeout(resolve, 30))]);
-			if ((stats.framesEncoded ?? 0) > 0) break;
-		}
-		await this.#cdp.send('Overlay.hideHighlight').catch(fail);
+		await this.#paintUntil('priming', 33, 30, async () => ((await this.captureStats()).framesEncoded ?? 0) > 0);
 	}
 
 	/**
@@ -803,6 +811,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	#emitState(loading: boolean): void {
 		void this.state(loading).then((state) => this.emit('state', state));
 	}
+}
+
+/** Gives the page `shape` (see emulation.ts), one command after the other. */
+async function emulate(cdp: CDPSession, shape: Shape, version: string, lang: string): Promise<void> {
+	for (const command of emulationCommands(shape, version, lang)) await cdp.send(command.method, command.params as never);
 }
 
 function sameShape(a: Shape, b: Shape): boolean {

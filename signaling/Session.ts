@@ -107,7 +107,7 @@ export interface SessionOptions {
 const TELL_CUSTOMER_MS = 3000;
 
 /** How long a participant whose connection dropped is kept, to come back as the same one (a phone changing network, a reload). */
-export const RESUME_GRACE_MS = 30_000;
+const RESUME_GRACE_MS = 30_000;
 /** A participant that pings (every second) and is silent this long is shown to the others as reconnecting. */
 const SILENT_MS = 1600;
 
@@ -400,8 +400,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (!participant || participant.dropped) return;
 		participant.notify = () => undefined;
 		participant.onReplaced = () => undefined;
-		this.room.removeParticipant(participantId);
-		this.#browser?.releaseInput(participantId);
+		this.#detach(participant);
 		participant.dropped = setTimeout(() => {
 			if (this.#participants.get(participantId) !== participant) return;
 			this.leave(participantId);
@@ -409,6 +408,12 @@ export class Session extends EventEmitter<SessionEvents> {
 		}, RESUME_GRACE_MS);
 		participant.dropped.unref();
 		if (!participant.reconnecting) this.#connection(participant, false);
+	}
+
+	/** Drops what a participant's old connection holds (its transports on the SFU, its held buttons); it stays in the session. */
+	#detach(participant: Participant): void {
+		this.room.removeParticipant(participant.id);
+		this.#browser?.releaseInput(participant.id);
 	}
 
 	/** Tells the others that a participant's connection is in trouble, or fine again. */
@@ -449,8 +454,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			// not closed yet) is given up for the new one, as the same participant.
 			if (earlier.reconnecting) {
 				earlier.onReplaced(true);
-				this.room.removeParticipant(earlier.id);
-				this.#browser?.releaseInput(earlier.id);
+				this.#detach(earlier);
 				return this.#resume(earlier, request);
 			}
 			this.leave(earlier.id);
@@ -659,7 +663,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	async shapeSettled(): Promise<void> {
 		await this.ready;
 		while (this.#reshapePending) await this.#reshapePending.promise;
-		await this.#browser?.setShape(this.#browser.shape);
+		await this.#browser?.shaped;
 	}
 
 	/** The page's open dialog as a participant is shown it, or null. */

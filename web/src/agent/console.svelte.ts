@@ -26,6 +26,7 @@ export class AgentConsole {
 	busy = $state(false);
 
 	readonly #auth: Auth;
+	readonly #storage = tabStorage();
 
 	constructor(auth: Auth) {
 		this.#auth = auth;
@@ -79,7 +80,7 @@ export class AgentConsole {
 			const { sessions } = await this.#auth.api.get<ListSessionsResponse>('/api/sessions/mine');
 			if (this.session) return;
 			this.live = sessions.sort((a, b) => b.startedAt - a.startedAt);
-			const shown = this.#storage()?.getItem(TAB_SESSION_KEY);
+			const shown = this.#storage?.getItem(TAB_SESSION_KEY);
 			if (shown && sessions.some((s) => s.id === shown)) this.rejoin(shown);
 		} catch (error) {
 			// NOTE: not fatal: the PIN screen is there; the session can still be started anew.
@@ -91,10 +92,6 @@ export class AgentConsole {
 	rejoin(sessionId: string): void {
 		this.live = [];
 		this.#join(sessionId);
-	}
-
-	#storage(): Storage | null {
-		return tabStorage();
 	}
 
 	/** Signed out: the next sign-in looks for live sessions again. */
@@ -121,8 +118,8 @@ export class AgentConsole {
 
 	#keep(sessionId: string | null): void {
 		try {
-			if (sessionId) this.#storage()?.setItem(TAB_SESSION_KEY, sessionId);
-			else this.#storage()?.removeItem(TAB_SESSION_KEY);
+			if (sessionId) this.#storage?.setItem(TAB_SESSION_KEY, sessionId);
+			else this.#storage?.removeItem(TAB_SESSION_KEY);
 		} catch (error) {
 			console.info('[agent] could not keep the session for a reload', error);
 		}
