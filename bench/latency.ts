@@ -16,7 +16,9 @@
  * co-browsed page is mostly idle and the first change after a pause is what people see.
  *
  * Then the phone shape (the page as a customer's phone has it: 390×760, touch, a phone's
- * user agent), timed in blocks that alternate with the desktop shape, side by side.
+ * user agent), timed in blocks that alternate with the desktop shape, side by side; then
+ * tab switches (a click on the other tab in the console's strip → the first frame of that
+ * tab in the viewer's video).
  *
  * Also reported: frames per second delivered to the viewer on an animated page, first
  * frame time from session start, CPU (% of one core) and memory of the session's
@@ -48,6 +50,9 @@ addEventListener('mousedown', () => {
 
 /** The same, for any shape: the box covers the middle of the viewport. */
 const CLICK_ANY_PAGE = CLICK_PAGE.replace('left:480px;top:240px;width:320px;height:240px', 'left:25%;top:25%;width:50%;height:50%');
+
+/** Tab switches timed. */
+const TAB_SWITCHES = 30;
 
 /** Trials per block of the phone / desktop comparison. */
 const BLOCK = 15;
@@ -118,6 +123,37 @@ async function clickTrial(page: Page, expectBlue: boolean): Promise<TrialResult 
 	}, expectBlue);
 }
 
+/**
+ * One tab switch: the viewer clicks the other tab in the console's tab strip (the switch
+ * request goes out); resolves with the time until its video presents the first frame of
+ * that tab (red or blue all over), or null after 5 s.
+ */
+async function tabSwitchTrial(page: Page, wantBlue: boolean): Promise<number | null> {
+	return page.evaluate(async (wantBlue) => {
+		const video = window.alongside!.video!;
+		const canvas = new OffscreenCanvas(8, 8);
+		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+		const other = document.querySelector<HTMLButtonElement>('[data-testid=tab][data-active=false] button[role=tab]');
+		if (!other) return null;
+		const start = performance.now();
+		other.click();
+		return new Promise<number | null>((resolve) => {
+			const timeout = setTimeout(() => resolve(null), 5000);
+			const onFrame = () => {
+				ctx.drawImage(video, video.videoWidth * 0.5 - 4, video.videoHeight * 0.5 - 4, 8, 8, 0, 0, 8, 8);
+				const [r, , b] = ctx.getImageData(4, 4, 1, 1).data;
+				if ((wantBlue && b! > r! + 60) || (!wantBlue && r! > b! + 60)) {
+					clearTimeout(timeout);
+					resolve(performance.now() - start);
+				} else {
+					video.requestVideoFrameCallback(onFrame);
+				}
+			};
+			video.requestVideoFrameCallback(onFrame);
+		});
+	}, wantBlue);
+}
+
 /** Frames presented by the viewer's video element over `ms`. */
 async function presentedFps(page: Page, ms: number): Promise<number> {
 	return page.evaluate(async (duration) => {
@@ -137,7 +173,13 @@ async function presentedFps(page: Page, ms: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-	const fixtures = await startFixtureServer({ '/click': CLICK_PAGE, '/click-any': CLICK_ANY_PAGE, '/animated': ANIMATED_PAGE });
+	const fixtures = await startFixtureServer({
+		'/click': CLICK_PAGE,
+		'/click-any': CLICK_ANY_PAGE,
+		'/animated': ANIMATED_PAGE,
+		'/red': '<title>Red</title><body style="margin:0;background:rgb(230,40,40)"></body>',
+		'/blue': '<title>Blue</title><body style="margin:0;background:rgb(40,80,230)"></body>',
+	});
 	// NOTE: no warm browser, so the first-frame figure includes launching Chromium.
 	const app = await startAlongside({ ALONGSIDE_WARM_BROWSERS: '0', ALONGSIDE_LOG_LEVEL: process.env.ALONGSIDE_LOG_LEVEL ?? 'warn' });
 	const viewerBrowser = await launchViewerBrowser(process.env.BENCH_VIEWER_ARGS ? process.env.BENCH_VIEWER_ARGS.split(' ') : []);
@@ -207,6 +249,23 @@ async function main(): Promise<void> {
 			}
 		}
 
+		// Tab switches: two tabs, red and blue; the agent clicks the other one in the strip.
+		await viewer.getByTestId('shape').selectOption('desktop');
+		await session.shapeSettled();
+		await session.browser.navigate(`${fixtures.url}/red`);
+		await session.browser.newTab(`${fixtures.url}/blue`);
+		await new Promise((r) => setTimeout(r, 1000));
+		const switches: number[] = [];
+		let switchesLost = 0;
+		for (let i = 0; i < TAB_SWITCHES; i++) {
+			// NOTE: the blue tab is captured now: the switch shows red, then blue, and so on.
+			const ms = await tabSwitchTrial(viewer, i % 2 === 1);
+			if (ms === null) switchesLost++;
+			else switches.push(ms);
+			await new Promise((r) => setTimeout(r, 300 + Math.random() * 300));
+		}
+		await session.browser.closeTab(session.browser.activeTab.id);
+
 		// Animated page: delivered frame rate and CPU under continuous change.
 		await session.browser.navigate(`${fixtures.url}/animated`);
 		await new Promise((r) => setTimeout(r, 1500));
@@ -241,6 +300,10 @@ async function main(): Promise<void> {
 			phone_resolution: phoneResolution,
 			desktop_beside_phone_p50_ms: round(quantile(shaped.desktop, 0.5)),
 			desktop_beside_phone_p95_ms: round(quantile(shaped.desktop, 0.95)),
+			tab_switches: switches.length,
+			tab_switches_lost: switchesLost,
+			tab_switch_ms: round(quantile(switches, 0.5)),
+			tab_switch_p95_ms: round(quantile(switches, 0.95)),
 		};
 		if (json) {
 			process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -252,6 +315,7 @@ async function main(): Promise<void> {
 					`  legs (p50)               page handler ${result.input_leg_p50_ms} ms → frame received ${result.receive_p50_ms} ms → presented ${result.present_p50_ms} ms`,
 					`  after 3 s idle           p50 ${result.idle_p50_ms} ms   max ${result.idle_max_ms} ms (${result.idle_trials} trials)`,
 					`  phone shape (${result.phone_resolution})  p50 ${result.phone_p50_ms} ms   p95 ${result.phone_p95_ms} ms; desktop in the blocks beside it p50 ${result.desktop_beside_phone_p50_ms} ms   p95 ${result.desktop_beside_phone_p95_ms} ms`,
+					`  tab switch               p50 ${result.tab_switch_ms} ms   p95 ${result.tab_switch_p95_ms} ms from the click on the tab to its first frame (${result.tab_switches} switches, ${switchesLost} lost)`,
 					`  delivered frame rate     ${result.fps} fps (animated page)`,
 					`  first frame              ${result.first_frame_ms} ms from the agent submitting the PIN (cold: Chromium launched for the session)`,
 					`  Chromium tree CPU        ${result.cpu_pct}% of a core animated, ${result.cpu_interactive_pct}% during click trials`,

@@ -96,6 +96,12 @@ export interface PublisherPageApi {
 	load(routerRtpCapabilities: Record<string, unknown>): Promise<void>;
 	/** Starts capturing the active tab (idempotent); must settle before the tab navigates. */
 	capture(options: CaptureOptions): Promise<{ tabId: number }>;
+	/**
+	 * Moves the capture and both renditions to the tab now at the front (showing `url`),
+	 * without renegotiation; the masked rendition is covered until that tab's detector
+	 * (whose rules generation is `rules`) reports. `ms`: how long the switch took.
+	 */
+	switchTab(options: { url: string; rules: number | null; size: { width: number; height: number } }): Promise<{ tabId: number; ms: number }>;
 	/** Publishes the renditions; resolves once the transport is connected. */
 	start(options: CaptureOptions): Promise<{ producerIds: Partial<Record<Rendition, string>>; timings: Record<string, number> }>;
 	/** Encoder statistics of a rendition's producer. */

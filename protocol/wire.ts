@@ -204,6 +204,12 @@ export const Requests = {
 	'cursors/consume': z.object({ transportId: z.string().min(1) }),
 	'browser/navigate': z.object({ url: z.string().trim().min(1).max(2048) }),
 	'browser/history': z.object({ action: z.enum(['back', 'forward', 'reload']) }),
+	/** Opens a new tab (at the start page), captures another tab, or closes one (by its `TabInfo.id`). */
+	'browser/tab': z.discriminatedUnion('action', [
+		z.object({ action: z.literal('new') }),
+		z.object({ action: z.literal('switch'), id: z.string().min(1).max(16) }),
+		z.object({ action: z.literal('close'), id: z.string().min(1).max(16) }),
+	]),
 	/**
 	 * Customers: the device the video is shown on (the stage's size, pixel ratio, touch),
 	 * sent on joining and as it changes (a phone rotated). The page takes its shape unless
@@ -257,6 +263,18 @@ export interface BrowserState {
 	viewport: { width: number; height: number };
 	/** The device the page pretends to be (see protocol/shape.ts): which choice, what form, its pixel ratio. */
 	shape: { name: ShapeName; form: 'phone' | 'tablet' | 'desktop'; dpr: number };
+	/** The browser's tabs, in the order they opened (`url`, `title` and `loading` above are the active one's). */
+	tabs: TabInfo[];
+	/** The id of the tab everyone sees (its video; input goes there). */
+	activeTab: string;
+}
+
+/** One tab of the cloud browser. */
+export interface TabInfo {
+	id: string;
+	url: string;
+	title: string;
+	loading: boolean;
 }
 
 /** The kinds of dialog a page opens. */
@@ -323,6 +341,7 @@ export interface Replies {
 	};
 	'browser/navigate': { url: string };
 	'browser/history': Record<string, never>;
+	'browser/tab': Record<string, never>;
 	'browser/device': Record<string, never>;
 	'browser/shape': Record<string, never>;
 	'dialog/answer': Record<string, never>;

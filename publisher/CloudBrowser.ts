@@ -1,12 +1,13 @@
 /**
  * A session's cloud browser: a headless Chromium running as the browser user with its
  * sandbox on, in the session's own directory, reaching the network only through the
- * session's egress proxy; its active tab is captured as a live track and published into
- * the session's router, and viewers' input is injected into it with CDP.
+ * session's egress proxy. It has tabs (Tab.ts); the active one is captured as a live track
+ * and published into the session's router, and viewers' input is injected into it with
+ * CDP. Switching tabs moves the capture on the same producers: viewers renegotiate nothing.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Browser, CDPSession, HTTPResponse, Page, Target } from 'puppeteer-core';
+import type { Browser, CDPSession, Page, Protocol } from 'puppeteer-core';
 import { getExtensionPage } from 'puppeteer-stream';
 import type { CaptureOptions, CaptureStats, MaskStats } from '../protocol/bridge.js';
 import { DEFAULT_RULES, type DetectorReport, type MaskRules } from '../protocol/masking.js';
@@ -19,16 +20,11 @@ import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import type { PageDialog } from './dialogs.js';
-import { emulationCommands } from './emulation.js';
-import { errorPageHtml } from './errorPage.js';
-import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
-import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
+import type { InputGateway, Refusal, Sender } from './InputGateway.js';
 import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
 import { internalPages } from './internalPages.js';
-import { MaskDetector } from './MaskDetector.js';
-import { NavigationError, navigationError } from './navigation.js';
-import { gateDocuments } from './documents.js';
 import { PublisherBridge } from './PublisherBridge.js';
+import { Tab, type TabContext } from './Tab.js';
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
 export interface PublishTarget {
@@ -112,34 +108,44 @@ export interface CloudBrowserOptions {
 /** How many send transports a start tries before it fails (see create). */
 const PUBLISH_ATTEMPTS = 3;
 
-/** The longest a navigation waits for the start page's own (see #afterStartPage). */
-const START_PAGE_WAIT_MS = 3000;
-
 /** How many recent egress refusals a cloud browser remembers to explain its navigation errors. */
 const RECENT_REFUSALS = 16;
 
 export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #browser: Browser;
-	readonly #page: Page;
-	readonly #cdp: CDPSession;
+	/** A browser-wide CDP session: it attaches to every new tab before its page runs. */
+	readonly #browserCdp: CDPSession;
 	readonly #bridge: PublisherBridge;
 	readonly #host: BrowserHost;
 	readonly #dir: SessionDir;
 	readonly #proxy: EgressProxy;
 	readonly #refusals: RefusalLog;
 	readonly #logger: Logger;
-	readonly #inputStates = new Map<string, InputState>();
-	/** The page's viewport, CSS px: the gateway and the input read this object, kept as the shape changes. */
+	readonly #context: TabContext;
+	/** The page's viewport, CSS px: the gateways and the input read this object, kept as the shape changes. */
 	readonly #viewport: { width: number; height: number };
-	/** The shape the page has (see protocol/shape.ts), and the browser's version and language it names. */
+	/** The shape the pages have (see protocol/shape.ts), and the browser's version and language it names. */
 	#shape: Shape;
 	readonly #version: string;
 	/** The desktop shape's viewport (the configured one). */
 	readonly #desktop: { width: number; height: number };
 	readonly #lang: string;
+	readonly #startUrl: string;
 	/** Shape changes, one after the other. */
 	#shaping: Promise<void> = Promise.resolve();
 	#closing: Promise<void> | undefined;
+	/** The tabs, in the order they opened; the captured one; the order they were last captured in. */
+	readonly #tabs: Tab[] = [];
+	#active: Tab;
+	#recent: Tab[] = [];
+	/** Tab switches, one after the other. */
+	#switching: Promise<void> = Promise.resolve();
+	/** The rules the detectors have (new tabs get them). */
+	#rules: MaskRules | null;
+	#showLocks = false;
+	readonly #gate: { policy: UrlPolicy };
+	/** Tabs created by {@link newTab}, by target id, until they are ready. */
+	readonly #waiting = new Map<string, (tab: Tab | undefined) => void>();
 
 	/**
 	 * Starts the session's egress proxy and its Chromium (as the browser user, in a new
@@ -220,39 +226,43 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const page = step(await firstContentPage(browser));
 			const cdp = await page.createCDPSession();
 			const masked = (config.renditions ?? ['clear', 'masked']).includes('masked');
-			// The document gate starts before the CloudBrowser exists: it reads this holder.
-			const gate = { policy: options.urlPolicy ?? ANY_SITE, refused: (_url: string, _problem: string) => undefined as void };
-			const [, , , detector] = await Promise.all([
-				cdp.send('DOM.enable'),
-				cdp.send('Overlay.enable'),
-				// NOTE: for the page's dialogs (Page.javascriptDialogOpening).
-				cdp.send('Page.enable'),
-				masked ? MaskDetector.install(cdp, options.rules === undefined ? DEFAULT_RULES : options.rules) : undefined,
-				// NOTE: with a masked rendition, PDFs open in a viewer whose text the detector reads.
-				gateDocuments(cdp, { pdfViewer: masked, policy: () => gate.policy, onRefused: (url, problem) => gate.refused(url, problem) }, logger),
-			]);
-			const viewport = await fitViewport(cdp, page, config.viewport);
+			const rules = options.rules === undefined ? DEFAULT_RULES : options.rules;
+			const [viewport, fullVersion, browserCdp] = await Promise.all([fitViewport(cdp, page, config.viewport), browser.version(), browser.target().createCDPSession()]);
 			// NOTE: the desktop shape from the start: a normal Chrome's user agent, not "HeadlessChrome".
-			const version = (await browser.version()).split('/')[1] ?? '0.0.0.0';
+			const version = fullVersion.split('/')[1] ?? '0.0.0.0';
 			const desktop = shapeFor('desktop', undefined, viewport);
-			await emulate(cdp, desktop, version, config.lang);
+			// The tabs' shared context starts before the CloudBrowser exists: it reads this holder.
+			const holder: { cloud: CloudBrowser | undefined; seq: number; gate: { policy: UrlPolicy } } = { cloud: undefined, seq: 0, gate: { policy: options.urlPolicy ?? ANY_SITE } };
+			const context: TabContext = {
+				masked,
+				policy: () => holder.gate.policy,
+				version,
+				lang: config.lang,
+				viewport,
+				refusedRecently: (url) => refusals.refusedSince(Math.max(0, refusals.count - RECENT_REFUSALS), url),
+				mask: (tab, message) => {
+					const cloud = holder.cloud;
+					if (cloud && tab === cloud.#active) cloud.#bridge.mask(message);
+				},
+				nextSeq: () => ++holder.seq,
+				logger,
+			};
+			const first = new Tab(page, await Tab.prepare(cdp, context, rules, desktop), context);
 			// The captured tab must be the front one: hidden tabs stop painting until captured.
 			await page.bringToFront();
 			mark('tab');
 			const [bridge, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser({ browser, page, cdp, bridge, detector, host, dir: sessionDir, proxy: egress, refusals, viewport, shape: desktop, version, lang: config.lang, logger });
-			cloud.#gate = gate;
-			gate.refused = (url, problem) => cloud.emit('navigationrefused', { url, problem });
+			const cloud = new CloudBrowser({ browser, browserCdp, first, bridge, host, dir: sessionDir, proxy: egress, refusals, context, gate: holder.gate, rules, shape: desktop, startUrl: options.startUrl, logger });
+			holder.cloud = cloud;
+			if (first.detector) bridge.mask({ kind: 'rules', generation: first.detector.generation || null });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
 			await cloud.#capture(captureOptions);
 			mark('capturing');
 			// NOTE: the start page loads while publishing starts, and the browser is ready
 			// without waiting for it: the capture follows the tab across navigations. (Loading
 			// it before, beside the extension's set-up, made starts slower on two cores.)
-			cloud.#startPage = openStartPage(page, options.startUrl, config.lang).catch((error: Error) => {
-				if (!cloud.#closing && cloud.#browser.connected) logger.warn({ err: error.message }, 'start page did not load');
-			});
+			first.openFirst(options.startUrl, config.lang);
 			// NOTE: seen rarely under load on two cores (about once in a few hundred starts):
 			// the send transport never connects; once, twice in a row, on the first start of a
 			// test run. Again on a fresh transport, up to PUBLISH_ATTEMPTS times in all.
@@ -268,6 +278,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				}
 			}
 			step(undefined);
+			// NOTE: from now on, a tab the page opens is paused until it is prepared like this one.
+			await cloud.#watchNewTabs();
 			mark('publishing');
 			return cloud;
 		} catch (error) {
@@ -283,128 +295,263 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 
 	private constructor(parts: {
 		browser: Browser;
-		page: Page;
-		cdp: CDPSession;
+		browserCdp: CDPSession;
+		first: Tab;
 		bridge: PublisherBridge;
-		detector: MaskDetector | undefined;
 		host: BrowserHost;
 		dir: SessionDir;
 		proxy: EgressProxy;
 		refusals: RefusalLog;
-		viewport: { width: number; height: number };
+		context: TabContext;
+		gate: { policy: UrlPolicy };
+		rules: MaskRules | null;
 		shape: Shape;
-		version: string;
-		lang: string;
+		startUrl: string;
 		logger: Logger;
 	}) {
 		super();
-		const { browser, page } = parts;
+		const { browser } = parts;
 		this.#browser = browser;
-		this.#page = page;
-		this.#cdp = parts.cdp;
+		this.#browserCdp = parts.browserCdp;
 		this.#bridge = parts.bridge;
 		this.#bridge.onFailure((error) => {
 			if (!this.#closing) this.#logger.warn({ err: error.message }, 'mask message not delivered');
 		});
 		this.#maskStatsTimer = setInterval(() => void this.#collectMaskStats(), MASK_STATS_INTERVAL_MS);
 		this.#maskStatsTimer.unref();
-		this.#detector = parts.detector;
-		const detector = parts.detector;
-		this.#gateway = new InputGateway(
-			{
-				// NOTE: without a detector (a session with no masked rendition) nothing can judge
-				// an agent's input: it is refused.
-				check: (attempt, seq) => (detector ? detector.check(attempt, seq) : Promise.resolve({ refused: 'unseen' as const })),
-				sender: (who) => detector?.sender(who) ?? Promise.resolve(),
-				send: (command) => this.#send(command),
-			},
-			parts.viewport,
-			(refusal) => this.emit('refused', refusal),
-			() => this.emit('inputdropped', 'agent_rate'),
-		);
-		detector?.on('refusal', ({ reason, kind }) => this.#gateway.refusedInPage(reason, kind));
-		detector?.on('locks', (locks) => this.emit('lockregions', locks));
-		if (parts.detector) {
-			const generation = (g: number | null) => this.#bridge.mask({ kind: 'rules', generation: g });
-			generation(parts.detector.generation || null);
-			parts.detector.on('generation', generation);
-			parts.detector.on('report', (report) => this.#onDetectorReport(report));
-			parts.detector.on('badreport', () => this.emit('badreport'));
-		}
 		this.#host = parts.host;
 		this.#dir = parts.dir;
 		this.#proxy = parts.proxy;
 		this.#refusals = parts.refusals;
-		this.#viewport = parts.viewport;
+		this.#context = parts.context;
+		this.#gate = parts.gate;
+		this.#rules = parts.rules;
+		this.#viewport = parts.context.viewport;
 		this.#shape = parts.shape;
-		this.#desktop = { ...parts.viewport };
-		this.#version = parts.version;
-		this.#lang = parts.lang;
+		this.#desktop = { ...parts.context.viewport };
+		this.#version = parts.context.version;
+		this.#lang = parts.context.lang;
+		this.#startUrl = parts.startUrl;
 		this.#logger = parts.logger;
+		this.#active = parts.first;
+		this.#addTab(parts.first);
 		browser.on('disconnected', () => {
 			if (!this.#closing) {
 				this.#logger.error('cloud browser exited unexpectedly');
 				this.emit('crash');
 			}
 		});
-		page.on('framenavigated', (frame) => {
-			if (frame === page.mainFrame()) this.#emitState(true);
-		});
-		page.on('load', () => this.#emitState(false));
-		browser.on('targetcreated', (target) => void this.#foldPopup(target));
-		page.on('requestfailed', (request) => {
-			if (request.isNavigationRequest() && request.frame() === page.mainFrame()) this.#failedLoad = { url: request.url(), netError: request.failure()?.errorText ?? '' };
-		});
-		this.#cdp.on('Page.frameNavigated', ({ frame }) => {
-			if (!frame.parentId && frame.url.startsWith('chrome-error:')) void this.#showErrorPage(frame.id, frame.unreachableUrl);
-		});
-		this.#cdp.on('Page.javascriptDialogOpening', (event) => {
-			const type = (['alert', 'confirm', 'prompt', 'beforeunload'] as const).find((t) => t === event.type) ?? 'alert';
-			const dialog: PageDialog = { id: ++this.#dialogSeq, type, message: event.message, defaultValue: event.defaultPrompt ?? '' };
-			this.#dialog = dialog;
+	}
+
+	/** Takes a tab in: its events, and the captured tab's detector's and gateway's. */
+	#addTab(tab: Tab): void {
+		this.#tabs.push(tab);
+		const ifActive =
+			<A extends unknown[]>(fn: (...args: A) => void) =>
+			(...args: A) => {
+				if (tab === this.#active) fn(...args);
+			};
+		tab.on('changed', () => this.#emitState());
+		tab.on('report', ifActive((report) => this.#onDetectorReport(report)));
+		tab.on('generation', ifActive((generation) => this.#bridge.mask({ kind: 'rules', generation: generation || null })));
+		tab.on('badreport', ifActive(() => this.emit('badreport')));
+		tab.on('locks', ifActive((locks) => this.emit('lockregions', locks)));
+		// NOTE: refusals and input errors come from whichever tab the input went to.
+		tab.on('refused', (refusal) => this.emit('refused', refusal));
+		tab.on('inputdropped', (code) => this.emit('inputdropped', code));
+		tab.on('inputerror', (error) => this.emit('inputerror', error));
+		tab.on('dialog', (dialog) => {
+			// NOTE: a background tab's dialog is shown with its tab (as a browser does).
+			void this.#switchTo(tab);
 			this.emit('dialog', dialog);
 		});
-		this.#cdp.on('Page.javascriptDialogClosed', (event) => {
-			const dialog = this.#dialog;
-			if (!dialog) return;
-			this.#dialog = undefined;
-			this.emit('dialogclosed', { id: dialog.id, accepted: event.result });
+		tab.on('dialogclosed', (closed) => this.emit('dialogclosed', closed));
+		tab.on('navigationrefused', ({ url, problem, first }) => {
+			this.emit('navigationrefused', { url, problem });
+			// NOTE: a tab the page opened on a refused site would stay blank: closed.
+			if (first && tab !== this.#tabs[0]) void this.closeTab(tab.id).catch(() => undefined);
 		});
-		page.on('domcontentloaded', () => this.#emitState(false));
+		tab.on('closed', () => void this.#onTabClosed(tab));
+		if (this.#showLocks) tab.detector?.showLocks(true);
+		this.#emitState();
 	}
-
-	/** The page's current URL (the address that failed, on an error page), title, loading state and viewport. */
-	async state(loading = false): Promise<BrowserState> {
-		const { name, form, dpr } = this.#shape;
-		const page = { loading, viewport: { ...this.#viewport }, shape: { name, form, dpr } };
-		const failed = this.#page.url().startsWith('chrome-error:') ? this.#failedLoad : undefined;
-		if (failed) return { url: failed.url, title: 'This page could not be opened', ...page };
-		return { url: this.#page.url(), title: await this.#page.title().catch(() => ''), ...page };
-	}
-
-	/** The last top-level document that failed to load (Chromium's error page stands for it). */
-	#failedLoad: { url: string; netError: string } | undefined;
 
 	/**
-	 * Replaces Chromium's error page (`chrome-error://`, a raw network code) with a plain one
-	 * that says why in words and offers to try again; the history entry stays the address
-	 * that failed, so reload and back work as in a browser.
+	 * Pauses every new tab (one the page opens, or {@link newTab}) until it is prepared:
+	 * its document gate, detector and shape in place before its page runs. A tab that cannot
+	 * be prepared, or one too many, is closed.
 	 */
-	async #showErrorPage(frameId: string, unreachableUrl: string | undefined): Promise<void> {
-		const failed = this.#failedLoad;
-		const url = unreachableUrl ?? failed?.url ?? '';
-		if (failed?.url !== url) this.#failedLoad = { url, netError: failed?.netError ?? '' };
-		const refused = this.#refusals.refusedSince(Math.max(0, this.#refusals.count - RECENT_REFUSALS), url);
-		const { message } = navigationError(new Error(`net::${this.#failedLoad!.netError.replace(/^net::/, '')}`), refused);
-		await this.#cdp.send('Page.setDocumentContent', { frameId, html: errorPageHtml(url, message) }).catch((error: Error) => {
-			if (!this.#closing) this.#logger.debug({ err: error.message }, 'error page not shown');
-		});
-		this.#emitState(false);
+	async #watchNewTabs(): Promise<void> {
+		const cdp = this.#browserCdp;
+		cdp.on('Target.attachedToTarget', (event) => void this.#onAttached(event));
+		await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'page', exclude: false }, { exclude: true }] });
 	}
 
-	/** The page's open dialog, if any. */
+	async #onAttached(event: Protocol.Target.AttachedToTargetEvent): Promise<void> {
+		const session = this.#browserCdp.connection()?.session(event.sessionId);
+		const { targetId, url } = event.targetInfo;
+		const resume = async () => {
+			await session?.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+		};
+		const known = this.#tabs.some((t) => targetIdOf(t.page) === targetId);
+		if (!session || !event.waitingForDebugger || known || url.startsWith('chrome-extension://') || this.#closing) {
+			// NOTE: tabs open before (the first one), and the capture extension's page.
+			await resume();
+			await this.#browserCdp.send('Target.detachFromTarget', { sessionId: event.sessionId }).catch(() => undefined);
+			return;
+		}
+		const refuse = async (why: string) => {
+			this.#logger.warn({ why }, 'a new tab was closed');
+			await this.#browserCdp.send('Target.closeTarget', { targetId }).catch(() => undefined);
+			this.#waiting.get(targetId)?.(undefined);
+		};
+		if (this.#tabs.length >= MAX_TABS) {
+			this.emit('navigationrefused', { url, problem: `a session can have at most ${MAX_TABS} tabs: close one to open another` });
+			return refuse('too many tabs');
+		}
+		let tab: Tab;
+		try {
+			const prepared = await Tab.prepare(session, this.#context, this.#rules, this.#shape, { targetId, resume });
+			// NOTE: puppeteer shows a tab once it has an address: one whose first document the
+			// gate refused never gets one. It is closed, and everyone told why.
+			const refusedFirst = new Promise<void>((resolve) => {
+				prepared.gate.onEarly = resolve;
+				if (prepared.gate.early.length > 0) resolve();
+			});
+			const target = await Promise.race([this.#browser.waitForTarget((t) => (t as unknown as { _targetId: string })._targetId === targetId, { timeout: 5000 }), refusedFirst.then(() => undefined)]);
+			if (!target) {
+				for (const [url, problem] of prepared.gate.early) this.emit('navigationrefused', { url, problem });
+				return refuse('its first page is not allowed');
+			}
+			const page = await target.page();
+			if (!page) throw new Error('the new tab has no page');
+			tab = new Tab(page, prepared, this.#context);
+		} catch (error) {
+			return refuse((error as Error).message);
+		}
+		if (this.#closing) return;
+		this.#addTab(tab);
+		// NOTE: a shape change that came while it was prepared.
+		if (!sameShape(tab.shape, this.#shape)) await tab.emulate(this.#shape, false).catch(() => undefined);
+		this.#logger.info({ tab: tab.id, tabs: this.#tabs.length }, 'tab opened');
+		const waiter = this.#waiting.get(targetId);
+		if (waiter) waiter(tab);
+		else await this.#switchTo(tab);
+	}
+
+	/** The tabs, in the order they opened. */
+	get tabs(): readonly Tab[] {
+		return this.#tabs;
+	}
+
+	/** The captured tab. */
+	get activeTab(): Tab {
+		return this.#active;
+	}
+
+	/**
+	 * Opens a new tab (at `url`, or the start page) and captures it.
+	 * @throws Error when the session has as many tabs as it may.
+	 */
+	async newTab(url?: string): Promise<Tab> {
+		if (this.#tabs.length >= MAX_TABS) throw new TabLimitError();
+		const { targetId } = await this.#browserCdp.send('Target.createTarget', { url: 'about:blank' });
+		const tab = await new Promise<Tab | undefined>((resolve) => {
+			const timer = setTimeout(() => done(undefined), 10_000);
+			const done = (t: Tab | undefined) => {
+				clearTimeout(timer);
+				this.#waiting.delete(targetId);
+				resolve(t);
+			};
+			const ready = this.#tabs.find((t) => targetIdOf(t.page) === targetId);
+			if (ready) done(ready);
+			else this.#waiting.set(targetId, done);
+		});
+		if (!tab) throw new Error('the new tab did not open');
+		tab.openFirst(url ?? this.#startUrl, this.#lang);
+		await this.#switchTo(tab);
+		return tab;
+	}
+
+	/** Captures the tab `id` (viewers see it; input goes there). False if there is no such tab. */
+	async switchTab(id: string): Promise<boolean> {
+		const tab = this.#tabs.find((t) => t.id === id);
+		if (!tab) return false;
+		await this.#switchTo(tab);
+		return true;
+	}
+
+	/**
+	 * Closes the tab `id`. The captured one is first replaced by the one captured before it;
+	 * the last one by a new tab at the start page. False if there is no such tab.
+	 */
+	async closeTab(id: string): Promise<boolean> {
+		const tab = this.#tabs.find((t) => t.id === id);
+		if (!tab || tab.closed) return false;
+		if (tab === this.#active) await this.#leave(tab);
+		await tab.close();
+		return true;
+	}
+
+	/** Captures another tab than `tab` (about to close, or closed): the last captured, or a new one. */
+	async #leave(tab: Tab): Promise<void> {
+		const next = this.#recent.find((t) => t !== tab && !t.closed) ?? this.#tabs.find((t) => t !== tab && !t.closed);
+		if (next) await this.#switchTo(next);
+		else await this.newTab();
+	}
+
+	async #onTabClosed(tab: Tab): Promise<void> {
+		const index = this.#tabs.indexOf(tab);
+		if (index >= 0) this.#tabs.splice(index, 1);
+		this.#recent = this.#recent.filter((t) => t !== tab);
+		for (const participantId of this.#inputParticipants) tab.releaseInput(participantId);
+		this.#logger.info({ tab: tab.id, tabs: this.#tabs.length }, 'tab closed');
+		if (this.#closing) return;
+		// NOTE: closed by its page (window.close()) while captured.
+		if (tab === this.#active) await this.#leave(tab).catch((error: Error) => this.#logger.warn({ err: error.message }, 'no tab to capture after one closed'));
+		this.#emitState();
+	}
+
+	/** Participants who sent input (their held buttons are forgotten per tab). */
+	readonly #inputParticipants = new Set<string>();
+
+	/**
+	 * Makes `tab` the captured one: it comes to the front, the capture and both renditions
+	 * move to it on the same producers, and input goes there. The masked rendition shows
+	 * nothing of it until its detector has reported it. One switch at a time.
+	 */
+	#switchTo(tab: Tab): Promise<void> {
+		const next = this.#switching.then(async () => {
+			if (tab.closed || tab === this.#active || this.#closing) return;
+			const t0 = performance.now();
+			const previous = this.#active;
+			this.#active = tab;
+			this.#recent = [tab, ...this.#recent.filter((t) => t !== tab)];
+			if (!previous.closed) this.#recent.splice(1, 0, ...(this.#recent.includes(previous) ? [] : [previous]));
+			await tab.page.bringToFront();
+			const { ms } = await this.#bridge.switchTab({ url: tab.page.url(), rules: tab.detector ? tab.detector.generation || null : null, size: { ...this.#viewport } });
+			tab.detector?.reportNow();
+			this.#logger.debug({ tab: tab.id, captureMs: Math.round(ms), ms: Math.round(performance.now() - t0) }, 'tab captured');
+			this.#emitState();
+		});
+		this.#switching = next.catch((error: Error) => {
+			if (!this.#closing) this.#logger.warn({ err: error.message }, 'tab switch failed');
+		});
+		return next;
+	}
+
+	/** The captured tab's URL (the address that failed, on an error page), title, loading state, viewport, shape and the tabs. */
+	async state(): Promise<BrowserState> {
+		const { name, form, dpr } = this.#shape;
+		const active = this.#active;
+		const tabs = await Promise.all(this.#tabs.map(async (tab) => ({ id: tab.id, ...(await tab.state()) })));
+		const own = tabs.find((t) => t.id === active.id) ?? { ...(await active.state()), id: active.id };
+		return { url: own.url, title: own.title, loading: own.loading, viewport: { ...this.#viewport }, shape: { name, form, dpr }, tabs, activeTab: active.id };
+	}
+
+	/** The open dialog of the captured tab, or of another (it is then being brought to the front). */
 	get dialog(): PageDialog | undefined {
-		return this.#dialog;
+		return this.#active.dialog ?? this.#tabs.find((t) => t.dialog)?.dialog;
 	}
 
 	/**
@@ -412,14 +559,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * longer open (answered meanwhile, or another one opened).
 	 */
 	async answerDialog(id: number, accept: boolean, text?: string): Promise<boolean> {
-		const dialog = this.#dialog;
-		if (dialog?.id !== id) return false;
-		await this.#cdp.send('Page.handleJavaScriptDialog', { accept, ...(dialog.type === 'prompt' && text !== undefined ? { promptText: text } : {}) });
-		return true;
+		const tab = this.#tabs.find((t) => t.dialog?.id === id);
+		return tab ? tab.answerDialog(id, accept, text) : false;
 	}
-
-	#dialog: PageDialog | undefined;
-	#dialogSeq = 0;
 
 	/** The shape of a choice, on this browser (its desktop shape is its configured viewport). */
 	shapeOf(name: ShapeName, device: Device | undefined): Shape {
@@ -437,10 +579,10 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Gives the page another shape (a phone's, a tablet's, a desktop's: see
-	 * protocol/shape.ts): its viewport, pixel ratio, touch and user agent. The capture
+	 * Gives the pages another shape (a phone's, a tablet's, a desktop's: see
+	 * protocol/shape.ts): their viewport, pixel ratio, touch and user agent. The capture
 	 * follows the new viewport's size. A change of user agent or mobile layout reloads the
-	 * page (a page reads them as it loads); a change of size only (a phone rotated) does
+	 * pages (a page reads them as it loads); a change of size only (a phone rotated) does
 	 * not. Calls run one after the other; a failure is logged and the shape stays what the
 	 * browser took.
 	 */
@@ -454,24 +596,25 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async #applyShape(shape: Shape): Promise<void> {
 		const from = this.#shape;
 		if (this.#closing || sameShape(from, shape)) return;
+		const active = this.#active;
 		// NOTE: the page reflows: frames wait for the detector to report the page as it is
 		// after the change, as after a scroll (masks may move anywhere).
-		const seq = ++this.#inputSeq;
+		const seq = this.#context.nextSeq();
 		this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: true });
-		this.#detector?.input(seq, 10 * MAX_SIDE, 10 * MAX_SIDE);
+		active.detector?.input(seq, 10 * MAX_SIDE, 10 * MAX_SIDE);
 		this.#bridge.mask({ kind: 'viewport', width: shape.width, height: shape.height });
-		await emulate(this.#cdp, shape, this.#version, this.#lang);
 		this.#shape = shape;
 		this.#viewport.width = shape.width;
 		this.#viewport.height = shape.height;
 		this.#logger.info({ shape: shape.name, width: shape.width, height: shape.height, dpr: shape.dpr, form: shape.form }, 'page shape');
+		const reload = needsReload(from, shape);
+		// NOTE: the captured tab first; the others follow without holding this one up.
+		await active.emulate(shape, false);
 		await this.#settleCapture(shape);
+		for (const tab of this.#tabs) if (tab !== active) void tab.emulate(shape, reload).catch(() => undefined);
 		// NOTE: a navigation asked for meanwhile loads its document with the new shape: no reload over it.
-		if (needsReload(from, shape) && /^https?:/.test(this.#page.url()) && this.#navigations === 0) {
-			await this.#afterStartPage();
-			await this.#page.reload({ waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((error: Error) => this.#logger.warn({ err: error.message }, 'reload for the new shape failed'));
-		}
-		this.#emitState(false);
+		if (reload) await active.emulate(shape, true);
+		this.#emitState();
 	}
 
 	/** Process id of the Chromium browser process (its renderers and GPU process are children). */
@@ -489,73 +632,31 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * @throws NavigationError with a message safe to show to participants; a destination
 	 *   the egress policy refuses is `refused`, whatever answers there.
 	 */
-	async navigate(url: string): Promise<void> {
-		await this.#afterStartPage();
-		const since = this.#refusals.count;
-		let response: HTTPResponse | null;
-		try {
-			response = await this.#navigating(() => this.#page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }));
-		} catch (error) {
-			throw navigationError(error, this.#refusals.count > since);
-		}
-		// NOTE: a refused plain-http request gets the proxy's 403 page, which Chromium shows.
-		if (response?.status() === 403 && this.#refusals.refusedSince(since, response.url())) throw new NavigationError('refused');
+	navigate(url: string): Promise<void> {
+		return this.#active.navigate(url, this.#shaping, this.#refusals);
 	}
 
-	async history(action: 'back' | 'forward' | 'reload'): Promise<void> {
-		await this.#afterStartPage();
-		const opts = { waitUntil: 'domcontentloaded' as const, timeout: 15_000 };
-		await this.#navigating(() => (action === 'back' ? this.#page.goBack(opts) : action === 'forward' ? this.#page.goForward(opts) : this.#page.reload(opts)));
-	}
-
-	/** Navigations asked for and not yet done (a shape change does not reload over them). */
-	#navigations = 0;
-
-	/** Runs a navigation once a shape change in flight is done (the new document loads with the new shape). */
-	async #navigating<T>(go: () => Promise<T>): Promise<T> {
-		this.#navigations++;
-		try {
-			await this.#shaping;
-			return await go();
-		} finally {
-			this.#navigations--;
-		}
+	history(action: 'back' | 'forward' | 'reload'): Promise<void> {
+		return this.#active.history(action, this.#shaping);
 	}
 
 	/**
-	 * Injects one participant's input into the page, through the policy gateway (see
-	 * InputGateway): the customer's as it is, an agent's once the page allows it. Returns at
-	 * once; refusals come as `refused` events.
+	 * Injects one participant's input into the captured tab, through its policy gateway
+	 * (see InputGateway): the customer's as it is, an agent's once the page allows it.
+	 * Returns at once; refusals come as `refused` events.
 	 */
 	inject(participantId: string, message: InputMessage, sender: Sender = 'customer'): void {
-		// NOTE: the page takes no input while its dialog is open (everyone is shown the
-		// dialog to answer instead); input kept until then would act on a page changed since.
-		if (this.#dialog) return;
-		let state = this.#inputStates.get(participantId);
-		if (!state) {
-			state = new InputState();
-			this.#inputStates.set(participantId, state);
-		}
-		const commands = toCdpCommands(message, this.#viewport, state);
-		if (commands.length === 0) return;
-		// NOTE: before the input is sent: frames that may show its effect wait for the
-		// detector's next report (see compositor.ts).
-		const seq = ++this.#inputSeq;
-		const [scrollX, scrollY] = scrollBound(message, this.#viewport, state);
-		this.#bridge.mask({ kind: 'input', at: Date.now(), seq, scrolls: scrollX > 0 || scrollY > 0 });
-		this.#detector?.input(seq, scrollX, scrollY);
-		this.#gateway.submit(participantId, sender, message, commands, seq);
+		this.#inputParticipants.add(participantId);
+		this.#active.inject(participantId, message, sender);
 	}
-
-	readonly #gateway: InputGateway;
-	#gate: { policy: UrlPolicy } = { policy: ANY_SITE };
 
 	/** Reports where locked controls are (`lockregions`), for a rules preview. */
 	showLocks(on: boolean): void {
-		this.#detector?.showLocks(on);
+		this.#showLocks = on;
+		for (const tab of this.#tabs) tab.detector?.showLocks(on);
 	}
 
-	/** Where the tab may go from now on (the company's allowed sites). */
+	/** Where the tabs may go from now on (the company's allowed sites). */
 	setUrlPolicy(policy: UrlPolicy): void {
 		this.#gate.policy = policy;
 	}
@@ -564,38 +665,22 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	urlProblem(url: string): string | undefined {
 		return urlProblem(url, this.#gate.policy);
 	}
-	readonly #detector: MaskDetector | undefined;
-	/** The start page's load (it settles either way). */
-	#startPage: Promise<void> = Promise.resolve();
-
-	/**
-	 * Waits (a few seconds at most) for the start page's navigation: a navigation asked for
-	 * while it is still being sent would otherwise be overtaken by it, and the tab would end
-	 * on the start page. (Seen under load in a test.)
-	 */
-	async #afterStartPage(): Promise<void> {
-		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([this.#startPage, new Promise<void>((resolve) => (timer = setTimeout(resolve, START_PAGE_WAIT_MS)))]);
-		clearTimeout(timer);
-	}
-
-	/** Numbers the input events sent to the page (the detector acknowledges them). */
-	#inputSeq = 0;
 
 	/**
 	 * New masking rules (the session was bound to a company, or the company saved rules):
-	 * delivered to the detector; the masked rendition's frames are covered until the
-	 * detector reports a state found with them (the next frame, normally).
+	 * delivered to every tab's detector; the masked rendition's frames are covered until the
+	 * captured tab's detector reports a state found with them (the next frame, normally).
 	 */
 	async setRules(rules: MaskRules): Promise<void> {
-		await this.#detector?.setRules(rules);
+		this.#rules = rules;
+		await Promise.all(this.#tabs.map((tab) => tab.detector?.setRules(rules)));
 	}
 
 	#lastRegions = 0;
 	#regionsTimer: NodeJS.Timeout | undefined;
 	#latestReport: DetectorReport | undefined;
 
-	/** A report from the detector: to the compositor at once, to the customer's outlines throttled. */
+	/** A report from the captured tab's detector: to the compositor at once, to the customer's outlines throttled. */
 	#onDetectorReport(report: DetectorReport): void {
 		this.#bridge.mask({ kind: 'report', report });
 		if (report.error) {
@@ -647,27 +732,24 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Makes the tab paint one new frame, so a viewer who just subscribed gets its key frame
-	 * now rather than at the page's next change: a static page produces no frames, and the
-	 * encoder needs one to answer a key-frame request.
+	 * Makes the captured tab paint one new frame, so a viewer who just subscribed gets its
+	 * key frame now rather than at the page's next change: a static page produces no frames,
+	 * and the encoder needs one to answer a key-frame request.
 	 * NOTE: drawn as a CDP overlay (a 1-pixel rectangle at 1% opacity, shown for 50 ms):
 	 * nothing in the page's DOM changes, so page scripts cannot see it.
 	 */
 	refreshFrame(): void {
+		const tab = this.#active;
 		const fail = (error: Error) => this.#logger.debug({ err: error.message }, 'refresh frame failed');
-		this.#paintPixel(0)
+		tab
+			.paintPixel(0)
 			.then(() => new Promise((resolve) => setTimeout(resolve, 50)))
-			.then(() => this.#cdp.send('Overlay.hideHighlight'))
+			.then(() => tab.hideOverlay())
 			.catch(fail);
 	}
 
-	/** Shows a 1-pixel overlay at 1% opacity at (x, 0): a new frame that page scripts cannot see. */
-	#paintPixel(x: number): Promise<unknown> {
-		return this.#cdp.send('Overlay.highlightRect', { x, y: 0, width: 1, height: 1, color: { r: 0, g: 0, b: 0, a: 0.01 } });
-	}
-
 	/**
-	 * Paints frames (see {@link #paintPixel}) until the capture sends frames of the new
+	 * Paints frames (see {@link Tab.paintPixel}) until the capture sends frames of the new
 	 * shape's size, for a second at most. NOTE: after a resize the tab capture sends a frame
 	 * or two at an in-between size (800×450 on the way from a phone to 1280×720); a page at
 	 * rest paints nothing more, and viewers would keep that blurred frame until it changes.
@@ -680,23 +762,25 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Paints a frame (see {@link #paintPixel}) every `gapMs`, at most `rounds` times, until
-	 * `done` says so (asked beside each wait), then takes the overlay away. Painting is best
+	 * Paints a frame in the captured tab every `gapMs`, at most `rounds` times, until `done`
+	 * says so (asked beside each wait), then takes the overlay away. Painting is best
 	 * effort: a failed paint is logged (as `what`), never thrown.
 	 */
 	async #paintUntil(what: string, rounds: number, gapMs: number, done: () => Promise<boolean>): Promise<void> {
+		const tab = this.#active;
 		const fail = (error: Error) => this.#logger.debug({ err: error.message }, `${what} paint failed`);
 		for (let i = 0; i < rounds; i++) {
-			this.#paintPixel(i % 2).catch(fail);
+			tab.paintPixel(i % 2).catch(fail);
 			const [finished] = await Promise.all([done(), new Promise((resolve) => setTimeout(resolve, gapMs))]);
 			if (finished) break;
 		}
-		await this.#cdp.send('Overlay.hideHighlight').catch(fail);
+		await tab.hideOverlay().catch(fail);
 	}
 
 	/** Releases a participant's held buttons (they left mid-drag). */
 	releaseInput(participantId: string): void {
-		this.#inputStates.delete(participantId);
+		this.#inputParticipants.delete(participantId);
+		for (const tab of this.#tabs) tab.releaseInput(participantId);
 	}
 
 	/** Encoder statistics of a rendition's producer. */
@@ -704,14 +788,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		return this.#bridge.stats(rendition);
 	}
 
-	/** Runs a function in the captured page (tests and benchmarks). */
+	/** The captured tab's page (tests and benchmarks run functions in it). */
 	get page(): Page {
-		return this.#page;
+		return this.#active.page;
 	}
 
-	/** The policy gateway in front of the page's input (benches read its check times). */
+	/** The policy gateway in front of the captured tab's input (benches read its check times). */
 	get gateway(): InputGateway {
-		return this.#gateway;
+		return this.#active.gateway;
 	}
 
 	/** Closes Chromium and its egress proxy, and deletes the session directory. Safe to call twice. */
@@ -720,7 +804,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		// (its profile is deleted next), and a graceful close takes a few hundred ms of CPU
 		// that other sessions on this machine need.
 		this.#closing ??= (async () => {
-			this.#gateway.close();
+			for (const tab of this.#tabs) tab.gateway.close();
+			for (const resolve of this.#waiting.values()) resolve(undefined);
 			clearTimeout(this.#regionsTimer);
 			clearInterval(this.#maskStatsTimer);
 			await stopChromium(this.#browser);
@@ -728,12 +813,6 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			await this.#host.removeSessionDir(this.#dir);
 		})();
 		return this.#closing;
-	}
-
-	#send(command: CdpCommand): Promise<unknown> {
-		return this.#cdp.send(command.method, command.params as never).catch((error: Error) => {
-			if (!this.#closing) this.emit('inputerror', error);
-		});
 	}
 
 	#captureOptions(target: PublishTarget, transport: TransportInfo, config: PublisherConfig): CaptureOptions {
@@ -770,11 +849,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 
 	/**
-	 * Paints a frame (a 1-pixel overlay, see {@link #paintPixel}) every 30 ms until the
-	 * encoder has sent one, for up to a second. NOTE: a page at rest paints nothing, and
-	 * the encoder drops what is captured until its transport is up, which comes a little
-	 * after the transport reports itself connected: one frame painted at the moment it
-	 * connects is often lost, and the first frame would then wait for the page to change.
+	 * Paints a frame (a 1-pixel overlay) every 30 ms until the encoder has sent one, for up
+	 * to a second. NOTE: a page at rest paints nothing, and the encoder drops what is
+	 * captured until its transport is up, which comes a little after the transport reports
+	 * itself connected: one frame painted at the moment it connects is often lost, and the
+	 * first frame would then wait for the page to change.
 	 */
 	async #primeEncoder(): Promise<void> {
 		// NOTE: painting is best effort (the start page may be committing meanwhile); a
@@ -782,50 +861,41 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		await this.#paintUntil('priming', 33, 30, async () => ((await this.captureStats()).framesEncoded ?? 0) > 0);
 	}
 
-	/**
-	 * Until several tabs are supported, a page the captured tab opens (a `target=_blank`
-	 * link, `window.open`) is opened in the captured tab instead, so it is seen.
-	 */
-	async #foldPopup(target: Target): Promise<void> {
-		if (target.type() !== 'page' || target.opener() !== this.#page.target()) return;
-		const popup = await target.page().catch(() => null);
-		if (!popup) return;
-		// NOTE: window.open() creates the target at about:blank and navigates it afterwards.
-		const url = await new Promise<string>((resolve) => {
-			const done = () => {
-				this.#browser.off('targetchanged', onChange);
-				clearTimeout(timer);
-				resolve(target.url());
-			};
-			const onChange = (changed: Target) => {
-				if (changed === target && changed.url() !== 'about:blank') done();
-			};
-			const timer = setTimeout(done, 3000);
-			if (target.url() !== 'about:blank' && target.url() !== '') done();
-			else this.#browser.on('targetchanged', onChange);
-		});
-		await popup.close().catch(() => undefined);
-		if (/^https?:/.test(url)) await this.navigate(url).catch((error: Error) => this.#logger.warn({ err: error.message }, 'popup navigation failed'));
-	}
+	#stateTimer: NodeJS.Timeout | undefined;
 
-	#emitState(loading: boolean): void {
-		void this.state(loading).then((state) => this.emit('state', state));
+	/** Sends the state soon (changes of several tabs at once make one). */
+	#emitState(): void {
+		this.#stateTimer ??= setTimeout(() => {
+			this.#stateTimer = undefined;
+			if (this.#closing) return;
+			void this.state().then(
+				(state) => this.emit('state', state),
+				() => undefined,
+			);
+		}, STATE_DEBOUNCE_MS);
 	}
 }
 
-/** Gives the page `shape` (see emulation.ts), one command after the other. */
-async function emulate(cdp: CDPSession, shape: Shape, version: string, lang: string): Promise<void> {
-	for (const command of emulationCommands(shape, version, lang)) await cdp.send(command.method, command.params as never);
+/** The most tabs a session may have (each is a renderer process on the session host). */
+export const MAX_TABS = 8;
+
+/** How long state changes are gathered before they are sent. */
+const STATE_DEBOUNCE_MS = 15;
+
+/** Refused: the session has {@link MAX_TABS} tabs. */
+export class TabLimitError extends Error {
+	constructor() {
+		super(`a session can have at most ${MAX_TABS} tabs: close one to open another`);
+	}
+}
+
+/** The CDP target id of a page. */
+function targetIdOf(page: Page): string {
+	return (page.target() as unknown as { _targetId: string })._targetId;
 }
 
 function sameShape(a: Shape, b: Shape): boolean {
 	return a.name === b.name && a.width === b.width && a.height === b.height && a.dpr === b.dpr && a.mobile === b.mobile && a.touch === b.touch && a.form === b.form;
-}
-
-/** Opens the start page in the tab, in the browser's language. */
-async function openStartPage(page: Page, url: string, lang: string): Promise<void> {
-	await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
-	await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
 }
 
 /**

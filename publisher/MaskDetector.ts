@@ -190,6 +190,15 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 	}
 
 	/**
+	 * Asks the top frame's detector for a new state now (the compositor covers every frame
+	 * after a tab switch until one arrives; a page at rest would otherwise only tick).
+	 */
+	reportNow(): void {
+		if (this.#context === undefined) return;
+		void this.#call(this.#context, 'reportNow?.()');
+	}
+
+	/**
 	 * Tells the top frame's detector that input `seq` is on its way, and how far it may scroll
 	 * the page (CSS px per axis; 0: it does not scroll), before the input is sent (see
 	 * detector.ts). Best effort: until the detector acknowledges it, frames wait.

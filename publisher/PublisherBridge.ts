@@ -58,6 +58,10 @@ export class PublisherBridge {
 		return this.#call('start', options);
 	}
 
+	switchTab(options: Parameters<PublisherPageApi['switchTab']>[0]): Promise<{ tabId: number; ms: number }> {
+		return this.#call('switchTab', options);
+	}
+
 	stats(rendition: Rendition): Promise<CaptureStats> {
 		return this.#call('stats', rendition);
 	}

@@ -50,7 +50,7 @@ export function mayAnswer(view: DialogView, accept: boolean): boolean {
 }
 
 /** The message with every value masking hides (built-in patterns, the company's own) replaced. */
-function hide(text: string, rules: MaskRules): string {
+export function hide(text: string, rules: MaskRules): string {
 	let out = text;
 	const matches = [...findSensitiveText(text), ...patternMatches(text, rules)].sort((a, b) => b.start - a.start);
 	let end = Number.POSITIVE_INFINITY;

@@ -18,11 +18,15 @@ export interface DocumentGateOptions {
 	policy(): UrlPolicy;
 	/** A top-level document was refused (the tab stays where it was). */
 	onRefused(url: string, problem: string): void;
+	/**
+	 * The tab's top frame id, when known (a new tab's is its target id). NOTE: a tab paused
+	 * before its page runs answers no Page command until it runs; the gate must be on before.
+	 */
+	topFrame?: string;
 }
 
 export async function gateDocuments(cdp: CDPSession, options: DocumentGateOptions, logger: Logger): Promise<void> {
-	const { frameTree } = await cdp.send('Page.getFrameTree');
-	const topFrame = frameTree.frame.id;
+	const topFrame = options.topFrame ?? (await cdp.send('Page.getFrameTree')).frameTree.frame.id;
 	cdp.on('Fetch.requestPaused', (event) => {
 		void (async () => {
 			const { requestId, request, frameId } = event;

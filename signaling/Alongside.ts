@@ -382,8 +382,8 @@ export class Alongside {
 			agentName: s.binding!.agentName,
 			startedAt: s.boundAt,
 			customerPresent: s.customerPresent,
-			url: s.browserState.url,
-			title: s.browserState.title,
+			url: s.browserStateFor('agent').url,
+			title: s.browserStateFor('agent').title,
 		});
 		const directory: SessionDirectory = {
 			// NOTE: an admin's rules preview is not a session anyone else should see or join.

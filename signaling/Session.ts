@@ -8,16 +8,16 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
 import type { Device, ShapeName } from '../protocol/shape.js';
-import { dialogView, mayAnswer, type PageDialog } from '../publisher/dialogs.js';
+import { dialogView, hide, mayAnswer, type PageDialog } from '../publisher/dialogs.js';
 import { type AttemptKind, DEFAULT_RULES, type MaskRules, type RefusalReason } from '../protocol/masking.js';
 import type { Refusal } from '../publisher/InputGateway.js';
-import { CloudBrowser, type PublishTarget } from '../publisher/CloudBrowser.js';
+import { CloudBrowser, type PublishTarget, TabLimitError } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import { NavigationError, navigationError } from '../publisher/navigation.js';
 import type { Room } from '../sfu/Room.js';
 import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
-import { AppError, ConflictError, ForbiddenError, NotReadyError } from '../protocol/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, NotReadyError } from '../protocol/errors.js';
 import { type FaultScope, runInScope } from './faults.js';
 import type { Metrics } from './metrics.js';
 import {
@@ -178,7 +178,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger = options.logger;
 		this.#metrics = options.metrics;
 		const { width, height } = options.publisherConfig.viewport;
-		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height }, shape: { name: 'customer', form: 'desktop', dpr: 1 } };
+		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height }, shape: { name: 'customer', form: 'desktop', dpr: 1 }, tabs: [], activeTab: '' };
 		this.#scope = {
 			kind: 'session',
 			id: this.id,
@@ -259,7 +259,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
-			this.#broadcast('browser/state', s);
+			this.#broadcastState();
 		});
 		browser.on('crash', () => void this.end('browser_crashed'));
 		browser.on('dialog', (dialog) => {
@@ -296,7 +296,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#logger.warn({ err: error.message }, 'input injection failed');
 		});
 		this.#browserState = await browser.state();
-		this.#broadcast('browser/state', this.#browserState);
+		this.#broadcastState();
 		// NOTE: a customer who joined while the browser started.
 		if (this.#customerDevice || this.#shapeChoice !== 'customer') this.#reshape();
 	}
@@ -374,6 +374,32 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	get browserState(): BrowserState {
 		return this.#browserState;
+	}
+
+	/**
+	 * The browser's state as a participant of `role` is shown it: addresses and titles with
+	 * what masking hides replaced for everyone but the customer (a page may put a card
+	 * number in its title or its URL).
+	 */
+	browserStateFor(role: Role): BrowserState {
+		const state = this.#browserState;
+		if (role === 'customer') return state;
+		const rules = this.#rules ?? DEFAULT_RULES;
+		return {
+			...state,
+			url: hide(state.url, rules),
+			title: hide(state.title, rules),
+			tabs: state.tabs.map((tab) => ({ ...tab, url: hide(tab.url, rules), title: hide(tab.title, rules) })),
+		};
+	}
+
+	#broadcastState(): void {
+		const shown = new Map<Role, BrowserState>();
+		for (const p of this.#participants.values()) {
+			let state = shown.get(p.role);
+			if (!state) shown.set(p.role, (state = this.browserStateFor(p.role)));
+			p.notify('browser/state', state);
+		}
 	}
 
 	get participants(): ParticipantInfo[] {
@@ -701,6 +727,26 @@ export class Session extends EventEmitter<SessionEvents> {
 		await this.ready;
 		this.#requireControl(participantId);
 		await this.browser.history(action);
+	}
+
+	/**
+	 * Opens a new tab, captures another, or closes one (the person must be able to drive
+	 * the browser). A tab the page opens itself needs no one's request.
+	 */
+	async tab(participantId: string, request: { action: 'new' } | { action: 'switch' | 'close'; id: string }): Promise<void> {
+		this.#requireControl(participantId);
+		await this.ready;
+		this.#requireControl(participantId);
+		if (request.action === 'new') {
+			await this.browser.newTab().catch((error: Error) => {
+				if (error instanceof TabLimitError) throw new ConflictError(error.message);
+				this.#logger.warn({ err: error.message }, 'new tab failed');
+				throw new AppError('internal', 'the new tab did not open', 500);
+			});
+			return;
+		}
+		const done = request.action === 'switch' ? await this.browser.switchTab(request.id) : await this.browser.closeTab(request.id);
+		if (!done) throw new NotFoundError(`tab ${request.id}`);
 	}
 
 	#participant(participantId: string): Participant {

@@ -340,7 +340,7 @@ export class SignalingConnection {
 			self,
 			participants,
 			routerRtpCapabilities: session.room.rtpCapabilities as unknown as Record<string, unknown>,
-			browser: session.browserState,
+			browser: session.browserStateFor(role),
 			inputChannels,
 			supervisionAnnounced: role === 'customer' && session.binding!.announceSupervision,
 			dialog: session.dialogFor(participantId),
@@ -462,6 +462,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'dialog/answer'(joined, data) {
 		await joined.session.answerDialog(joined.participantId, data.id, data.accept, data.text);
+		return {};
+	},
+	async 'browser/tab'(joined, data) {
+		await joined.session.tab(joined.participantId, data);
 		return {};
 	},
 	async 'browser/history'(joined, data) {

@@ -60,6 +60,8 @@ describe('account changes on live connections', () => {
 		await patchUser('agent', { permissions: { control: false } });
 		await expect.poll(() => agent.notifications.find((n) => n.type === 'participant/rights')?.data).toEqual({ inputChannels: [] });
 		expect((await agent.request('browser/navigate', { url: 'https://example.com/' })).error?.code).toBe('forbidden');
+		expect((await agent.request('browser/tab', { action: 'new' })).error?.code).toBe('forbidden');
+		expect((await agent.request('browser/tab', { action: 'close', id: 't1' })).error?.code).toBe('forbidden');
 		expect((await agent.request('input/open', { transportId: send.data.id, label: 'control', sctpStreamParameters: { streamId: 3 } })).error?.code).toBe('forbidden');
 		expect((await agent.request('transport/create', { direction: 'send' })).error?.code).toBe('forbidden');
 		// Input that was already on its way is dropped by the session, not injected.

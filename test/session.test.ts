@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandLine, processIds } from '../publisher/processGroup.js';
 import type { Alongside } from '../signaling/Alongside.js';
-import { account, startAlongside, startFixtureServer, startSessionWithPin, WsClient } from './helpers.js';
+import { account, startAlongside, startSessionWithPin, WsClient } from './helpers.js';
 
 let app: Alongside;
 
@@ -66,21 +66,6 @@ describe('session lifecycle', () => {
 		expect((await again.request('session/join', { token: started.customerToken })).error?.code).toBe('session_ended');
 		again.close();
 		client.close();
-	});
-
-	it('opens a link meant for a new tab in the captured tab, so everyone sees it', async () => {
-		const fixtures = await startFixtureServer({
-			'/first': '<a id="l" href="/second" target="_blank" style="display:block;width:1280px;height:720px">open</a>',
-			'/second': '<title>Second</title><p>second page</p>',
-		});
-		const session = await newSession(`${fixtures.url}/first`);
-		session.browser.inject('someone', { type: 'pointer/down', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
-		session.browser.inject('someone', { type: 'pointer/up', x: 0.5, y: 0.5, button: 'left', clickCount: 1, modifiers: 0 });
-		await expect.poll(() => session.browserState.url, { timeout: 10_000 }).toBe(`${fixtures.url}/second`);
-		const pages = (await session.browser.page.browser().pages()).filter((p) => !p.url().startsWith('chrome-extension://'));
-		expect(pages.map((p) => p.url())).toEqual([`${fixtures.url}/second`]);
-		await session.end('agent_ended');
-		await fixtures.close();
 	});
 
 	it("leaves no puppeteer-stream recorder socket open (it listens on every interface)", async () => {

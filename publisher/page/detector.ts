@@ -73,6 +73,8 @@ const scope = globalThis as unknown as {
 
 /** What Node calls in the detector (through CDP, in the detector's world). Verdicts are JSON. */
 interface DetectorApi {
+	/** Reports the page as it is now, as a new state. */
+	reportNow(): void;
 	setRules(rules: DetectorRules): void;
 	input(seq: number, scrollX: number, scrollY: number): void;
 	/** The check of an agent's input about to be sent; arms the guard for the agent. */
@@ -1108,6 +1110,11 @@ function run(): void {
 	}
 
 	scope.__alongsideDetector = {
+		/** Reports the page as it is now as a new state (its tab was just brought to the front and is captured anew). */
+		reportNow() {
+			lastKey = undefined;
+			if (top) update(false);
+		},
 		setRules(next: DetectorRules) {
 			if (next.generation <= delivered.generation) return;
 			delivered = next;

@@ -53,16 +53,36 @@ let transport: types.Transport | undefined;
 const producers = new Map<Rendition, types.Producer>();
 let loading: Promise<void> | undefined;
 let capturing: Promise<{ track: MediaStreamTrack; tabId: number }> | undefined;
+/** The capture's bounds (see captureTab), kept for the captures of other tabs. */
+let bounds = { maxSide: 1920, fps: 30 };
 let viewport = { width: 1280, height: 720 };
+/** Feeds the masked rendition's compositor from another capture (set once the masked track exists). */
+let feedMasked: ((track: MediaStreamTrack) => void) | undefined;
+/** Tab switches, one after the other. */
+let switching: Promise<unknown> = Promise.resolve();
 
 function signal(): Signal {
 	return (globalThis as unknown as Record<string, Signal>)[SIGNAL_BINDING]!;
 }
 
-async function findTabId(): Promise<number> {
+/**
+ * The tab to capture: the active one (Node brought it to the front); when several windows
+ * have an active tab (a popup opens its own window), the one showing `url`, then the one
+ * in the window last focused.
+ */
+async function findTabId(url?: string): Promise<number> {
 	const tabs = await chrome.tabs.query({});
 	const candidates = tabs.filter((tab) => tab.id !== undefined && !tab.url?.startsWith('chrome-extension://'));
-	const tab = candidates.find((t) => t.active) ?? candidates[0];
+	let active = candidates.filter((t) => t.active);
+	if (active.length > 1 && url !== undefined) {
+		const showing = active.filter((t) => t.url === url);
+		if (showing.length >= 1) active = showing;
+	}
+	if (active.length > 1) {
+		const focused = (await chrome.tabs.query({ active: true, lastFocusedWindow: true })).filter((t) => active.some((a) => a.id === t.id));
+		if (focused.length === 1) active = focused;
+	}
+	const tab = active[0] ?? candidates[0];
 	if (tab?.id === undefined) throw new Error('no tab to capture');
 	return tab.id;
 }
@@ -106,11 +126,41 @@ async function captureTab(tabId: number, maxSide: number, fps: number): Promise<
  */
 function capture(opts: CaptureOptions): Promise<{ tabId: number }> {
 	viewport = { width: opts.width, height: opts.height };
+	bounds = { maxSide: opts.maxSide, fps: opts.maxFps };
 	capturing ??= (async () => {
 		const tabId = await findTabId();
 		return { track: await captureTab(tabId, opts.maxSide, opts.maxFps), tabId };
 	})();
 	return capturing.then(({ tabId }) => ({ tabId }));
+}
+
+/**
+ * Moves the capture to the tab Node just brought to the front (`url`: what it shows), and
+ * both renditions with it, on the same producers (no renegotiation): the clear one's track
+ * is replaced, the compositor is fed from the new capture. The masked rendition is covered
+ * from now until the new tab's detector reports (`rules`: the generation its detector has;
+ * `size`: the viewport it has). The previous capture stops once the new one runs.
+ */
+function switchTab(opts: { url: string; rules: number | null; size: { width: number; height: number } }): Promise<{ tabId: number; ms: number }> {
+	const next = switching.then(async () => {
+		const t0 = performance.now();
+		const current = await capturing;
+		// NOTE: before anything of the new tab can reach the compositor.
+		book.navigating();
+		book.rules(opts.rules);
+		viewport = { ...opts.size };
+		const tabId = await findTabId(opts.url);
+		if (current?.tabId === tabId) return { tabId, ms: performance.now() - t0 };
+		const track = await captureTab(tabId, bounds.maxSide, bounds.fps);
+		capturing = Promise.resolve({ track, tabId });
+		const clear = producers.get('clear');
+		if (clear) await clear.replaceTrack({ track });
+		feedMasked?.(track.clone());
+		current?.track.stop();
+		return { tabId, ms: performance.now() - t0 };
+	});
+	switching = next.catch(() => undefined);
+	return next;
 }
 
 /**
@@ -327,7 +377,6 @@ interface Held {
  * the extension's CSP forbids blob workers.
  */
 function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
-	const processor = new MediaStreamTrackProcessor({ track, maxBufferSize: 2 });
 	const generator = new MediaStreamTrackGenerator({ kind: 'video' });
 	// NOTE: a generated track does not inherit the capture's content hint: without it WebRTC
 	// scales it down under bandwidth limits.
@@ -446,11 +495,45 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 			}
 		},
 	});
-	processor.readable.pipeThrough(transform).pipeTo(generator.writable).catch((error: Error) => {
-		// NOTE: the stream ends when the capture stops; anything else stops the masked
-		// rendition (viewers see it freeze), never lets a frame through unpainted.
+	const stopped = (error: Error) => {
+		// NOTE: an error stops the masked rendition (viewers see it freeze), never lets a
+		// frame through unpainted.
 		console.error('masked rendition stopped', error);
-	});
+	};
+	transform.readable.pipeTo(generator.writable).catch(stopped);
+	const writer = transform.writable.getWriter();
+	/** The capture feeding the compositor now, and how many feeds there were. */
+	let source: { track: MediaStreamTrack; reader: ReadableStreamDefaultReader<VideoFrame> } | undefined;
+	let feeds = 0;
+	/** Feeds the compositor from `input` (a clone of a capture) instead of what fed it before. */
+	const feed = (input: MediaStreamTrack) => {
+		const mine = ++feeds;
+		const previous = source;
+		const reader = new MediaStreamTrackProcessor({ track: input, maxBufferSize: 2 }).readable.getReader();
+		source = { track: input, reader };
+		// NOTE: a frame of the previous tab held back is never sent now.
+		if (held) {
+			held = undefined;
+			clearTimeout(heldTimer);
+		}
+		if (previous) {
+			previous.reader.cancel().catch(() => undefined);
+			previous.track.stop();
+		}
+		void (async () => {
+			for (;;) {
+				const { value, done } = await reader.read();
+				if (done) return;
+				if (mine !== feeds) {
+					value.close();
+					return;
+				}
+				await writer.write(value);
+			}
+		})().catch(stopped);
+	};
+	feed(track);
+	feedMasked = feed;
 	return generator;
 }
 
@@ -561,5 +644,5 @@ function stop(): void {
 	transport = undefined;
 }
 
-const api: PublisherPageApi = { load, capture, start, stats, maskStats, mask, stop };
+const api: PublisherPageApi = { load, capture, switchTab, start, stats, maskStats, mask, stop };
 (globalThis as unknown as Record<string, unknown>)[PUBLISHER_GLOBAL] = api;

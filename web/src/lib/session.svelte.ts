@@ -248,6 +248,11 @@ export class Session {
 		return this.#ask(() => this.#client!.request('browser/shape', { name }));
 	}
 
+	/** Opens a new tab, shows another, or closes one (by its id); resolves with an error message or null. */
+	tab(request: { action: 'new' } | { action: 'switch' | 'close'; id: string }): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('browser/tab', request));
+	}
+
 	/** Back, forward or reload in the cloud browser; resolves with an error message or null. */
 	history(action: 'back' | 'forward' | 'reload'): Promise<string | null> {
 		return this.#ask(() => this.#client!.request('browser/history', { action }));
