@@ -60,3 +60,29 @@ export type LockRegions = z.infer<typeof LockRegions>;
 /** A refusal the guard made by itself, through the report binding. */
 export const GuardRefusal = z.object({ refusal: z.object({ reason: Reason, kind: Kind, input: z.number().int().nonnegative() }) });
 export type GuardRefusal = z.infer<typeof GuardRefusal>;
+
+/** The kinds of browser-drawn picker the detector reports. */
+export const PickerKind = z.enum(['select', 'date', 'time', 'datetime-local', 'month', 'week', 'color']);
+export type PickerKind = z.infer<typeof PickerKind>;
+
+/**
+ * A picker the page was about to open (a select's list, a date or colour picker: Chromium
+ * draws them outside the page, the capture never shows them), through the report binding.
+ * `masked`: the field is one masking hides; `locked`: a lock rule keeps agents from it.
+ */
+export const PickerReport = z.object({
+	picker: z.object({
+		id: z.number().int().positive(),
+		kind: PickerKind,
+		label: z.string().max(300),
+		masked: z.boolean(),
+		locked: z.boolean(),
+		options: z.array(z.object({ label: z.string().max(300), disabled: z.boolean(), group: z.string().max(300).optional() })).max(1000).optional(),
+		selected: z.number().int().min(-1).optional(),
+		value: z.string().max(100).optional(),
+		min: z.string().max(100).optional(),
+		max: z.string().max(100).optional(),
+		step: z.string().max(100).optional(),
+	}),
+});
+export type PickerReport = z.infer<typeof PickerReport>;

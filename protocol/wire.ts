@@ -224,6 +224,12 @@ export const Requests = {
 	 * give that answer (see {@link DialogView}).
 	 */
 	'dialog/answer': z.object({ id: z.number().int().nonnegative(), accept: z.boolean(), text: z.string().max(10_000).optional() }),
+	/**
+	 * Answers the page's open picker (`picker/opened`): for a select, the index of the option
+	 * chosen; for a date, time or colour, the value in the input's own format
+	 * (`2026-12-03`, `14:30`, `#1e40af`); null closes it without a choice.
+	 */
+	'picker/answer': z.object({ id: z.number().int().nonnegative(), value: z.string().max(100).nullable() }),
 } as const;
 export type RequestType = keyof typeof Requests;
 
@@ -277,6 +283,31 @@ export interface TabInfo {
 	loading: boolean;
 }
 
+/** The kinds of browser-drawn picker (see `picker/opened`). */
+export type PickerKind = 'select' | 'date' | 'time' | 'datetime-local' | 'month' | 'week' | 'color';
+
+/**
+ * A picker the page opened (Chromium draws it outside the page, so the video never shows
+ * it), as one participant is shown it: what masking hides is hidden from agents and
+ * supervisors, and only who may answer can.
+ */
+export interface PickerView {
+	id: number;
+	kind: PickerKind;
+	/** The field's label. */
+	label: string;
+	/** A select's options, in order (answer with the index). */
+	options?: Array<{ label: string; disabled: boolean; group?: string }>;
+	/** The option selected now (-1: none). */
+	selected?: number;
+	/** A date, time or colour input's value, and bounds, in its own format. */
+	value?: string;
+	min?: string;
+	max?: string;
+	step?: string;
+	answer: 'any' | 'none';
+}
+
 /** The kinds of dialog a page opens. */
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
 
@@ -314,6 +345,8 @@ export interface Replies {
 		supervisionAnnounced: boolean;
 		/** The page's dialog open now, as this participant is shown it (see `dialog/opened`). */
 		dialog: DialogView | null;
+		/** The page's picker open now, as this participant is shown it (see `picker/opened`). */
+		picker: PickerView | null;
 	};
 	'session/leave': Record<string, never>;
 	'session/ping': Record<string, never>;
@@ -345,6 +378,7 @@ export interface Replies {
 	'browser/device': Record<string, never>;
 	'browser/shape': Record<string, never>;
 	'dialog/answer': Record<string, never>;
+	'picker/answer': Record<string, never>;
 }
 
 /** The video renditions: `clear` for the customer; `masked` for everyone else. */
@@ -410,6 +444,10 @@ export interface Notifications {
 	'lock/regions': { boxes: Array<[number, number, number, number]> };
 	/** The page opened a dialog; the page is frozen until someone answers it. */
 	'dialog/opened': DialogView;
+	/** The page opened a picker (a select's list, a date, time or colour picker), as this participant is shown it. */
+	'picker/opened': PickerView;
+	/** The open picker closed: `chosen` when something was chosen (by whom, when a person did). */
+	'picker/closed': { id: number; chosen: boolean; by?: string };
 	/** The dialog was answered (by `by`, a participant's name; absent when the page closed it itself). */
 	'dialog/closed': { id: number; accepted: boolean; by?: string };
 	/** The page tried to open a site the company does not allow (a link, a redirect): it stayed. */

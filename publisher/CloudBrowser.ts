@@ -20,6 +20,7 @@ import { EgressProxy } from './egress/EgressProxy.js';
 import type { EgressRefusal } from './egress/EgressProxyTypes.js';
 import { ownAddresses } from './egress/policy.js';
 import type { PageDialog } from './dialogs.js';
+import type { PagePicker } from './pickers.js';
 import type { InputGateway, Refusal, Sender } from './InputGateway.js';
 import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
 import { internalPages } from './internalPages.js';
@@ -65,6 +66,10 @@ export interface CloudBrowserEvents {
 	inputdropped: [code: string];
 	/** Where the locked controls are, in CSS pixels of `viewport` (a rules preview only, see showLocks). */
 	lockregions: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
+	/** The captured tab was about to open a browser-drawn picker (a select's list, a date or colour picker): see pickers.ts. */
+	picker: [PagePicker];
+	/** The open picker closed: something was chosen, or not (answered without a choice, or the page moved on). */
+	pickerclosed: [{ id: number; chosen: boolean }];
 	/** The tab was kept from opening a page the URL policy does not allow (a link, a redirect, a script). */
 	navigationrefused: [{ url: string; problem: string }];
 }
@@ -366,6 +371,18 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			this.emit('dialog', dialog);
 		});
 		tab.on('dialogclosed', (closed) => this.emit('dialogclosed', closed));
+		tab.on('picker', (picker, choose) => {
+			// NOTE: a tab not shown opens nothing (its input was not anyone's).
+			if (tab !== this.#active) return void choose(null);
+			this.#closePicker();
+			const id = ++this.#pickerSeq;
+			this.#picker = { id, tab, choose };
+			this.emit('picker', { ...picker, id });
+			this.#pickerShown = { ...picker, id };
+		});
+		tab.on('navigated', () => {
+			if (this.#picker?.tab === tab) this.#closePicker();
+		});
 		tab.on('navigationrefused', ({ url, problem, first }) => {
 			this.emit('navigationrefused', { url, problem });
 			// NOTE: a tab the page opened on a refused site would stay blank: closed.
@@ -525,6 +542,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			if (tab.closed || tab === this.#active || this.#closing) return;
 			const t0 = performance.now();
 			const previous = this.#active;
+			this.#closePicker();
 			this.#active = tab;
 			this.#recent = [tab, ...this.#recent.filter((t) => t !== tab)];
 			if (!previous.closed) this.#recent.splice(1, 0, ...(this.#recent.includes(previous) ? [] : [previous]));
@@ -561,6 +579,37 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async answerDialog(id: number, accept: boolean, text?: string): Promise<boolean> {
 		const tab = this.#tabs.find((t) => t.dialog?.id === id);
 		return tab ? tab.answerDialog(id, accept, text) : false;
+	}
+
+	#picker: { id: number; tab: Tab; choose: (value: string | null) => Promise<boolean> } | undefined;
+	#pickerShown: PagePicker | undefined;
+	#pickerSeq = 0;
+
+	/** The picker open now (see pickers.ts), if any. */
+	get picker(): PagePicker | undefined {
+		return this.#picker ? this.#pickerShown : undefined;
+	}
+
+	/**
+	 * Sets what was chosen in the open picker `id` (a select's option index, an input's
+	 * value; null: nothing). False if it is no longer open, or the value is not one it takes.
+	 */
+	async answerPicker(id: number, value: string | null): Promise<boolean> {
+		const open = this.#picker;
+		if (open?.id !== id) return false;
+		this.#picker = undefined;
+		const chosen = await open.choose(value);
+		this.emit('pickerclosed', { id, chosen: chosen && value !== null });
+		return chosen;
+	}
+
+	/** Closes the open picker without a choice (its tab is no longer shown, or moved on). */
+	#closePicker(): void {
+		const open = this.#picker;
+		if (!open) return;
+		this.#picker = undefined;
+		void open.choose(null);
+		this.emit('pickerclosed', { id: open.id, chosen: false });
 	}
 
 	/** The shape of a choice, on this browser (its desktop shape is its configured viewport). */

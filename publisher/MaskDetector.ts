@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { type CDPSession, CDPSessionEvent, type Protocol } from 'puppeteer-core';
 import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, Verdict } from '../protocol/masking.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, PickerReport, Verdict } from '../protocol/masking.js';
 import type { Attempt, Sender } from './InputGateway.js';
 import { detectorScript } from './bundle.js';
 
@@ -32,6 +32,12 @@ export interface MaskDetectorEvents {
 	locks: [LockRegions['locks']];
 	/** The in-page guard cancelled an agent's input by itself. */
 	refusal: [{ reason: RefusalReason; kind: AttemptKind; input: number }];
+	/**
+	 * A frame's detector kept the browser from opening a picker (a select's list, a date or
+	 * colour picker) and reports it instead; `choose` sets what was chosen (null: none),
+	 * resolving false if the picker or its field is gone or the value is not one it takes.
+	 */
+	picker: [PickerReport['picker'], (value: string | null) => Promise<boolean>];
 }
 
 /** Marks (in the page's own world) the hosts of closed shadow roots, after their constructor ran. */
@@ -432,12 +438,25 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		await session.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.${call}` }).catch(() => undefined);
 	}
 
+	/** Sets what was chosen in a picker the detector in `context` reported. */
+	async #choose(session: CDPSession, context: number, id: number, value: string | null): Promise<boolean> {
+		const result = await session
+			.send('Runtime.evaluate', { contextId: context, expression: `globalThis.__alongsideDetector?.choose?.(${id}, ${JSON.stringify(value)}) === true`, returnByValue: true })
+			.catch(() => undefined);
+		return result?.result.value === true;
+	}
+
 	#onReport(session: CDPSession, context: number, payload: string): void {
 		let report: DetectorReport;
 		try {
 			const parsed: unknown = JSON.parse(payload);
 			if (parsed && typeof parsed === 'object' && 'refusal' in parsed) {
 				this.emit('refusal', GuardRefusal.parse(parsed).refusal);
+				return;
+			}
+			if (parsed && typeof parsed === 'object' && 'picker' in parsed) {
+				const { picker } = PickerReport.parse(parsed);
+				this.emit('picker', picker, (value) => this.#choose(session, context, picker.id, value));
 				return;
 			}
 			// NOTE: only the tab's top frame reports what to mask (frames' detectors only lock).

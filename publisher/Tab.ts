@@ -16,6 +16,7 @@ import type { DetectorReport, MaskRules } from '../protocol/masking.js';
 import type { Shape } from '../protocol/shape.js';
 import type { InputMessage } from '../protocol/wire.js';
 import type { PageDialog } from './dialogs.js';
+import type { PagePicker } from './pickers.js';
 import { gateDocuments } from './documents.js';
 import { emulationCommands } from './emulation.js';
 import { errorPageHtml } from './errorPage.js';
@@ -40,6 +41,10 @@ export interface TabEvents {
 	badreport: [];
 	generation: [number | null];
 	locks: [{ boxes: Array<readonly [number, number, number, number]>; viewport: { width: number; height: number } }];
+	/** The page was about to open a browser-drawn picker (see pickers.ts); `choose` sets what was chosen. */
+	picker: [PagePicker, (value: string | null) => Promise<boolean>];
+	/** The top frame committed a new document. */
+	navigated: [];
 	/** The gateway's events. */
 	refused: [Refusal];
 	inputdropped: [code: string];
@@ -164,6 +169,7 @@ export class Tab extends EventEmitter<TabEvents> {
 			detector.on('generation', (generation) => this.emit('generation', generation));
 			detector.on('report', (report) => this.emit('report', report));
 			detector.on('badreport', () => this.emit('badreport'));
+			detector.on('picker', (picker, choose) => this.emit('picker', picker, choose));
 		}
 		prepared.gate.refused = (url, problem) => this.emit('navigationrefused', { url, problem, first: !this.#shown });
 		// NOTE: told once whoever listens has had a chance to (the CloudBrowser, just after this).
@@ -172,6 +178,7 @@ export class Tab extends EventEmitter<TabEvents> {
 			if (frame !== page.mainFrame()) return;
 			if (frame.url() !== 'about:blank') this.#shown = true;
 			this.#loading = true;
+			this.emit('navigated');
 			this.emit('changed');
 		});
 		const loaded = () => {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { MaskStats } from '../protocol/bridge.js';
 import type { Device, ShapeName } from '../protocol/shape.js';
 import { dialogView, hide, mayAnswer, type PageDialog } from '../publisher/dialogs.js';
+import { type PagePicker, pickerView } from '../publisher/pickers.js';
 import { type AttemptKind, DEFAULT_RULES, type MaskRules, type RefusalReason } from '../protocol/masking.js';
 import type { Refusal } from '../publisher/InputGateway.js';
 import { CloudBrowser, type PublishTarget, TabLimitError } from '../publisher/CloudBrowser.js';
@@ -24,6 +25,7 @@ import {
 	type BrowserState,
 	CHANNEL_OF,
 	type DialogView,
+	type PickerView,
 	type CursorMessage,
 	INPUT_ROLES,
 	InputChannel,
@@ -271,6 +273,16 @@ export class Session extends EventEmitter<SessionEvents> {
 			const by = this.#answeredBy;
 			this.#answeredBy = undefined;
 			this.#broadcast('dialog/closed', { id, accepted, ...(by ? { by } : {}) });
+		});
+		browser.on('picker', (picker) => {
+			this.#pickedBy = undefined;
+			this.#logger.info({ picker: picker.kind }, 'the page opened a picker');
+			for (const p of this.#participants.values()) p.notify('picker/opened', this.#pickerView(picker, p));
+		});
+		browser.on('pickerclosed', ({ id, chosen }) => {
+			const by = this.#pickedBy;
+			this.#pickedBy = undefined;
+			this.#broadcast('picker/closed', { id, chosen, ...(by ? { by } : {}) });
 		});
 		browser.on('regions', ({ boxes, viewport }) => {
 			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
@@ -701,6 +713,36 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	#dialogView(dialog: PageDialog, participant: Participant): DialogView {
 		return dialogView(dialog, participant.role, participant.canControl, this.#rules ?? DEFAULT_RULES);
+	}
+
+	/** The page's open picker as a participant is shown it, or null. */
+	pickerFor(participantId: string): PickerView | null {
+		const picker = this.#browser?.picker;
+		const participant = this.#participants.get(participantId);
+		return picker && participant ? this.#pickerView(picker, participant) : null;
+	}
+
+	#pickerView(picker: PagePicker, participant: Participant): PickerView {
+		return pickerView(picker, participant.role, participant.canControl, this.#rules ?? DEFAULT_RULES);
+	}
+
+	/** Who chose in the open picker (told to everyone when it closes). */
+	#pickedBy: string | undefined;
+
+	/**
+	 * A participant chooses in the page's picker `id` (null: closes it without a choice).
+	 * Refused if it is no longer open, if the participant may not choose there (see
+	 * publisher/pickers.ts), or if the value is not one the field takes.
+	 */
+	async answerPicker(participantId: string, id: number, value: string | null): Promise<void> {
+		const participant = this.#participant(participantId);
+		await this.ready;
+		const picker = this.browser.picker;
+		if (!picker || picker.id !== id) throw new ConflictError('that choice is no longer open');
+		if (this.#pickerView(picker, participant).answer !== 'any') throw new ForbiddenError(picker.masked || picker.locked ? 'only the customer can choose here' : "you cannot choose in the page's fields");
+		this.#pickedBy = participant.name;
+		if (!(await this.browser.answerPicker(id, value))) throw new ConflictError('that choice is no longer open, or the field does not take it');
+		this.#logger.info({ role: participant.role, picker: picker.kind, chosen: value !== null }, 'picker answered');
 	}
 
 	/** Who answered the open dialog (told to everyone when it closes). */

@@ -344,6 +344,7 @@ export class SignalingConnection {
 			inputChannels,
 			supervisionAnnounced: role === 'customer' && session.binding!.announceSupervision,
 			dialog: session.dialogFor(participantId),
+			picker: session.pickerFor(participantId),
 		};
 	}
 
@@ -462,6 +463,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'dialog/answer'(joined, data) {
 		await joined.session.answerDialog(joined.participantId, data.id, data.accept, data.text);
+		return {};
+	},
+	async 'picker/answer'(joined, data) {
+		await joined.session.answerPicker(joined.participantId, data.id, data.value);
 		return {};
 	},
 	async 'browser/tab'(joined, data) {

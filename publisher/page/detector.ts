@@ -75,6 +75,8 @@ const scope = globalThis as unknown as {
 interface DetectorApi {
 	/** Reports the page as it is now, as a new state. */
 	reportNow(): void;
+	/** Sets what was chosen in a picker this detector reported (see onPicker). */
+	choose(id: number, value: string | null): boolean;
 	setRules(rules: DetectorRules): void;
 	input(seq: number, scrollX: number, scrollY: number): void;
 	/** The check of an agent's input about to be sent; arms the guard for the agent. */
@@ -958,6 +960,108 @@ function run(): void {
 		if (guarded.has(doc)) return;
 		guarded.add(doc);
 		for (const type of [...INPUT_EVENTS, ...CONSEQUENCES]) win.addEventListener(type, onGuarded, true);
+		// NOTE: after the guard's: an agent's input it cancels opens no picker.
+		for (const type of PICKER_EVENTS) win.addEventListener(type, onPicker, true);
+	}
+
+	/**
+	 * Browser-drawn pickers: a <select>'s list and the date, time and colour pickers are
+	 * drawn by Chromium outside the page, so the capture never shows them. The input that
+	 * would open one (a press, a tap, Space or Enter on a focused select) is cancelled here,
+	 * and the picker is reported instead: Node shows it to the people in the session, and
+	 * sets the value chosen (see choose) as the picker would.
+	 */
+	const PICKER_EVENTS = ['mousedown', 'keydown'];
+	const PICKER_INPUTS = new Set(['date', 'time', 'datetime-local', 'month', 'week', 'color']);
+	/** The longest list reported (a longer one is cut: its first options). */
+	const MAX_OPTIONS = 1000;
+	const pickers = new Map<number, WeakRef<HTMLSelectElement | HTMLInputElement>>();
+	let pickerSeq = 0;
+
+	/** The select or picker input an event is aimed at, if it opens a browser-drawn picker. */
+	function pickerTarget(event: Event): HTMLSelectElement | HTMLInputElement | undefined {
+		const el = event.composedPath()[0];
+		if (!(el instanceof Element)) return undefined;
+		const owner = el.closest('select, input');
+		if (!owner) return undefined;
+		if (owner.tagName === 'SELECT') {
+			const select = owner as HTMLSelectElement;
+			// NOTE: a list box (multiple, or several rows) is drawn in the page.
+			return select.multiple || select.size > 1 || select.disabled ? undefined : select;
+		}
+		const input = owner as HTMLInputElement;
+		return PICKER_INPUTS.has(input.type) && !input.disabled && !input.readOnly ? input : undefined;
+	}
+
+	function onPicker(event: Event): void {
+		if (!event.isTrusted || event.defaultPrevented) return;
+		const el = pickerTarget(event);
+		if (!el) return;
+		if (event.type === 'mousedown' && (event as MouseEvent).button !== 0) return;
+		if (event.type === 'keydown') {
+			const { key, altKey } = event as KeyboardEvent;
+			// NOTE: the keys that open a select's list; a date field's own keys type into it.
+			if (el.tagName !== 'SELECT' || !(key === ' ' || key === 'Enter' || key === 'F4' || (altKey && (key === 'ArrowDown' || key === 'ArrowUp')))) return;
+		}
+		event.preventDefault();
+		try {
+			el.focus({ preventScroll: true });
+			const id = ++pickerSeq;
+			pickers.clear();
+			pickers.set(id, new WeakRef(el));
+			const label = (labelParts(el)[0] ?? '').slice(0, 200);
+			const judged = judgeControl(el);
+			const common = { id, label, masked: masked(el), locked: judged !== undefined && judged !== 'masked_field' };
+			if (el.tagName === 'SELECT') {
+				const select = el as HTMLSelectElement;
+				const options = [...select.options].slice(0, MAX_OPTIONS).map((option) => {
+					const group = option.parentElement?.tagName === 'OPTGROUP' ? (option.parentElement as HTMLOptGroupElement).label.slice(0, 200) : undefined;
+					return { label: option.label.slice(0, 300), disabled: option.disabled || (group !== undefined && (option.parentElement as HTMLOptGroupElement).disabled), ...(group !== undefined ? { group } : {}) };
+				});
+				send({ picker: { ...common, kind: 'select', options, selected: select.selectedIndex } });
+			} else {
+				const input = el as HTMLInputElement;
+				send({ picker: { ...common, kind: input.type, value: input.value.slice(0, 100), min: input.min.slice(0, 100), max: input.max.slice(0, 100), step: input.step.slice(0, 100) } });
+			}
+		} catch {
+			// NOTE: nothing shown: the picker stays closed (its input was cancelled).
+		}
+	}
+
+	/**
+	 * Sets what was chosen in picker `id` as the browser's picker would (the value, then
+	 * `input` and `change` events); null: closed without a choice. False if the picker is
+	 * no longer the open one, its element is gone, or the value is not one it offers.
+	 */
+	function choose(id: number, value: string | null): boolean {
+		const el = pickers.get(id)?.deref();
+		pickers.delete(id);
+		if (!el || !el.isConnected || el.disabled) return false;
+		if (value === null) return true;
+		let changed: boolean;
+		if (el.tagName === 'SELECT') {
+			const select = el as HTMLSelectElement;
+			const index = Number(value);
+			const option = Number.isInteger(index) ? select.options[index] : undefined;
+			if (!option || option.disabled) return false;
+			changed = select.selectedIndex !== index;
+			select.selectedIndex = index;
+		} else {
+			const input = el as HTMLInputElement;
+			const before = input.value;
+			input.value = value;
+			// NOTE: a value the input does not take (not a date, out of its format) leaves it empty.
+			if (value !== '' && input.value === '') {
+				input.value = before;
+				return false;
+			}
+			changed = input.value !== before;
+		}
+		if (changed) {
+			el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+			el.dispatchEvent(new Event('change', { bubbles: true }));
+		}
+		return true;
 	}
 	/**
 	 * Closed shadow roots in which CDP's hit test found what the agent's input aims at, and
@@ -1110,6 +1214,9 @@ function run(): void {
 	}
 
 	scope.__alongsideDetector = {
+		choose(id: number, value: string | null): boolean {
+			return choose(id, value);
+		},
 		/** Reports the page as it is now as a new state (its tab was just brought to the front and is captured anew). */
 		reportNow() {
 			lastKey = undefined;

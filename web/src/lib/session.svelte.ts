@@ -15,6 +15,7 @@ import type {
 	BrowserState,
 	CursorMessage,
 	DialogView,
+	PickerView,
 	InputMessage,
 	Notifications,
 	ParticipantInfo,
@@ -86,6 +87,8 @@ export class Session {
 	browser = $state<BrowserState | null>(null);
 	/** The cloud page's open dialog (alert, confirm, prompt, leave page?), as this participant is shown it. */
 	dialog = $state<DialogView | null>(null);
+	/** The cloud page's open picker (a select's list, a date, time or colour picker), as this participant is shown it. */
+	picker = $state<PickerView | null>(null);
 	/** Whether this participant may send input (it was given input channels). */
 	interactive = $state(false);
 	/** Customers only: whether the company tells customers that sessions may be supervised. */
@@ -241,6 +244,13 @@ export class Session {
 		const dialog = this.dialog;
 		if (!dialog) return Promise.resolve(null);
 		return this.#ask(() => this.#client!.request('dialog/answer', { id: dialog.id, accept, ...(text !== undefined ? { text } : {}) }));
+	}
+
+	/** Chooses in the page's open picker (an option's index, an input's value; null: nothing); resolves with an error message or null. */
+	answerPicker(value: string | null): Promise<string | null> {
+		const picker = this.picker;
+		if (!picker) return Promise.resolve(null);
+		return this.#ask(() => this.#client!.request('picker/answer', { id: picker.id, value }));
 	}
 
 	/** Agents: the shape the cloud page takes; resolves with an error message or null. */
@@ -421,6 +431,7 @@ export class Session {
 			this.participants = join.participants.filter((p) => p.id !== join.self.id);
 			this.browser = join.browser;
 			this.dialog = join.dialog ?? null;
+			this.picker = join.picker ?? null;
 			this.interactive = join.inputChannels.length > 0;
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
@@ -468,6 +479,14 @@ export class Session {
 			const type = this.dialog.type;
 			this.dialog = null;
 			if (by && by !== this.self?.name) this.showToast(t(accepted || type === 'alert' ? 'pageDialog.answeredBy' : 'pageDialog.dismissedBy', { name: by }));
+		});
+		client.on('picker/opened', (picker: PickerView) => {
+			this.picker = picker;
+		});
+		client.on('picker/closed', ({ id, chosen, by }: Notifications['picker/closed']) => {
+			if (this.picker?.id !== id) return;
+			this.picker = null;
+			if (chosen && by && by !== this.self?.name) this.showToast(t('picker.chosenBy', { name: by }));
 		});
 		client.on('input/refused', (refusal: Notifications['input/refused']) => {
 			this.refusal = { id: ++this.#refusalId, reason: refusal.reason, x: refusal.x, y: refusal.y };
