@@ -230,6 +230,8 @@ export const Requests = {
 	 * (`2026-12-03`, `14:30`, `#1e40af`); null closes it without a choice.
 	 */
 	'picker/answer': z.object({ id: z.number().int().nonnegative(), value: z.string().max(100).nullable() }),
+	/** Customers: closes the page's file request (`file/requested`) without a file. */
+	'file/cancel': z.object({ id: z.number().int().nonnegative() }),
 } as const;
 export type RequestType = keyof typeof Requests;
 
@@ -308,6 +310,23 @@ export interface PickerView {
 	answer: 'any' | 'none';
 }
 
+/**
+ * The page asks for a file (an upload field was activated). The customer's device offers
+ * its own file chooser; the file is sent with `POST /api/files/upload`, the token in
+ * `X-Alongside-Upload`, the name in `X-File-Name` (URI-encoded), the bytes as the body.
+ */
+export interface FileRequest {
+	id: number;
+	/** The field takes several files (one is sent). */
+	multiple: boolean;
+	/** What the field wants (its `accept` attribute): give it to the device's chooser. */
+	accept: string;
+	/** The largest file the service takes, in bytes. */
+	maxBytes: number;
+	/** Customers only: the one-time token of the upload. */
+	token?: string;
+}
+
 /** The kinds of dialog a page opens. */
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
 
@@ -347,6 +366,8 @@ export interface Replies {
 		dialog: DialogView | null;
 		/** The page's picker open now, as this participant is shown it (see `picker/opened`). */
 		picker: PickerView | null;
+		/** The page's file request open now, as this participant is shown it (see `file/requested`). */
+		fileRequest: FileRequest | null;
 	};
 	'session/leave': Record<string, never>;
 	'session/ping': Record<string, never>;
@@ -379,6 +400,7 @@ export interface Replies {
 	'browser/shape': Record<string, never>;
 	'dialog/answer': Record<string, never>;
 	'picker/answer': Record<string, never>;
+	'file/cancel': Record<string, never>;
 }
 
 /** The video renditions: `clear` for the customer; `masked` for everyone else. */
@@ -448,6 +470,18 @@ export interface Notifications {
 	'picker/opened': PickerView;
 	/** The open picker closed: `chosen` when something was chosen (by whom, when a person did). */
 	'picker/closed': { id: number; chosen: boolean; by?: string };
+	/** The page asks for a file (see {@link FileRequest}); only the customer's has an upload token. */
+	'file/requested': FileRequest;
+	/** The file request closed: `filled` when a file went into the page. */
+	'file/closed': { id: number; filled: boolean };
+	/**
+	 * The page downloaded a file. The customer's has a download token (`GET /api/files/download`
+	 * with it in `X-Alongside-Download`); agents and supervisors are only told, the name with
+	 * what masking hides replaced.
+	 */
+	'file/offered': { name: string; size: number; token?: string };
+	/** Customers: a download the page started could not be offered (too large, too many, or it could not be fetched). */
+	'file/failed': { name: string; reason: 'too_large' | 'too_many' | 'failed' };
 	/** The dialog was answered (by `by`, a participant's name; absent when the page closed it itself). */
 	'dialog/closed': { id: number; accepted: boolean; by?: string };
 	/** The page tried to open a site the company does not allow (a link, a redirect): it stayed. */

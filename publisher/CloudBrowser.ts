@@ -25,7 +25,8 @@ import type { InputGateway, Refusal, Sender } from './InputGateway.js';
 import { ANY_SITE, type UrlPolicy, urlProblem } from './urlPolicy.js';
 import { internalPages } from './internalPages.js';
 import { PublisherBridge } from './PublisherBridge.js';
-import { Tab, type TabContext } from './Tab.js';
+import { safeFileName } from './files.js';
+import { Tab, type TabContext, type UploadFile } from './Tab.js';
 
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
 export interface PublishTarget {
@@ -70,6 +71,14 @@ export interface CloudBrowserEvents {
 	picker: [PagePicker];
 	/** The open picker closed: something was chosen, or not (answered without a choice, or the page moved on). */
 	pickerclosed: [{ id: number; chosen: boolean }];
+	/** The captured tab asks for a file (its upload field was activated): see setFiles. */
+	filechooser: [{ id: number; multiple: boolean; accept: string }];
+	/** The file request closed: files were put in, or not (cancelled, or the page moved on). */
+	filechooserclosed: [{ id: number; filled: boolean }];
+	/** A page downloaded a file (fetched by the page, never saved where the browser could reach it). */
+	download: [{ name: string; type: string; bytes: Uint8Array }];
+	/** A download could not be offered: too large, too many, or the page could not fetch it again. */
+	downloadfailed: [{ name: string; reason: 'too_large' | 'too_many' | 'failed' }];
 	/** The tab was kept from opening a page the URL policy does not allow (a link, a redirect, a script). */
 	navigationrefused: [{ url: string; problem: string }];
 }
@@ -136,6 +145,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #desktop: { width: number; height: number };
 	readonly #lang: string;
 	readonly #startUrl: string;
+	readonly #downloadMaxBytes: number;
 	/** Shape changes, one after the other. */
 	#shaping: Promise<void> = Promise.resolve();
 	#closing: Promise<void> | undefined;
@@ -258,7 +268,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			mark('tab');
 			const [bridge, transport] = step(await prepared);
 			mark('extension');
-			const cloud = new CloudBrowser({ browser, browserCdp, first, bridge, host, dir: sessionDir, proxy: egress, refusals, context, gate: holder.gate, rules, shape: desktop, startUrl: options.startUrl, logger });
+			const cloud = new CloudBrowser({ browser, browserCdp, first, bridge, host, dir: sessionDir, proxy: egress, refusals, context, gate: holder.gate, rules, shape: desktop, startUrl: options.startUrl, downloadMaxBytes: config.files?.downloadMaxBytes ?? 20 * 1024 * 1024, logger });
 			holder.cloud = cloud;
 			if (first.detector) bridge.mask({ kind: 'rules', generation: first.detector.generation || null });
 			const captureOptions = cloud.#captureOptions(options.target, transport, config);
@@ -285,6 +295,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			step(undefined);
 			// NOTE: from now on, a tab the page opens is paused until it is prepared like this one.
 			await cloud.#watchNewTabs();
+			await cloud.#watchDownloads(sessionDir.tmp);
 			mark('publishing');
 			return cloud;
 		} catch (error) {
@@ -312,6 +323,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		rules: MaskRules | null;
 		shape: Shape;
 		startUrl: string;
+		downloadMaxBytes: number;
 		logger: Logger;
 	}) {
 		super();
@@ -337,6 +349,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#version = parts.context.version;
 		this.#lang = parts.context.lang;
 		this.#startUrl = parts.startUrl;
+		this.#downloadMaxBytes = parts.downloadMaxBytes;
 		this.#logger = parts.logger;
 		this.#active = parts.first;
 		this.#addTab(parts.first);
@@ -382,6 +395,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		});
 		tab.on('navigated', () => {
 			if (this.#picker?.tab === tab) this.#closePicker();
+			if (this.#chooser?.tab === tab) this.#closeChooser();
+		});
+		tab.on('filechooser', ({ backendNodeId, multiple, accept }) => {
+			// NOTE: a tab not shown asks for nothing (its input was not anyone's).
+			if (tab !== this.#active) return;
+			this.#closeChooser();
+			const id = ++this.#chooserSeq;
+			this.#chooser = { id, tab, backendNodeId, multiple, accept };
+			this.emit('filechooser', { id, multiple, accept });
 		});
 		tab.on('navigationrefused', ({ url, problem, first }) => {
 			this.emit('navigationrefused', { url, problem });
@@ -543,6 +565,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const t0 = performance.now();
 			const previous = this.#active;
 			this.#closePicker();
+			this.#closeChooser();
 			this.#active = tab;
 			this.#recent = [tab, ...this.#recent.filter((t) => t !== tab)];
 			if (!previous.closed) this.#recent.splice(1, 0, ...(this.#recent.includes(previous) ? [] : [previous]));
@@ -579,6 +602,66 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async answerDialog(id: number, accept: boolean, text?: string): Promise<boolean> {
 		const tab = this.#tabs.find((t) => t.dialog?.id === id);
 		return tab ? tab.answerDialog(id, accept, text) : false;
+	}
+
+	#chooser: { id: number; tab: Tab; backendNodeId: number; multiple: boolean; accept: string } | undefined;
+	#chooserSeq = 0;
+
+	/** The file request open now (an upload field asked for files), if any. */
+	get fileChooser(): { id: number; multiple: boolean; accept: string } | undefined {
+		const open = this.#chooser;
+		return open && { id: open.id, multiple: open.multiple, accept: open.accept };
+	}
+
+	/**
+	 * Puts files into the upload field of the open file request `id` (none: it is closed
+	 * without a choice). False if it is no longer open, or its field is gone.
+	 */
+	async setFiles(id: number, files: UploadFile[]): Promise<boolean> {
+		const open = this.#chooser;
+		if (open?.id !== id) return false;
+		this.#chooser = undefined;
+		const filled = files.length > 0 && (await open.tab.setFiles(open.backendNodeId, open.multiple ? files : files.slice(0, 1)));
+		this.emit('filechooserclosed', { id, filled });
+		return files.length === 0 || filled;
+	}
+
+	#closeChooser(): void {
+		const open = this.#chooser;
+		if (!open) return;
+		this.#chooser = undefined;
+		this.emit('filechooserclosed', { id: open.id, filled: false });
+	}
+
+	/** Downloads offered so far (at most {@link MAX_DOWNLOADS} per session). */
+	#downloads = 0;
+
+	/**
+	 * Every download is cancelled at once: the page that started it fetches the same address
+	 * again (its cookies, its blobs), and the bytes are offered to the customer (see Session).
+	 * Nothing is saved where the browser's user could reach or replace it.
+	 */
+	async #watchDownloads(dir: string): Promise<void> {
+		this.#browserCdp.on('Browser.downloadWillBegin', (event) => void this.#onDownload(event));
+		await this.#browserCdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: dir, eventsEnabled: true });
+	}
+
+	async #onDownload({ frameId, guid, url, suggestedFilename }: Protocol.Browser.DownloadWillBeginEvent): Promise<void> {
+		await this.#browserCdp.send('Browser.cancelDownload', { guid }).catch(() => undefined);
+		let fallback = 'download';
+		try {
+			fallback = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || fallback;
+		} catch {
+			// NOTE: not a URL with a path (a data: URL): the fallback name.
+		}
+		const name = safeFileName(suggestedFilename || fallback, 'download');
+		if (this.#downloads >= MAX_DOWNLOADS) return void this.emit('downloadfailed', { name, reason: 'too_many' });
+		const tab = this.#tabs.find((t) => t.page.frames().some((f) => (f as unknown as { _id: string })._id === frameId)) ?? this.#active;
+		const got = await tab.fetchInPage(url, this.#downloadMaxBytes);
+		if ('error' in got) return void this.emit('downloadfailed', { name, reason: got.error });
+		this.#downloads++;
+		this.#logger.info({ bytes: got.bytes.byteLength }, 'download offered to the customer');
+		this.emit('download', { name, type: got.type, bytes: got.bytes });
 	}
 
 	#picker: { id: number; tab: Tab; choose: (value: string | null) => Promise<boolean> } | undefined;
@@ -924,6 +1007,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		}, STATE_DEBOUNCE_MS);
 	}
 }
+
+/** The most downloads one session offers (each is kept in memory until the session ends). */
+export const MAX_DOWNLOADS = 10;
 
 /** The most tabs a session may have (each is a renderer process on the session host). */
 export const MAX_TABS = 8;

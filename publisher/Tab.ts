@@ -26,6 +26,21 @@ import { MaskDetector } from './MaskDetector.js';
 import { NavigationError, navigationError } from './navigation.js';
 import { type UrlPolicy } from './urlPolicy.js';
 
+/** An upload field that asks for files. */
+export interface FileChooser {
+	backendNodeId: number;
+	multiple: boolean;
+	/** The field's `accept` attribute (what kinds of file it wants), as the page wrote it. */
+	accept: string;
+}
+
+/** A file to put into an upload field. */
+export interface UploadFile {
+	name: string;
+	type: string;
+	bytes: Uint8Array;
+}
+
 export interface TabEvents {
 	/** Its URL, title or loading state changed. */
 	changed: [];
@@ -45,6 +60,8 @@ export interface TabEvents {
 	picker: [PagePicker, (value: string | null) => Promise<boolean>];
 	/** The top frame committed a new document. */
 	navigated: [];
+	/** The page asks for a file (an upload field was activated): see setFiles. */
+	filechooser: [FileChooser];
 	/** The gateway's events. */
 	refused: [Refusal];
 	inputdropped: [code: string];
@@ -133,13 +150,15 @@ export class Tab extends EventEmitter<TabEvents> {
 			cdp.send('Overlay.enable'),
 			// NOTE: for the page's dialogs (Page.javascriptDialogOpening).
 			cdp.send('Page.enable'),
+			// NOTE: a file chooser is offered to the customer's device instead (see setFiles).
+			cdp.send('Page.setInterceptFileChooserDialog', { enabled: true }),
 			context.masked ? MaskDetector.install(cdp, rules) : undefined,
 			emulate(cdp, shape, context.version, context.lang),
 			gating,
 		]);
 		setup.catch(() => undefined);
 		await paused?.resume();
-		const [, , , detector] = await setup;
+		const [, , , , detector] = await setup;
 		return { cdp, detector, shape, gate };
 	}
 
@@ -200,6 +219,17 @@ export class Tab extends EventEmitter<TabEvents> {
 			.catch(() => undefined);
 		this.cdp.on('Page.frameNavigated', ({ frame }) => {
 			if (!frame.parentId && frame.url.startsWith('chrome-error:')) void this.#showErrorPage(frame.id, frame.unreachableUrl);
+		});
+		this.cdp.on('Page.fileChooserOpened', ({ backendNodeId, mode }) => {
+			if (backendNodeId === undefined) return;
+			void this.cdp
+				.send('DOM.describeNode', { backendNodeId })
+				.then(({ node }) => {
+					const attributes = node.attributes ?? [];
+					const at = attributes.indexOf('accept');
+					this.emit('filechooser', { backendNodeId, multiple: mode === 'selectMultiple', accept: at >= 0 && at % 2 === 0 ? (attributes[at + 1] ?? '').slice(0, 500) : '' });
+				})
+				.catch(() => undefined);
 		});
 		this.cdp.on('Page.javascriptDialogOpening', (event) => {
 			const type = (['alert', 'confirm', 'prompt', 'beforeunload'] as const).find((t) => t === event.type) ?? 'alert';
@@ -369,6 +399,52 @@ export class Tab extends EventEmitter<TabEvents> {
 		return this.cdp.send('Overlay.hideHighlight');
 	}
 
+	/**
+	 * Puts files into the upload field `backendNodeId` as the browser's file chooser would:
+	 * its `files`, then `input` and `change` events. False if the field is gone.
+	 * NOTE: built in the page from the bytes (a DataTransfer's files): nothing is written where
+	 * the browser's user could reach it.
+	 */
+	async setFiles(backendNodeId: number, files: UploadFile[]): Promise<boolean> {
+		try {
+			const { object } = await this.cdp.send('DOM.resolveNode', { backendNodeId });
+			if (!object.objectId) return false;
+			const payload = files.map((file) => ({ name: file.name, type: file.type, data: Buffer.from(file.bytes).toString('base64') }));
+			const result = await this.cdp.send('Runtime.callFunctionOn', {
+				objectId: object.objectId,
+				functionDeclaration: SET_FILES,
+				arguments: [{ value: payload }],
+				returnByValue: true,
+			});
+			void this.cdp.send('Runtime.releaseObject', { objectId: object.objectId }).catch(() => undefined);
+			return result.result.value === true;
+		} catch {
+			return false;
+		}
+	}
+
+	/**
+	 * The bytes at `url`, fetched by the page of frame `frameId` itself (its cookies, its
+	 * blobs; through the session's egress proxy), at most `maxBytes`.
+	 */
+	async fetchInPage(url: string, maxBytes: number): Promise<{ bytes: Uint8Array; type: string } | { error: 'too_large' | 'failed' }> {
+		try {
+			const result = await this.cdp.send('Runtime.evaluate', {
+				expression: `(${FETCH_BYTES})(${JSON.stringify(url)}, ${maxBytes})`,
+				awaitPromise: true,
+				returnByValue: true,
+				timeout: 30_000,
+			});
+			const value = result.result.value as { data?: string; type?: string; error?: 'too_large' | 'failed' } | undefined;
+			if (!value || value.error || typeof value.data !== 'string') return { error: value?.error === 'too_large' ? 'too_large' : 'failed' };
+			const bytes = Buffer.from(value.data, 'base64');
+			if (bytes.byteLength > maxBytes) return { error: 'too_large' };
+			return { bytes, type: String(value.type ?? '').slice(0, 100) };
+		} catch {
+			return { error: 'failed' };
+		}
+	}
+
 	/** Closes the tab (its `beforeunload` is not asked). */
 	async close(): Promise<void> {
 		if (this.#closed) return;
@@ -389,6 +465,45 @@ export class Tab extends EventEmitter<TabEvents> {
 		});
 	}
 }
+
+/** Sets an upload field's files from `[{ name, type, data (base64) }]` (run on the field). */
+const SET_FILES = `function (files) {
+	if (!(this instanceof HTMLInputElement) || this.type !== 'file' || !this.isConnected) return false;
+	const transfer = new DataTransfer();
+	for (const file of files) {
+		const binary = atob(file.data);
+		const bytes = new Uint8Array(binary.length);
+		for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+		transfer.items.add(new File([bytes], file.name, { type: file.type }));
+	}
+	this.files = transfer.files;
+	this.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+	this.dispatchEvent(new Event('change', { bubbles: true }));
+	return true;
+}`;
+
+/** Fetches a URL in the page (its credentials), at most `max` bytes, as base64. */
+const FETCH_BYTES = `async function (url, max) {
+	try {
+		const response = await fetch(url, { credentials: 'include' });
+		if (!response.ok || !response.body) return { error: 'failed' };
+		const reader = response.body.getReader();
+		const chunks = [];
+		let size = 0;
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > max) { reader.cancel(); return { error: 'too_large' }; }
+			chunks.push(value);
+		}
+		let binary = '';
+		for (const chunk of chunks) for (let i = 0; i < chunk.length; i += 0x8000) binary += String.fromCharCode.apply(null, chunk.subarray(i, i + 0x8000));
+		return { data: btoa(binary), type: response.headers.get('content-type') || '' };
+	} catch {
+		return { error: 'failed' };
+	}
+}`;
 
 /** Numbers the dialogs of every tab (an answer names the one it is for). */
 let dialogSeq = 0;

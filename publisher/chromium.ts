@@ -254,7 +254,9 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<Br
 		},
 		// NOTE: Browser.setDownloadBehavior for the default context, sent by puppeteer while it
 		// attaches, before it returns the browser and so before any page of ours loads. It
-		// cancels every kind of download (links, navigations to attachments, blobs).
+		// cancels every kind of download (links, navigations to attachments, blobs) until the
+		// CloudBrowser takes downloads over (each cancelled, fetched again by its page and
+		// offered to the customer: see CloudBrowser.#watchDownloads).
 		downloadBehavior: { policy: 'deny' },
 		// NOTE: the service ends sessions itself on SIGINT/SIGTERM; puppeteer's own handlers
 		// would kill Chromium (and exit, on SIGINT) first.

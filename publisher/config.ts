@@ -9,6 +9,7 @@ import { readEnv } from '../protocol/env.js';
 import type { Rendition } from '../protocol/wire.js';
 import type { BrowserHost } from './BrowserHost.js';
 import { type AllowEntry, parseEgressAllowList } from './egress/policy.js';
+import { DEFAULT_UPLOAD_TYPES, type FileType, parseFileTypes } from './files.js';
 
 const Size = z.string().regex(/^\d{3,4}x\d{3,4}$/, 'expected WIDTHxHEIGHT, e.g. 1280x720');
 
@@ -58,6 +59,25 @@ const PublisherEnv = z.object({
 	 * sites the agents must open. Default none. The service's own ports stay refused whatever
 	 * this says. The tests set `127.0.0.0/8` for their fixture pages.
 	 */
+	/** Largest file a customer may put into a page's upload field, in bytes. Default 10 MiB. */
+	ALONGSIDE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+	/**
+	 * What customers may upload: extensions (`.pdf`) and MIME types (`image/png`, `image/*`),
+	 * comma-separated, or `any`. Default common documents and images (see publisher/files.ts).
+	 */
+	ALONGSIDE_UPLOAD_TYPES: z
+		.string()
+		.default(DEFAULT_UPLOAD_TYPES)
+		.transform((value, ctx) => {
+			try {
+				return parseFileTypes(value);
+			} catch (error) {
+				ctx.addIssue({ code: 'custom', message: (error as Error).message });
+				return z.NEVER;
+			}
+		}),
+	/** Largest file a page may download to the customer, in bytes. Default 20 MiB. */
+	ALONGSIDE_DOWNLOAD_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
 	ALONGSIDE_EGRESS_ALLOW: z
 		.string()
 		.default('')
@@ -94,6 +114,8 @@ export interface PublisherConfig {
 	browserUser: string;
 	/** `ALONGSIDE_EGRESS_ALLOW`. */
 	egressAllow: AllowEntry[];
+	/** `ALONGSIDE_UPLOAD_MAX_BYTES`, `ALONGSIDE_UPLOAD_TYPES` (empty: any), `ALONGSIDE_DOWNLOAD_MAX_BYTES`. */
+	files: { uploadMaxBytes: number; uploadTypes: FileType[]; downloadMaxBytes: number };
 	/**
 	 * The service's own listening ports (HTTP, every SFU worker's RTC port), which no cloud
 	 * browser may reach on this machine. Set by the service, not from the environment.
@@ -128,6 +150,7 @@ export function loadPublisherConfig(env: NodeJS.ProcessEnv = process.env): Publi
 		lang: e.ALONGSIDE_BROWSER_LANG,
 		browserUser: e.ALONGSIDE_BROWSER_USER,
 		egressAllow: e.ALONGSIDE_EGRESS_ALLOW,
+		files: { uploadMaxBytes: e.ALONGSIDE_UPLOAD_MAX_BYTES, uploadTypes: e.ALONGSIDE_UPLOAD_TYPES, downloadMaxBytes: e.ALONGSIDE_DOWNLOAD_MAX_BYTES },
 		protectedPorts: [],
 	};
 }

@@ -408,6 +408,14 @@ export class Alongside {
 				const s = this.session(id);
 				return s && !s.ended ? s : undefined;
 			},
+			uploadFor: (token) => [...this.#sessions.values()].find((s) => !s.ended && s.hasUpload(token)),
+			downloadFor: (token) => {
+				for (const s of this.#sessions.values()) {
+					const file = s.ended ? undefined : s.download(token);
+					if (file) return file;
+				}
+				return undefined;
+			},
 			userChanged: (userId) => this.userChanged(userId),
 			rulesChanged: (companyId, rules) => this.rulesChanged(companyId, rules),
 			allowedDomainsChanged: (companyId, allowedDomains) => {

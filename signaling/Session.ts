@@ -15,6 +15,8 @@ import type { Refusal } from '../publisher/InputGateway.js';
 import { CloudBrowser, type PublishTarget, TabLimitError } from '../publisher/CloudBrowser.js';
 import type { PublisherConfig } from '../publisher/config.js';
 import { NavigationError, navigationError } from '../publisher/navigation.js';
+import { safeFileName, uploadAllowed } from '../publisher/files.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Room } from '../sfu/Room.js';
 import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
@@ -25,6 +27,7 @@ import {
 	type BrowserState,
 	CHANNEL_OF,
 	type DialogView,
+	type FileRequest,
 	type PickerView,
 	type CursorMessage,
 	INPUT_ROLES,
@@ -179,6 +182,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.room = room;
 		this.#logger = options.logger;
 		this.#metrics = options.metrics;
+		this.#files = options.publisherConfig.files ?? { uploadMaxBytes: 10 * 1024 * 1024, uploadTypes: [], downloadMaxBytes: 20 * 1024 * 1024 };
 		const { width, height } = options.publisherConfig.viewport;
 		this.#browserState = { url: 'about:blank', title: '', loading: true, viewport: { width, height }, shape: { name: 'customer', form: 'desktop', dpr: 1 }, tabs: [], activeTab: '' };
 		this.#scope = {
@@ -283,6 +287,27 @@ export class Session extends EventEmitter<SessionEvents> {
 			const by = this.#pickedBy;
 			this.#pickedBy = undefined;
 			this.#broadcast('picker/closed', { id, chosen, ...(by ? { by } : {}) });
+		});
+		browser.on('filechooser', ({ id, multiple, accept }) => {
+			// NOTE: the token lets the customer's device send the file over HTTP; only the customer gets it.
+			this.#upload = { id, token: randomBytes(24).toString('base64url') };
+			this.#logger.info('the page asks for a file');
+			for (const p of this.#participants.values()) p.notify('file/requested', this.fileRequestFor(p)!);
+		});
+		browser.on('filechooserclosed', ({ id, filled }) => {
+			if (this.#upload?.id === id) this.#upload = undefined;
+			this.#broadcast('file/closed', { id, filled });
+		});
+		browser.on('download', ({ name, type, bytes }) => {
+			const token = randomBytes(24).toString('base64url');
+			this.#downloads.set(token, { name, type, bytes });
+			for (const p of this.#participants.values()) {
+				p.notify('file/offered', p.role === 'customer' ? { name, size: bytes.byteLength, token } : { name: hide(name, this.#rules ?? DEFAULT_RULES), size: bytes.byteLength });
+			}
+		});
+		browser.on('downloadfailed', ({ name, reason }) => {
+			this.#logger.info({ reason }, 'a download could not be offered');
+			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('file/failed', { name, reason });
 		});
 		browser.on('regions', ({ boxes, viewport }) => {
 			const regions = boxes.map(([x, y, w, h]) => [x / viewport.width, y / viewport.height, w / viewport.width, h / viewport.height] as [number, number, number, number]);
@@ -715,6 +740,63 @@ export class Session extends EventEmitter<SessionEvents> {
 		return dialogView(dialog, participant.role, participant.canControl, this.#rules ?? DEFAULT_RULES);
 	}
 
+	/** The open file request and the customer's token for it. */
+	#upload: { id: number; token: string } | undefined;
+	/** Files the pages downloaded, by the customer's token; kept until the session ends. */
+	readonly #downloads = new Map<string, { name: string; type: string; bytes: Uint8Array }>();
+
+	/** The page's open file request as a participant is shown it (the token for the customer only), or null. */
+	fileRequestFor(participantOrId: string | Participant): FileRequest | null {
+		const participant = typeof participantOrId === 'string' ? this.#participants.get(participantOrId) : participantOrId;
+		const open = this.#browser?.fileChooser;
+		const upload = this.#upload;
+		if (!participant || !open || upload?.id !== open.id) return null;
+		const { multiple, accept } = open;
+		return { id: open.id, multiple, accept, maxBytes: this.#files.uploadMaxBytes, ...(participant.role === 'customer' ? { token: upload.token } : {}) };
+	}
+
+	/** Whether `token` is the token of this session's open file request. */
+	hasUpload(token: string): boolean {
+		const upload = this.#upload;
+		return upload !== undefined && safeEqual(upload.token, token);
+	}
+
+	/**
+	 * The customer's file for the page's open file request (the upload route found this
+	 * session by its token). Refused when the request closed meanwhile, or the file is too
+	 * large or of a kind the service or the field does not take; nothing reaches the page then.
+	 */
+	async upload(token: string, file: { name: string; type: string; bytes: Uint8Array }): Promise<void> {
+		const upload = this.#upload;
+		const open = this.#browser?.fileChooser;
+		if (!upload || !safeEqual(upload.token, token) || !open || open.id !== upload.id) throw new NotFoundError('file request');
+		if (file.bytes.byteLength > this.#files.uploadMaxBytes) throw new AppError('bad_request', `the file is too large (at most ${formatBytes(this.#files.uploadMaxBytes)})`, 413);
+		const name = safeFileName(file.name);
+		if (!uploadAllowed(name, file.type, this.#files.uploadTypes, open.accept)) throw new AppError('bad_request', 'this kind of file cannot be sent to the page', 415);
+		this.#upload = undefined;
+		if (!(await this.browser.setFiles(upload.id, [{ name, type: file.type, bytes: file.bytes }]))) throw new ConflictError('the page no longer asks for a file');
+		this.#logger.info({ bytes: file.bytes.byteLength }, 'the customer sent a file to the page');
+	}
+
+	/** Customers: closes the open file request `id` without a file. */
+	async cancelUpload(participantId: string, id: number): Promise<void> {
+		const participant = this.#participant(participantId);
+		if (participant.role !== 'customer') throw new ForbiddenError('only the customer chooses files');
+		await this.ready;
+		if (this.#upload?.id !== id) throw new ConflictError('the page no longer asks for a file');
+		this.#upload = undefined;
+		await this.browser.setFiles(id, []);
+	}
+
+	/** A file the pages downloaded, by the customer's token (see `file/offered`). */
+	download(token: string): { name: string; type: string; bytes: Uint8Array } | undefined {
+		for (const [key, file] of this.#downloads) if (safeEqual(key, token)) return file;
+		return undefined;
+	}
+
+	/** The service's file limits (see publisher/config.ts). */
+	readonly #files: PublisherConfig['files'];
+
 	/** The page's open picker as a participant is shown it, or null. */
 	pickerFor(participantId: string): PickerView | null {
 		const picker = this.#browser?.picker;
@@ -943,3 +1025,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
 /** The participant id under which the cloud browser's own transport lives in the room. */
 export const PUBLISHER_ID = 'publisher';
+
+/** Compares two tokens in constant time. */
+function safeEqual(a: string, b: string): boolean {
+	const [x, y] = [Buffer.from(a), Buffer.from(b)];
+	return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A size in bytes as people read it (10 MB). */
+function formatBytes(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}

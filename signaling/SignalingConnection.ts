@@ -345,6 +345,7 @@ export class SignalingConnection {
 			supervisionAnnounced: role === 'customer' && session.binding!.announceSupervision,
 			dialog: session.dialogFor(participantId),
 			picker: session.pickerFor(participantId),
+			fileRequest: session.fileRequestFor(participantId),
 		};
 	}
 
@@ -467,6 +468,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'picker/answer'(joined, data) {
 		await joined.session.answerPicker(joined.participantId, data.id, data.value);
+		return {};
+	},
+	async 'file/cancel'(joined, data) {
+		await joined.session.cancelUpload(joined.participantId, data.id);
 		return {};
 	},
 	async 'browser/tab'(joined, data) {

@@ -29,6 +29,7 @@ import type { ApiContext } from './api/context.js';
 import { errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
 import { sessionRoutes } from './api/sessions/routes.js';
+import { fileRoutes } from './api/files/routes.js';
 import { userRoutes } from './api/users/routes.js';
 import { addressKey, ClientAddresses } from './clientAddress.js';
 import type { SignalingConfig } from './config.js';
@@ -120,7 +121,7 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
 	});
 
-	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes]) {
+	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, fileRoutes]) {
 		const r = routes(options.api);
 		app.use(r.routes());
 		app.use(r.allowedMethods());

@@ -31,6 +31,10 @@ export interface ApiContext {
 	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean }): Promise<Session>;
 	/** A live session by id (bound, not ended). */
 	liveSession(sessionId: string): Session | undefined;
+	/** The live session whose page asks for a file with this upload token (see api/files). */
+	uploadFor(token: string): Session | undefined;
+	/** A file a page downloaded, by the customer's download token (see api/files). */
+	downloadFor(token: string): { name: string; type: string; bytes: Uint8Array } | undefined;
 	/** A user's account changed: their live connections apply it at once. */
 	userChanged(userId: string): void;
 	/** A company saved its rules: its live sessions apply them at once. */

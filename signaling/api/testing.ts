@@ -73,6 +73,8 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		watchers: new PinWatchers(),
 		audit: createAudit(store, logger, metrics),
 		startSession: () => Promise.reject(new Error('sessions are not started in REST tests')),
+		uploadFor: () => undefined,
+		downloadFor: () => undefined,
 		userChanged: () => undefined,
 		rulesChanged: () => undefined,
 		allowedDomainsChanged: () => undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactJson, formatDuration, hostOf, showsRole } from './format';
+import { compactJson, formatDuration, formatSize, hostOf, showsRole } from './format';
 
 describe('format', () => {
 	it('writes durations briefly', () => {
@@ -34,5 +34,13 @@ describe('showsRole', () => {
 
 	it('shows nothing when there is no role', () => {
 		expect(showsRole('Alex', '')).toBe(false);
+	});
+});
+
+describe('formatSize', () => {
+	it('reads as people say sizes', () => {
+		expect(formatSize(820)).toBe('820 B');
+		expect(formatSize(14 * 1024 + 100)).toBe('14 KB');
+		expect(formatSize(2.5 * 1024 * 1024)).toBe('2.5 MB');
 	});
 });

@@ -47,3 +47,10 @@ export function compactJson(value: unknown, max = 160): string {
 export function showsRole(name: string, roleLabel: string): boolean {
 	return roleLabel !== '' && roleLabel.trim().toLowerCase() !== name.trim().toLowerCase();
 }
+
+/** A file size as people read it: 820 B, 14 KB, 2.5 MB. */
+export function formatSize(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+	return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+}

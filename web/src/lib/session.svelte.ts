@@ -15,6 +15,7 @@ import type {
 	BrowserState,
 	CursorMessage,
 	DialogView,
+	FileRequest,
 	PickerView,
 	InputMessage,
 	Notifications,
@@ -28,6 +29,7 @@ import { backoffDelay, classifyFailure } from './connection';
 import { hasMessage, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
 import { SignalingClient, SignalingError } from './signaling';
+import { formatSize } from './format';
 
 /**
  * `elsewhere`: the same person joined from another window or tab, which took over; this one
@@ -87,6 +89,11 @@ export class Session {
 	browser = $state<BrowserState | null>(null);
 	/** The cloud page's open dialog (alert, confirm, prompt, leave page?), as this participant is shown it. */
 	dialog = $state<DialogView | null>(null);
+	/** The page's open request for a file (an upload field), as this participant is shown it. */
+	fileRequest = $state<FileRequest | null>(null);
+	/** Files the page downloaded in this session: the customer's can be saved (they have a token). */
+	downloads = $state<Array<{ id: number; name: string; size: number; token?: string; hidden?: boolean }>>([]);
+	#downloadSeq = 0;
 	/** The cloud page's open picker (a select's list, a date, time or colour picker), as this participant is shown it. */
 	picker = $state<PickerView | null>(null);
 	/** Whether this participant may send input (it was given input channels). */
@@ -246,6 +253,60 @@ export class Session {
 		return this.#ask(() => this.#client!.request('dialog/answer', { id: dialog.id, accept, ...(text !== undefined ? { text } : {}) }));
 	}
 
+	/**
+	 * Customers: sends a file from this device into the page's upload field (the open file
+	 * request); resolves with an error message or null.
+	 */
+	async sendFile(file: File): Promise<string | null> {
+		const request = this.fileRequest;
+		if (!request?.token) return t('files.noRequest');
+		if (file.size > request.maxBytes) return t('files.tooLarge', { max: formatSize(request.maxBytes) });
+		try {
+			const response = await fetch('/api/files/upload', {
+				method: 'POST',
+				headers: { 'X-Alongside-Upload': request.token, 'X-File-Name': encodeURIComponent(file.name), 'Content-Type': file.type || 'application/octet-stream' },
+				body: file,
+				credentials: 'omit',
+			});
+			if (response.ok) return null;
+			const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+			return body?.error?.message ?? t('files.sendFailed');
+		} catch {
+			return t('files.sendFailed');
+		}
+	}
+
+	/** Takes a download off the list shown (saved, or dismissed); it can still be saved while the session lives. */
+	hideDownload(id: number): void {
+		this.downloads = this.downloads.map((d) => (d.id === id ? { ...d, hidden: true } : d));
+	}
+
+	/** Customers: closes the page's file request without a file; resolves with an error message or null. */
+	cancelFile(): Promise<string | null> {
+		const request = this.fileRequest;
+		if (!request) return Promise.resolve(null);
+		this.fileRequest = null;
+		return this.#ask(() => this.#client!.request('file/cancel', { id: request.id }));
+	}
+
+	/** Customers: saves a file the page downloaded onto this device; resolves with an error message or null. */
+	async saveDownload(download: { name: string; token?: string }): Promise<string | null> {
+		if (!download.token) return t('files.saveFailed');
+		try {
+			const response = await fetch('/api/files/download', { headers: { 'X-Alongside-Download': download.token }, credentials: 'omit' });
+			if (!response.ok) return t('files.saveFailed');
+			const url = URL.createObjectURL(await response.blob());
+			const link = document.createElement('a');
+			link.href = url;
+			link.download = download.name;
+			link.click();
+			setTimeout(() => URL.revokeObjectURL(url), 60_000);
+			return null;
+		} catch {
+			return t('files.saveFailed');
+		}
+	}
+
 	/** Chooses in the page's open picker (an option's index, an input's value; null: nothing); resolves with an error message or null. */
 	answerPicker(value: string | null): Promise<string | null> {
 		const picker = this.picker;
@@ -322,6 +383,7 @@ export class Session {
 		participants: ParticipantInfo[];
 		browser: BrowserState | null;
 		interactive: boolean;
+		downloads: Array<{ name: string; size: number; token?: string }>;
 		media: MediaInfo | null;
 		video: { width: number; height: number; readyState: number; paused: boolean } | null;
 	} {
@@ -335,6 +397,7 @@ export class Session {
 			participants: $state.snapshot(this.participants),
 			browser: $state.snapshot(this.browser),
 			interactive: this.interactive,
+			downloads: $state.snapshot(this.downloads),
 			media: this.#media?.info() ?? null,
 			video: v ? { width: v.videoWidth, height: v.videoHeight, readyState: v.readyState, paused: v.paused } : null,
 		};
@@ -432,6 +495,7 @@ export class Session {
 			this.browser = join.browser;
 			this.dialog = join.dialog ?? null;
 			this.picker = join.picker ?? null;
+			this.fileRequest = join.fileRequest ?? null;
 			this.interactive = join.inputChannels.length > 0;
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
 			this.error = null;
@@ -487,6 +551,19 @@ export class Session {
 			if (this.picker?.id !== id) return;
 			this.picker = null;
 			if (chosen && by && by !== this.self?.name) this.showToast(t('picker.chosenBy', { name: by }));
+		});
+		client.on('file/requested', (request: FileRequest) => {
+			this.fileRequest = request;
+		});
+		client.on('file/closed', ({ id }: Notifications['file/closed']) => {
+			if (this.fileRequest?.id === id) this.fileRequest = null;
+		});
+		client.on('file/offered', (offer: Notifications['file/offered']) => {
+			this.downloads = [...this.downloads, { id: ++this.#downloadSeq, ...offer }];
+			if (!offer.token) this.showToast(t('files.offeredToCustomer', { name: offer.name }));
+		});
+		client.on('file/failed', ({ name, reason }: Notifications['file/failed']) => {
+			this.showToast(t(`files.failed.${reason}`, { name }));
 		});
 		client.on('input/refused', (refusal: Notifications['input/refused']) => {
 			this.refusal = { id: ++this.#refusalId, reason: refusal.reason, x: refusal.x, y: refusal.y };
