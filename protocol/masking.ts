@@ -86,3 +86,7 @@ export const PickerReport = z.object({
 	}),
 });
 export type PickerReport = z.infer<typeof PickerReport>;
+
+/** Whether the focus in the page is in a field one types into, and the keyboard that suits it. */
+export const FocusReport = z.object({ focus: z.object({ editable: z.boolean(), inputMode: z.enum(['text', 'email', 'tel', 'url', 'search', 'decimal', 'numeric', 'none']).catch('text') }) });
+export type FocusReport = z.infer<typeof FocusReport>;

@@ -230,6 +230,11 @@ export const Requests = {
 	 * (`2026-12-03`, `14:30`, `#1e40af`); null closes it without a choice.
 	 */
 	'picker/answer': z.object({ id: z.number().int().nonnegative(), value: z.string().max(100).nullable() }),
+	/**
+	 * What is selected in the page, for this device's clipboard (the customer, agents). For
+	 * agents, refused when the selection touches anything masked.
+	 */
+	'clipboard/copy': z.object({}).strict(),
 	/** Customers: closes the page's file request (`file/requested`) without a file. */
 	'file/cancel': z.object({ id: z.number().int().nonnegative() }),
 } as const;
@@ -401,6 +406,7 @@ export interface Replies {
 	'dialog/answer': Record<string, never>;
 	'picker/answer': Record<string, never>;
 	'file/cancel': Record<string, never>;
+	'clipboard/copy': { text: string };
 }
 
 /** The video renditions: `clear` for the customer; `masked` for everyone else. */
@@ -470,6 +476,12 @@ export interface Notifications {
 	'picker/opened': PickerView;
 	/** The open picker closed: `chosen` when something was chosen (by whom, when a person did). */
 	'picker/closed': { id: number; chosen: boolean; by?: string };
+	/**
+	 * Customers: the focus in the page moved into a field one types into (`editable`, and the
+	 * keyboard that suits it: `text`, `email`, `tel`, `url`, `search`, `decimal`, `numeric`)
+	 * or out of it: the phone opens or closes its keyboard.
+	 */
+	'page/focus': { editable: boolean; inputMode: string };
 	/** The page asks for a file (see {@link FileRequest}); only the customer's has an upload token. */
 	'file/requested': FileRequest;
 	/** The file request closed: `filled` when a file went into the page. */

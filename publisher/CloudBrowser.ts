@@ -71,6 +71,8 @@ export interface CloudBrowserEvents {
 	picker: [PagePicker];
 	/** The open picker closed: something was chosen, or not (answered without a choice, or the page moved on). */
 	pickerclosed: [{ id: number; chosen: boolean }];
+	/** The focus in the captured tab moved into or out of a field one types into (the customer's phone opens or closes its keyboard). */
+	pagefocus: [{ editable: boolean; inputMode: string }];
 	/** The captured tab asks for a file (its upload field was activated): see setFiles. */
 	filechooser: [{ id: number; multiple: boolean; accept: string }];
 	/** The file request closed: files were put in, or not (cancelled, or the page moved on). */
@@ -397,6 +399,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			if (this.#picker?.tab === tab) this.#closePicker();
 			if (this.#chooser?.tab === tab) this.#closeChooser();
 		});
+		tab.on('focus', ifActive((focus) => this.emit('pagefocus', focus)));
 		tab.on('filechooser', ({ backendNodeId, multiple, accept }) => {
 			// NOTE: a tab not shown asks for nothing (its input was not anyone's).
 			if (tab !== this.#active) return;
@@ -780,6 +783,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	inject(participantId: string, message: InputMessage, sender: Sender = 'customer'): void {
 		this.#inputParticipants.add(participantId);
 		this.#active.inject(participantId, message, sender);
+	}
+
+	/**
+	 * What is selected in the captured tab, for a copy to a viewer's clipboard; `guarded`
+	 * (agents, supervisors): undefined when the selection touches anything masked.
+	 */
+	selectionText(guarded: boolean): Promise<string | undefined> {
+		return this.#active.detector?.selectionText(guarded) ?? Promise.resolve(undefined);
 	}
 
 	/** Reports where locked controls are (`lockregions`), for a rules preview. */

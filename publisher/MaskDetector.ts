@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { type CDPSession, CDPSessionEvent, type Protocol } from 'puppeteer-core';
 import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, PickerReport, Verdict } from '../protocol/masking.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, FocusReport, PickerReport, Verdict } from '../protocol/masking.js';
 import type { Attempt, Sender } from './InputGateway.js';
 import { detectorScript } from './bundle.js';
 
@@ -38,6 +38,8 @@ export interface MaskDetectorEvents {
 	 * resolving false if the picker or its field is gone or the value is not one it takes.
 	 */
 	picker: [PickerReport['picker'], (value: string | null) => Promise<boolean>];
+	/** The focus moved into or out of a field one types into (see reportFocus in page/detector.ts). */
+	focus: [FocusReport['focus']];
 }
 
 /** Marks (in the page's own world) the hosts of closed shadow roots, after their constructor ran. */
@@ -193,6 +195,24 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 		const next = this.#queue.then(() => this.#install({ rules, generation: this.generation + 1 }, false));
 		this.#queue = next.catch(() => undefined);
 		return next;
+	}
+
+	/**
+	 * What is selected in the tab's top document, for a copy to a viewer's clipboard;
+	 * `guarded` (agents, supervisors): undefined when it touches anything masked. Undefined
+	 * too when the detector cannot say.
+	 */
+	async selectionText(guarded: boolean): Promise<string | undefined> {
+		if (this.#context === undefined) return undefined;
+		const result = await this.#cdp
+			.send('Runtime.evaluate', { contextId: this.#context, expression: `globalThis.__alongsideDetector?.selectionText?.(${guarded})`, returnByValue: true })
+			.catch(() => undefined);
+		try {
+			const parsed = JSON.parse(String(result?.result.value)) as { text?: unknown; refused?: unknown };
+			return typeof parsed.text === 'string' && parsed.refused === undefined ? parsed.text : undefined;
+		} catch {
+			return undefined;
+		}
 	}
 
 	/**
@@ -452,6 +472,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 			const parsed: unknown = JSON.parse(payload);
 			if (parsed && typeof parsed === 'object' && 'refusal' in parsed) {
 				this.emit('refusal', GuardRefusal.parse(parsed).refusal);
+				return;
+			}
+			if (parsed && typeof parsed === 'object' && 'focus' in parsed) {
+				this.emit('focus', FocusReport.parse(parsed).focus);
 				return;
 			}
 			if (parsed && typeof parsed === 'object' && 'picker' in parsed) {

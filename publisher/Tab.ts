@@ -60,6 +60,8 @@ export interface TabEvents {
 	picker: [PagePicker, (value: string | null) => Promise<boolean>];
 	/** The top frame committed a new document. */
 	navigated: [];
+	/** The focus moved into or out of a field one types into. */
+	focus: [{ editable: boolean; inputMode: string }];
 	/** The page asks for a file (an upload field was activated): see setFiles. */
 	filechooser: [FileChooser];
 	/** The gateway's events. */
@@ -189,6 +191,7 @@ export class Tab extends EventEmitter<TabEvents> {
 			detector.on('report', (report) => this.emit('report', report));
 			detector.on('badreport', () => this.emit('badreport'));
 			detector.on('picker', (picker, choose) => this.emit('picker', picker, choose));
+			detector.on('focus', (focus) => this.emit('focus', focus));
 		}
 		prepared.gate.refused = (url, problem) => this.emit('navigationrefused', { url, problem, first: !this.#shown });
 		// NOTE: told once whoever listens has had a chance to (the CloudBrowser, just after this).

@@ -288,6 +288,9 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#pickedBy = undefined;
 			this.#broadcast('picker/closed', { id, chosen, ...(by ? { by } : {}) });
 		});
+		browser.on('pagefocus', (focus) => {
+			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('page/focus', focus);
+		});
 		browser.on('filechooser', ({ id, multiple, accept }) => {
 			// NOTE: the token lets the customer's device send the file over HTTP; only the customer gets it.
 			this.#upload = { id, token: randomBytes(24).toString('base64url') };
@@ -776,6 +779,19 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#upload = undefined;
 		if (!(await this.browser.setFiles(upload.id, [{ name, type: file.type, bytes: file.bytes }]))) throw new ConflictError('the page no longer asks for a file');
 		this.#logger.info({ bytes: file.bytes.byteLength }, 'the customer sent a file to the page');
+	}
+
+	/**
+	 * What is selected in the page, for a participant's clipboard: the customer any of it,
+	 * an agent only what touches nothing masked; supervisors never (they only watch).
+	 */
+	async copySelection(participantId: string): Promise<string> {
+		const participant = this.#participant(participantId);
+		if (participant.role === 'supervisor') throw new ForbiddenError('supervisors only watch');
+		await this.ready;
+		const text = await this.browser.selectionText(participant.role !== 'customer');
+		if (text === undefined) throw new ForbiddenError(participant.role === 'customer' ? 'the selection could not be copied' : 'the selection holds something hidden from you');
+		return text;
 	}
 
 	/** Customers: closes the open file request `id` without a file. */

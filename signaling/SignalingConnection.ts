@@ -470,6 +470,9 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 		await joined.session.answerPicker(joined.participantId, data.id, data.value);
 		return {};
 	},
+	async 'clipboard/copy'(joined) {
+		return { text: await joined.session.copySelection(joined.participantId) };
+	},
 	async 'file/cancel'(joined, data) {
 		await joined.session.cancelUpload(joined.participantId, data.id);
 		return {};

@@ -77,6 +77,8 @@ interface DetectorApi {
 	reportNow(): void;
 	/** Sets what was chosen in a picker this detector reported (see onPicker). */
 	choose(id: number, value: string | null): boolean;
+	/** The selection for a copy, as JSON: `{ text }` or `{ refused: true }`. */
+	selectionText(guarded: boolean): string;
 	setRules(rules: DetectorRules): void;
 	input(seq: number, scrollX: number, scrollY: number): void;
 	/** The check of an agent's input about to be sent; arms the guard for the agent. */
@@ -972,6 +974,8 @@ function run(): void {
 	 * sets the value chosen (see choose) as the picker would.
 	 */
 	const PICKER_EVENTS = ['mousedown', 'keydown'];
+	/** The most text one copy takes. */
+	const MAX_COPY = 100_000;
 	const PICKER_INPUTS = new Set(['date', 'time', 'datetime-local', 'month', 'week', 'color']);
 	/** The longest list reported (a longer one is cut: its first options). */
 	const MAX_OPTIONS = 1000;
@@ -1165,6 +1169,43 @@ function run(): void {
 	}
 	guard(window);
 
+	/**
+	 * Tells Node whether the focus is in a field one types into (and which keyboard suits
+	 * it), so that the customer's phone opens its keyboard when a field is focused in the
+	 * page, and closes it when none is. Nothing of the field's content.
+	 */
+	let focusKey = '';
+	const TYPED = new Set(['text', 'email', 'tel', 'url', 'search', 'password', 'number', '']);
+	function reportFocus(): void {
+		try {
+			const el = focused();
+			// NOTE: a cross-origin frame has the focus: its own detector tells.
+			if (el && (el.tagName === 'IFRAME' || el.tagName === 'FRAME')) return;
+			let editable = false;
+			let mode = 'text';
+			if (el instanceof HTMLInputElement && TYPED.has(el.type) && !el.readOnly && !el.disabled) {
+				editable = true;
+				mode = el.inputMode || ({ email: 'email', tel: 'tel', url: 'url', search: 'search', number: 'decimal' } as Record<string, string>)[el.type] || 'text';
+			} else if (el instanceof HTMLTextAreaElement && !el.readOnly && !el.disabled) {
+				editable = true;
+				mode = el.inputMode || 'text';
+			} else if (el instanceof HTMLElement && el.isContentEditable) {
+				editable = true;
+				mode = el.inputMode || 'text';
+			}
+			const key = `${editable}|${mode}`;
+			if (key === focusKey) return;
+			focusKey = key;
+			send({ focus: { editable, inputMode: mode } });
+		} catch {
+			// NOTE: the keyboard is a convenience: nothing is told when the focus cannot be read.
+		}
+	}
+	// NOTE: after the focus moved (focusout fires before the next element has it).
+	const focusChanged = () => setTimeout(reportFocus, 0);
+	window.addEventListener('focusin', focusChanged, true);
+	window.addEventListener('focusout', focusChanged, true);
+
 	// --- locked controls, for the rules preview -------------------------------------------
 	/** Whether to report where locked controls are (an admin's preview of the rules). */
 	let showLocks = false;
@@ -1216,6 +1257,25 @@ function run(): void {
 	scope.__alongsideDetector = {
 		choose(id: number, value: string | null): boolean {
 			return choose(id, value);
+		},
+		/**
+		 * What is selected in the page (a field's selected text, else the document's
+		 * selection), for the copy to a viewer's clipboard. `guarded`: for an agent or a
+		 * supervisor, refused when it touches anything masked. Never a password field's.
+		 */
+		selectionText(guarded: boolean): string {
+			try {
+				const el = focused();
+				if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+					if ((el instanceof HTMLInputElement && el.type === 'password') || (guarded && masked(el))) return JSON.stringify({ refused: true });
+					const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
+					if (end > start) return JSON.stringify({ text: el.value.slice(start, end).slice(0, MAX_COPY) });
+				}
+				if (guarded && selectionMasked()) return JSON.stringify({ refused: true });
+				return JSON.stringify({ text: (document.getSelection()?.toString() ?? '').slice(0, MAX_COPY) });
+			} catch {
+				return JSON.stringify({ refused: true });
+			}
 		},
 		/** Reports the page as it is now as a new state (its tab was just brought to the front and is captured anew). */
 		reportNow() {

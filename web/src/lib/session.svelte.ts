@@ -89,6 +89,10 @@ export class Session {
 	browser = $state<BrowserState | null>(null);
 	/** The cloud page's open dialog (alert, confirm, prompt, leave page?), as this participant is shown it. */
 	dialog = $state<DialogView | null>(null);
+	/** Customers: whether the focus in the page is in a field one types into, and the keyboard that suits it. */
+	pageFocus = $state<{ editable: boolean; inputMode: string } | null>(null);
+	/** Whether this device's keys go to the page now (the stage has the keyboard). */
+	keyboardCaptured = $state(false);
 	/** The page's open request for a file (an upload field), as this participant is shown it. */
 	fileRequest = $state<FileRequest | null>(null);
 	/** Files the page downloaded in this session: the customer's can be saved (they have a token). */
@@ -273,6 +277,25 @@ export class Session {
 			return body?.error?.message ?? t('files.sendFailed');
 		} catch {
 			return t('files.sendFailed');
+		}
+	}
+
+	/**
+	 * Copies what is selected in the page to this device's clipboard (for agents, nothing
+	 * that touches what masking hides); resolves with an error message or null.
+	 */
+	async copySelection(): Promise<string | null> {
+		if (!this.#client?.open) return t('clipboard.failed');
+		try {
+			const { text } = await this.#client.request('clipboard/copy', {});
+			if (!text) return null;
+			await navigator.clipboard.writeText(text);
+			this.showToast(t('clipboard.copied'));
+			return null;
+		} catch (error) {
+			const message = error instanceof SignalingError ? error.message : t('clipboard.failed');
+			this.showToast(message);
+			return message;
 		}
 	}
 
@@ -551,6 +574,9 @@ export class Session {
 			if (this.picker?.id !== id) return;
 			this.picker = null;
 			if (chosen && by && by !== this.self?.name) this.showToast(t('picker.chosenBy', { name: by }));
+		});
+		client.on('page/focus', (focus: Notifications['page/focus']) => {
+			this.pageFocus = focus;
 		});
 		client.on('file/requested', (request: FileRequest) => {
 			this.fileRequest = request;

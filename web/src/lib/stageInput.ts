@@ -28,9 +28,14 @@ export interface StageInputOptions {
 	pageHeight: () => number;
 	/** Sends a message on its channel; false when it is not open. */
 	send: (msg: InputMessage) => boolean;
-	/** Keyboard focus taken or released (to show the "Esc to release" hint). */
+	/** Keyboard focus taken or released (to show how to release it). */
 	onFocusChange?: (focused: boolean) => void;
+	/** Copy (or cut) was pressed: the page's selection goes to this device's clipboard. */
+	onCopy?: (cut: boolean) => void;
 }
+
+/** The most text one paste types into the page. */
+const MAX_PASTE = 10_000;
 
 /** Attaches the listeners to `stage`; returns the function that detaches them. */
 export function attachStageInput(stage: HTMLElement, options: StageInputOptions): () => void {
@@ -108,11 +113,24 @@ export function attachStageInput(stage: HTMLElement, options: StageInputOptions)
 	};
 
 	const onKeyDown = (e: KeyboardEvent) => {
-		if (e.key === 'Escape') {
-			// NOTE: Escape is the way out of the keyboard capture, so it is never forwarded.
+		if (e.key === 'Escape' && e.shiftKey) {
+			// NOTE: Shift+Escape is the way out of the keyboard capture (never forwarded);
+			// Escape alone reaches the page, which closes its own dialogs and menus with it.
 			e.preventDefault();
 			stage.blur();
 			return;
+		}
+		// NOTE: paste and copy are this device's clipboard: the browser fires paste (sent as
+		// text) and Node answers copy with the page's selection (see onPaste, options.onCopy).
+		if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'v' || e.key === 'V' || e.key === 'c' || e.key === 'C' || e.key === 'x' || e.key === 'X')) {
+			const key = e.key.toLowerCase();
+			if (key === 'v') return;
+			options.onCopy?.(key === 'x');
+			// NOTE: a cut also reaches the page, which removes what was selected.
+			if (key === 'c') {
+				e.preventDefault();
+				return;
+			}
 		}
 		e.preventDefault();
 		const msg = keyMessage('key/down', e);
@@ -122,7 +140,9 @@ export function attachStageInput(stage: HTMLElement, options: StageInputOptions)
 	};
 
 	const onKeyUp = (e: KeyboardEvent) => {
-		if (e.key === 'Escape') return;
+		if (e.key === 'Escape' && e.shiftKey) return;
+		// NOTE: the release of a paste or copy shortcut (its press was not forwarded).
+		if ((e.ctrlKey || e.metaKey) && !heldKeys.has(e.code || e.key)) return;
 		e.preventDefault();
 		const msg = keyMessage('key/up', e);
 		if (!msg) return;
@@ -152,6 +172,13 @@ export function attachStageInput(stage: HTMLElement, options: StageInputOptions)
 
 	const onContextMenu = (e: Event) => e.preventDefault();
 
+	/** Text pasted from this device's clipboard is typed into the page (what is focused there). */
+	const onPaste = (e: ClipboardEvent) => {
+		e.preventDefault();
+		const text = e.clipboardData?.getData('text/plain') ?? '';
+		for (const msg of textMessages(text.slice(0, MAX_PASTE))) queue.send(msg);
+	};
+
 	const listeners: [string, EventListener, AddEventListenerOptions?][] = [
 		['pointerdown', onPointerDown as EventListener],
 		['pointermove', onPointerMove as EventListener],
@@ -163,6 +190,7 @@ export function attachStageInput(stage: HTMLElement, options: StageInputOptions)
 		['focus', onFocus],
 		['blur', onBlur],
 		['contextmenu', onContextMenu],
+		['paste', onPaste as EventListener],
 		['touchstart', onTouch('touch/start') as EventListener, { passive: false }],
 		['touchmove', onTouch('touch/move') as EventListener, { passive: false }],
 		['touchend', onTouch('touch/end') as EventListener, { passive: false }],
