@@ -90,6 +90,36 @@ describe('the phone keyboard', () => {
 	});
 });
 
+describe('touch', () => {
+	it("pinch-zooms the page from the phone: the cloud page's visual viewport zooms, not the video", async () => {
+		expect(await cloud().page.evaluate(() => visualViewport!.scale)).toBe(1);
+		const video = (await customer.locator('video').boundingBox())!;
+		const [cx, cy] = [video.x + video.width / 2, video.y + video.height / 2];
+		const cdp = await customer.context().newCDPSession(customer);
+		const fingers = (spread: number) => [
+			{ x: cx - spread, y: cy, id: 1 },
+			{ x: cx + spread, y: cy, id: 2 },
+		];
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(20) });
+		for (let i = 1; i <= 10; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 30));
+			await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(20 + i * 12) });
+		}
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+		await expect.poll(() => cloud().page.evaluate(() => visualViewport!.scale), { timeout: 5000 }).toBeGreaterThan(1.5);
+		// The customer's video is not scaled: the page zoomed inside it.
+		expect(await customer.evaluate(() => getComputedStyle(window.alongside!.video!).transform)).toBe('none');
+		// And back out, for the tests after this one.
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(140) });
+		for (let i = 1; i <= 10; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 30));
+			await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(140 - i * 12) });
+		}
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+		await expect.poll(() => cloud().page.evaluate(() => visualViewport!.scale), { timeout: 5000 }).toBeLessThan(1.2);
+	});
+});
+
 describe('keys and the clipboard in the console', () => {
 	it('sends Escape to the page, and Shift+Escape releases the keyboard', async () => {
 		await cloud().page.evaluate('window.keys.length = 0');

@@ -116,7 +116,8 @@ describe('the live path', () => {
 		await customer.touchscreen.tap(point.x, point.y);
 		const page = session().browser.page;
 		await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id'), { timeout: 5000 }).toBe('name');
-		await customer.getByRole('button', { name: 'Open the keyboard' }).click();
+		// The phone's keyboard opens by itself (its button shows it open).
+		await expect.poll(() => customer.getByRole('button', { name: 'Open the keyboard' }).getAttribute('aria-pressed'), { timeout: 5000 }).toBe('true');
 		await customer.keyboard.type('ciao 42');
 		await expect.poll(() => page.evaluate('document.getElementById("name").value'), { timeout: 5000 }).toBe('ciao 42');
 	});
@@ -130,6 +131,11 @@ describe('the live path', () => {
 		await customer.touchscreen.tap(p2.x, p2.y);
 		await expect.poll(() => agent.locator('.cursor.customer .label').textContent(), { timeout: 5000 }).toMatch(/Customer/);
 		await expect(agent.locator('.cursor.agent').count()).resolves.toBe(0);
+		// On the phone the label is small; a cursor that stopped moving fades out, and comes back with the next move.
+		expect(await customer.locator('.cursor.agent .label').evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeLessThanOrEqual(10);
+		await expect.poll(() => customer.locator('.cursor.agent').evaluate((el) => getComputedStyle(el).opacity), { timeout: 6000 }).toBe('0');
+		await agent.mouse.move(point.x + 10, point.y + 10);
+		await expect.poll(() => customer.locator('.cursor.agent').evaluate((el) => getComputedStyle(el).opacity), { timeout: 3000 }).toBe('1');
 	});
 
 	it('drops malformed data-channel messages, counts them, and keeps the session running', async () => {
