@@ -516,6 +516,9 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 			held = undefined;
 			clearTimeout(heldTimer);
 		}
+		// NOTE: viewers keep the previous tab's last frame (it was safe) while the new one's
+		// first frames wait for its detector, rather than a covered frame flashing between.
+		if (previous) lastGood = performance.now();
 		if (previous) {
 			previous.reader.cancel().catch(() => undefined);
 			previous.track.stop();
