@@ -381,8 +381,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		tab.on('inputdropped', (code) => this.emit('inputdropped', code));
 		tab.on('inputerror', (error) => this.emit('inputerror', error));
 		tab.on('dialog', (dialog) => {
-			// NOTE: a background tab's dialog is shown with its tab (as a browser does).
-			void this.#switchTo(tab);
+			// NOTE: not brought to the front: a page in the background must not take the
+			// customer's keys from the tab they type in. Its dialog is shown (and answered) all the same.
 			this.emit('dialog', dialog);
 		});
 		tab.on('dialogclosed', (closed) => this.emit('dialogclosed', closed));
@@ -447,11 +447,13 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			await this.#browserCdp.send('Target.closeTarget', { targetId }).catch(() => undefined);
 			this.#waiting.get(targetId)?.(undefined);
 		};
-		if (this.#tabs.length >= MAX_TABS) {
+		if (this.#tabs.length + this.#opening >= MAX_TABS) {
 			this.emit('navigationrefused', { url, problem: `a session can have at most ${MAX_TABS} tabs: close one to open another` });
 			return refuse('too many tabs');
 		}
 		let tab: Tab;
+		// NOTE: tabs being prepared count towards the limit (a burst of window.open).
+		this.#opening++;
 		try {
 			const prepared = await Tab.prepare(session, this.#context, this.#rules, this.#shape, { targetId, resume });
 			// NOTE: puppeteer shows a tab once it has an address: one whose first document the
@@ -470,6 +472,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			tab = new Tab(page, prepared, this.#context);
 		} catch (error) {
 			return refuse((error as Error).message);
+		} finally {
+			this.#opening--;
 		}
 		if (this.#closing) return;
 		this.#addTab(tab);
@@ -478,8 +482,12 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#logger.info({ tab: tab.id, tabs: this.#tabs.length }, 'tab opened');
 		const waiter = this.#waiting.get(targetId);
 		if (waiter) waiter(tab);
-		else await this.#switchTo(tab);
+		// NOTE: a tab that closed meanwhile: nothing to show (logged by the switch).
+		else await this.#switchTo(tab).catch(() => undefined);
 	}
+
+	/** Tabs the browser opened that are being prepared. */
+	#opening = 0;
 
 	/** The tabs, in the order they opened. */
 	get tabs(): readonly Tab[] {
@@ -496,7 +504,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	 * @throws Error when the session has as many tabs as it may.
 	 */
 	async newTab(url?: string): Promise<Tab> {
-		if (this.#tabs.length >= MAX_TABS) throw new TabLimitError();
+		if (this.#tabs.length + this.#opening >= MAX_TABS) throw new TabLimitError();
 		const { targetId } = await this.#browserCdp.send('Target.createTarget', { url: 'about:blank' });
 		const tab = await new Promise<Tab | undefined>((resolve) => {
 			const timer = setTimeout(() => done(undefined), 10_000);
@@ -569,6 +577,9 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			const previous = this.#active;
 			this.#closePicker();
 			this.#closeChooser();
+			// NOTE: the compositor holds every frame before the new tab's reports may reach it
+			// (the previous tab's frames are still coming), not only once the capture moves.
+			this.#bridge.mask({ kind: 'navigating' });
 			this.#active = tab;
 			this.#recent = [tab, ...this.#recent.filter((t) => t !== tab)];
 			if (!previous.closed) this.#recent.splice(1, 0, ...(this.#recent.includes(previous) ? [] : [previous]));
@@ -658,11 +669,14 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// NOTE: not a URL with a path (a data: URL): the fallback name.
 		}
 		const name = safeFileName(suggestedFilename || fallback, 'download');
+		// NOTE: the slot is taken before the fetch (downloads started together count), and a
+		// failed one counts too: a page cannot make the service fetch without end.
 		if (this.#downloads >= MAX_DOWNLOADS) return void this.emit('downloadfailed', { name, reason: 'too_many' });
-		const tab = this.#tabs.find((t) => t.page.frames().some((f) => (f as unknown as { _id: string })._id === frameId)) ?? this.#active;
+		this.#downloads++;
+		const tab = this.#tabs.find((t) => t.page.frames().some((f) => (f as unknown as { _id: string })._id === frameId));
+		if (!tab) return void this.emit('downloadfailed', { name, reason: 'failed' });
 		const got = await tab.fetchInPage(url, this.#downloadMaxBytes);
 		if ('error' in got) return void this.emit('downloadfailed', { name, reason: got.error });
-		this.#downloads++;
 		this.#logger.info({ bytes: got.bytes.byteLength }, 'download offered to the customer');
 		this.emit('download', { name, type: got.type, bytes: got.bytes });
 	}
@@ -1019,8 +1033,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	}
 }
 
-/** The most downloads one session offers (each is kept in memory until the session ends). */
-export const MAX_DOWNLOADS = 10;
+/** The most downloads one session tries (each offered one is kept in memory until the session ends). */
+export const MAX_DOWNLOADS = 5;
 
 /** The most tabs a session may have (each is a renderer process on the session host). */
 export const MAX_TABS = 8;

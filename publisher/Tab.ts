@@ -432,13 +432,19 @@ export class Tab extends EventEmitter<TabEvents> {
 	 */
 	async fetchInPage(url: string, maxBytes: number): Promise<{ bytes: Uint8Array; type: string } | { error: 'too_large' | 'failed' }> {
 		try {
+			// NOTE: in a world of its own: the page's scripts cannot replace fetch or btoa to
+			// hand Node something else, or something larger than the limit.
+			const frameId = (this.page.mainFrame() as unknown as { _id: string })._id;
+			const { executionContextId } = await this.cdp.send('Page.createIsolatedWorld', { frameId, worldName: 'alongside-download' });
 			const result = await this.cdp.send('Runtime.evaluate', {
+				contextId: executionContextId,
 				expression: `(${FETCH_BYTES})(${JSON.stringify(url)}, ${maxBytes})`,
 				awaitPromise: true,
 				returnByValue: true,
 				timeout: 30_000,
 			});
 			const value = result.result.value as { data?: string; type?: string; error?: 'too_large' | 'failed' } | undefined;
+			if (typeof value?.data === 'string' && value.data.length > Math.ceil(maxBytes / 3) * 4 + 4) return { error: 'too_large' };
 			if (!value || value.error || typeof value.data !== 'string') return { error: value?.error === 'too_large' ? 'too_large' : 'failed' };
 			const bytes = Buffer.from(value.data, 'base64');
 			if (bytes.byteLength > maxBytes) return { error: 'too_large' };

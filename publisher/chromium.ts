@@ -291,7 +291,9 @@ function safeLauncher({ binary, user, logger }: LaunchChromiumOptions): { launch
 			const ignored = Array.isArray(ignoreDefaultArgs) ? ignoreDefaultArgs : [];
 			const flags = puppeteer
 				.defaultArgs({ ...options, args: [...(options.args ?? [])], enableExtensions: withExtensions })
-				.filter((flag) => !ignored.includes(flag));
+				// NOTE: puppeteer turns popup blocking off; a page must not open tabs (and take
+				// the customer's keys to one) without a click or a tap of someone in the session.
+				.filter((flag) => !ignored.includes(flag) && flag !== '--disable-popup-blocking');
 			const browser = await puppeteer.launch({
 				...options,
 				enableExtensions: withExtensions,

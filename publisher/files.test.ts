@@ -39,6 +39,13 @@ describe('safe file names', () => {
 		expect(safeFileName('', 'download')).toBe('download');
 	});
 
+	it('never cuts a character in two, nor keeps half of one', () => {
+		const name = safeFileName(`${'a'.repeat(119)}😀😀.txt`);
+		expect(() => encodeURIComponent(name)).not.toThrow();
+		expect(name.endsWith('.txt')).toBe(true);
+		expect(() => encodeURIComponent(safeFileName('bad\uD800name.pdf'))).not.toThrow();
+	});
+
 	it('shortens long names, keeping the extension', () => {
 		const name = safeFileName(`${'x'.repeat(300)}.pdf`);
 		expect(name).toHaveLength(120);

@@ -55,10 +55,14 @@ export function uploadAllowed(name: string, type: string, allowed: readonly File
 export function safeFileName(name: string, fallback = 'file'): string {
 	const last = name.split(/[\\/]/).pop() ?? '';
 	let clean = last.replace(/[\u0000-\u001f\u007f-\u009f<>:"|?*\u202a-\u202e\u2066-\u2069]/g, '').replace(/^[.\s]+|[.\s]+$/g, '');
-	if (clean.length > 120) {
-		const dot = clean.lastIndexOf('.');
-		const ext = dot > 0 && clean.length - dot <= 13 ? clean.slice(dot) : '';
-		clean = clean.slice(0, 120 - ext.length) + ext;
+	// NOTE: counted and cut in code points: a cut through an emoji would leave half of it.
+	const chars = Array.from(clean.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, ''));
+	if (chars.length > 120) {
+		const dot = chars.lastIndexOf('.');
+		const ext = dot > 0 && chars.length - dot <= 13 ? chars.slice(dot) : [];
+		clean = [...chars.slice(0, 120 - ext.length), ...ext].join('');
+	} else {
+		clean = chars.join('');
 	}
 	return clean || fallback;
 }

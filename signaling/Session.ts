@@ -425,11 +425,21 @@ export class Session extends EventEmitter<SessionEvents> {
 		const state = this.#browserState;
 		if (role === 'customer') return state;
 		const rules = this.#rules ?? DEFAULT_RULES;
+		// NOTE: an address is read decoded (a card number may be written 4111+1111… or 4111%201111…).
+		const address = (url: string) => {
+			let decoded = url;
+			try {
+				decoded = decodeURIComponent(url.replace(/\+/g, ' '));
+			} catch {
+				// NOTE: not valid percent-encoding: read as it is.
+			}
+			return hide(decoded, rules);
+		};
 		return {
 			...state,
-			url: hide(state.url, rules),
+			url: address(state.url),
 			title: hide(state.title, rules),
-			tabs: state.tabs.map((tab) => ({ ...tab, url: hide(tab.url, rules), title: hide(tab.title, rules) })),
+			tabs: state.tabs.map((tab) => ({ ...tab, url: address(tab.url), title: hide(tab.title, rules) })),
 		};
 	}
 

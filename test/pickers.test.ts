@@ -19,11 +19,12 @@ const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=de
 <label for="size">Size</label>
 <select id="size"><option value="S">Small</option><option value="M" selected>Medium</option><optgroup label="Big"><option value="L">Large</option><option value="XL" disabled>Extra large</option></optgroup></select>
 <label for="when">Delivery date</label><input id="when" type="date" min="2026-01-01" max="2027-12-31">
+<div id="accounts"><label for="acct">Pay from</label><select id="acct"><option>Current account 12-34-56</option><option>Savings 65-43-21</option></select></div>
 <label for="month">Expiry month</label>
 <select id="month" autocomplete="cc-exp-month"><option>01</option><option>02</option><option>03</option></select>
 <script>
 window.changes = [];
-for (const id of ['size', 'when', 'month']) {
+for (const id of ['size', 'when', 'month', 'acct']) {
 	const el = document.getElementById(id);
 	el.addEventListener('input', () => changes.push('input:' + id + '=' + el.value));
 	el.addEventListener('change', () => changes.push('change:' + id + '=' + el.value));
@@ -129,5 +130,18 @@ describe('browser-drawn pickers', () => {
 		await expect(session().answerPicker(agentId, picker.id, '0')).rejects.toThrow('only the customer can choose here');
 		await customer.getByTestId('picker-option').nth(2).click();
 		await expect.poll(() => cloud().page.evaluate(() => (document.getElementById('month') as HTMLSelectElement).value)).toBe('03');
+	});
+
+	it('hides the options of a select inside a region a company rule masks, though the select itself is not named', async () => {
+		session().setRules({ disabled: [], custom: [{ kind: 'selector', value: '#accounts', domains: [] }] });
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const { x, y } = await onScreen(customer, 'acct');
+		await customer.touchscreen.tap(x, y);
+		await agent.getByTestId('page-picker').waitFor();
+		expect(await options(customer)).toEqual(['Current account 12-34-56', 'Savings 65-43-21']);
+		expect(await options(agent)).toEqual(['••••', '••••']);
+		expect(await agent.getByTestId('picker-option').first().isDisabled()).toBe(true);
+		await customer.getByTestId('picker-option').nth(1).click();
+		await expect.poll(() => cloud().page.evaluate(() => (document.getElementById('acct') as HTMLSelectElement).selectedIndex)).toBe(1);
 	});
 });

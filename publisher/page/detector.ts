@@ -1014,8 +1014,10 @@ function run(): void {
 			pickers.clear();
 			pickers.set(id, new WeakRef(el));
 			const label = (labelParts(el)[0] ?? '').slice(0, 200);
-			const judged = judgeControl(el);
-			const common = { id, label, masked: masked(el), locked: judged !== undefined && judged !== 'masked_field' };
+			// NOTE: the field and everything around it, as the guard judges a click: a rule may
+			// mask or lock a whole region. Anything the judgement cannot see counts as locked.
+			const judged = judge(el);
+			const common = { id, label, masked: composedAncestors(el, frameElementOf).some(masked) || judged === 'masked_field', locked: judged !== undefined && judged !== 'masked_field' };
 			if (el.tagName === 'SELECT') {
 				const select = el as HTMLSelectElement;
 				const options = [...select.options].slice(0, MAX_OPTIONS).map((option) => {
@@ -1266,8 +1268,10 @@ function run(): void {
 		selectionText(guarded: boolean): string {
 			try {
 				const el = focused();
+				// NOTE: judged on the page as it is now.
+				if (guarded && dirty) scan();
 				if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
-					if ((el instanceof HTMLInputElement && el.type === 'password') || (guarded && masked(el))) return JSON.stringify({ refused: true });
+					if ((el instanceof HTMLInputElement && el.type === 'password') || (guarded && composedAncestors(el, frameElementOf).some(masked))) return JSON.stringify({ refused: true });
 					const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
 					if (end > start) return JSON.stringify({ text: el.value.slice(start, end).slice(0, MAX_COPY) });
 				}
