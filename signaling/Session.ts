@@ -425,15 +425,18 @@ export class Session extends EventEmitter<SessionEvents> {
 		const state = this.#browserState;
 		if (role === 'customer') return state;
 		const rules = this.#rules ?? DEFAULT_RULES;
-		// NOTE: an address is read decoded (a card number may be written 4111+1111… or 4111%201111…).
+		// NOTE: an address is also read decoded (a card number may be written 4111+1111… or
+		// 4111%201111…); one that holds nothing masked is shown as it is.
 		const address = (url: string) => {
+			const shown = hide(url, rules);
 			let decoded = url;
 			try {
 				decoded = decodeURIComponent(url.replace(/\+/g, ' '));
 			} catch {
 				// NOTE: not valid percent-encoding: read as it is.
 			}
-			return hide(decoded, rules);
+			const hidden = hide(decoded, rules);
+			return hidden !== decoded ? hidden : shown;
 		};
 		return {
 			...state,

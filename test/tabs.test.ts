@@ -171,6 +171,15 @@ describe('tabs', () => {
 		// A title can hold what masking hides: the agent's strip and title bar show it hidden.
 		await expect.poll(() => activeTitle(agent)).toBe('Card ••••');
 		expect(await agent.title()).not.toContain('4111');
+		// An address holding a card number, however encoded, is hidden too; a plain one is shown as it is.
+		await cloud().navigate(`${fixtures.url}/card?n=4111+1111+1111+1111`);
+		await expect.poll(() => agent.locator('form.urlbar input').inputValue()).toContain('••••');
+		expect(await agent.locator('form.urlbar input').inputValue()).not.toContain('4111');
+		await expect.poll(() => customer.evaluate(() => window.alongside!.state().browser.url)).toContain('4111+1111');
+		await cloud().navigate(`${fixtures.url}/card?n=red+shoes`);
+		await expect.poll(() => agent.locator('form.urlbar input').inputValue()).toBe(`${fixtures.url}/card?n=red+shoes`);
+		await cloud().navigate(`${fixtures.url}/card`);
+		await expect.poll(() => activeTitle(agent)).toBe('Card ••••');
 		// The customer sees the card number (the check can see it), the agent never.
 		await expect.poll(async () => (await takeColourCount(customer)).coloured, { timeout: 10_000 }).toBeGreaterThan(0);
 		await new Promise((resolve) => setTimeout(resolve, 1000));
