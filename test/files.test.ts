@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
-import { startSessionInBrowsers } from './ui.js';
+import { onScreen, shot, startSessionInBrowsers } from './ui.js';
 
 const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{margin:0;font:18px system-ui;padding:12px} input,a{display:block;width:90%;height:60px;margin:0 0 30px;font-size:18px}</style></head>
@@ -51,29 +51,11 @@ afterAll(async () => {
 	await fixtures?.close();
 });
 
-const shot = async (page: Page, name: string) => {
-	if (process.env.ALONGSIDE_SHOTS) {
-		fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
-		await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png` });
-	}
-};
-
-/** Where an element of the cloud page is on a viewer's screen (its video, drawn with object-fit: contain). */
-async function onScreen(viewer: Page, id: string): Promise<{ x: number; y: number }> {
-	const [nx, ny] = (await cloud().page.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
-	const video = viewer.locator('video');
-	const box = (await video.boundingBox())!;
-	const { vw, vh } = await video.evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	return { x: box.x + (box.width - w) / 2 + nx * w, y: box.y + (box.height - h) / 2 + ny * h };
-}
-
 const received = () => cloud().page.evaluate('window.received') as Promise<Array<{ name: string; size: number; type: string; text: string }>>;
 
 describe('files', () => {
 	it("offers the page's upload field to the customer's device only, and the chosen file lands in the page", async () => {
-		const { x, y } = await onScreen(customer, 'doc');
+		const { x, y } = await onScreen(customer, cloud().page, 'doc');
 		await customer.touchscreen.tap(x, y);
 		await customer.getByTestId('file-request').waitFor();
 		// The agent is told the page waits for the customer, with nothing to send a file with.
@@ -105,7 +87,7 @@ describe('files', () => {
 	});
 
 	it("offers the page's downloads to the customer only, and they are gone after the session", async () => {
-		const { x, y } = await onScreen(customer, 'report');
+		const { x, y } = await onScreen(customer, cloud().page, 'report');
 		await customer.touchscreen.tap(x, y);
 		await customer.getByTestId('downloads').waitFor({ timeout: 10_000 });
 		expect(await customer.getByTestId('downloads').textContent()).toContain('report.csv');
@@ -120,7 +102,7 @@ describe('files', () => {
 		expect(fs.readFileSync(path!, 'utf8')).toBe(REPORT);
 
 		// A file the page makes itself (a blob) is passed on too.
-		const blob = await onScreen(customer, 'blob');
+		const blob = await onScreen(customer, cloud().page, 'blob');
 		await customer.touchscreen.tap(blob.x, blob.y);
 		await expect.poll(() => customer.evaluate(() => window.alongside!.state().downloads.length), { timeout: 10_000 }).toBe(2);
 		expect(await customer.getByTestId('downloads').textContent()).toContain('note.txt');

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
-import { startSessionInBrowsers } from './ui.js';
+import { onScreen, startSessionInBrowsers } from './ui.js';
 
 const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{margin:0;font:18px system-ui;padding:12px} input{display:block;width:90%;height:56px;margin:0 0 24px;font-size:18px} p{margin:0 0 24px}</style></head>
@@ -52,23 +52,12 @@ afterAll(async () => {
 	await fixtures?.close();
 });
 
-/** Where an element of the cloud page is on a viewer's screen (its video, drawn with object-fit: contain). */
-async function onScreen(viewer: Page, id: string): Promise<{ x: number; y: number }> {
-	const [nx, ny] = (await cloud().page.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
-	const video = viewer.locator('video');
-	const box = (await video.boundingBox())!;
-	const { vw, vh } = await video.evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	return { x: box.x + (box.width - w) / 2 + nx * w, y: box.y + (box.height - h) / 2 + ny * h };
-}
-
 /** The phone's keyboard is open: the customer page's keyboard input has the focus; its input mode. */
 const phoneKeyboard = () => customer.evaluate(() => (document.activeElement?.classList.contains('text-input') ? (document.activeElement as HTMLInputElement).inputMode || 'text' : null));
 
 describe('the phone keyboard', () => {
 	it('opens when a field in the page is focused, with the keyboard that suits it, and types accents and IME text once', async () => {
-		const name = await onScreen(customer, 'name');
+		const name = await onScreen(customer, cloud().page, 'name');
 		await customer.touchscreen.tap(name.x, name.y);
 		await expect.poll(phoneKeyboard, { timeout: 5000 }).toBe('text');
 		await customer.keyboard.type('Zoë Café ');
@@ -79,12 +68,12 @@ describe('the phone keyboard', () => {
 		await cdp.send('Input.insertText', { text: '仮名' });
 		await expect.poll(() => value('name'), { timeout: 5000 }).toBe('Zoë Café 仮名');
 
-		const mail = await onScreen(customer, 'mail');
+		const mail = await onScreen(customer, cloud().page, 'mail');
 		await customer.touchscreen.tap(mail.x, mail.y);
 		await expect.poll(phoneKeyboard, { timeout: 5000 }).toBe('email');
 
 		// The focus leaves every field (a tap on the text): the keyboard closes.
-		const note = await onScreen(customer, 'note');
+		const note = await onScreen(customer, cloud().page, 'note');
 		await customer.touchscreen.tap(note.x, note.y);
 		await expect.poll(phoneKeyboard, { timeout: 5000 }).toBe(null);
 	});
@@ -123,7 +112,7 @@ describe('touch', () => {
 describe('keys and the clipboard in the console', () => {
 	it('sends Escape to the page, and Shift+Escape releases the keyboard', async () => {
 		await cloud().page.evaluate('window.keys.length = 0');
-		const name = await onScreen(agent, 'name');
+		const name = await onScreen(agent, cloud().page, 'name');
 		await agent.mouse.click(name.x, name.y);
 		await agent.getByTestId('keyboard-tip').waitFor();
 		await agent.keyboard.press('Escape');
@@ -137,7 +126,7 @@ describe('keys and the clipboard in the console', () => {
 	it("pastes this device's clipboard into the page, and copies the page's selection, except what is masked", async () => {
 		await cloud().page.evaluate(() => ((document.getElementById('name') as HTMLInputElement).value = ''));
 		await agent.evaluate(() => navigator.clipboard.writeText('Rossi, via Roma 1'));
-		const name = await onScreen(agent, 'name');
+		const name = await onScreen(agent, cloud().page, 'name');
 		await agent.mouse.click(name.x, name.y);
 		await agent.keyboard.press('Control+V');
 		await expect.poll(() => value('name'), { timeout: 5000 }).toBe('Rossi, via Roma 1');

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
-import { startSessionInBrowsers } from './ui.js';
+import { startSessionInBrowsers, videoPoint } from './ui.js';
 
 const FORM_PAGE = `<!doctype html><html><body style="margin:0;font:24px system-ui;background:#fff">
 <button id="paint" style="position:absolute;left:40px;top:40px;width:300px;height:120px;font-size:28px">Paint</button>
@@ -24,21 +24,6 @@ document.getElementById('paint').addEventListener('click', (e) => {
 
 /** Cloud-page CSS pixel → normalized frame coordinates. */
 const at = (x: number, y: number) => ({ x: x / 1280, y: y / 720 });
-
-/** Where a normalized frame point is on the viewer's screen (the video is letterboxed). */
-async function screenPoint(page: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
-	return page.evaluate(
-		([x, y]) => {
-			const video = window.alongside!.video!;
-			const box = video.getBoundingClientRect();
-			const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
-			const w = video.videoWidth * scale;
-			const h = video.videoHeight * scale;
-			return { x: box.left + (box.width - w) / 2 + x! * w, y: box.top + (box.height - h) / 2 + y! * h };
-		},
-		[nx, ny],
-	);
-}
 
 /** The colour of the viewer's decoded video at a normalized point. */
 async function videoPixel(page: Page, nx: number, ny: number): Promise<[number, number, number]> {
@@ -101,7 +86,7 @@ describe('the live path', () => {
 
 	it("carries an agent's click into the cloud page and shows the change in the agent's video", async () => {
 		const button = at(190, 100);
-		const point = await screenPoint(agent, button.x, button.y);
+		const point = await videoPoint(agent, button.x, button.y);
 		await agent.mouse.click(point.x, point.y);
 		const page = session().browser.page;
 		await expect.poll(() => page.evaluate('window.clicks'), { timeout: 5000 }).toEqual([{ trusted: true }]);
@@ -112,7 +97,7 @@ describe('the live path', () => {
 
 	it('lets the customer tap a field and type into it with the on-screen keyboard', async () => {
 		const field = at(240, 265);
-		const point = await screenPoint(customer, field.x, field.y);
+		const point = await videoPoint(customer, field.x, field.y);
 		await customer.touchscreen.tap(point.x, point.y);
 		const page = session().browser.page;
 		await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id'), { timeout: 5000 }).toBe('name');
@@ -123,11 +108,11 @@ describe('the live path', () => {
 	});
 
 	it("shows each participant the other's labelled cursor", async () => {
-		const point = await screenPoint(agent, 0.7, 0.2);
+		const point = await videoPoint(agent, 0.7, 0.2);
 		await agent.mouse.move(point.x - 5, point.y);
 		await agent.mouse.move(point.x, point.y);
 		await expect.poll(() => customer.locator('.cursor.agent .label').textContent(), { timeout: 5000 }).toMatch(/Alex.*Agent/);
-		const p2 = await screenPoint(customer, 0.3, 0.3);
+		const p2 = await videoPoint(customer, 0.3, 0.3);
 		await customer.touchscreen.tap(p2.x, p2.y);
 		await expect.poll(() => agent.locator('.cursor.customer .label').textContent(), { timeout: 5000 }).toMatch(/Customer/);
 		await expect(agent.locator('.cursor.agent').count()).resolves.toBe(0);
@@ -152,7 +137,7 @@ describe('the live path', () => {
 		await expect.poll(dropped, { timeout: 5000 }).toEqual([true, true, true]);
 		// Still live: a valid click goes through after the bad ones.
 		const page = session().browser.page;
-		const point = await screenPoint(agent, at(190, 100).x, at(190, 100).y);
+		const point = await videoPoint(agent, at(190, 100).x, at(190, 100).y);
 		await agent.mouse.click(point.x, point.y);
 		await expect.poll(() => page.evaluate('window.clicks.length'), { timeout: 5000 }).toBe(2);
 	});

@@ -4,13 +4,12 @@
  * pointer, and the customer (on a phone) is told the agent tried. The customer's own tap
  * on the same button goes through.
  */
-import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, metricSum, startAlongside, startFixtureServer } from './helpers.js';
 import { LOCK_INNER, LOCK_PAGE } from './locking/pages.js';
-import { startSessionInBrowsers } from './ui.js';
+import { onScreen, shot, startSessionInBrowsers } from './ui.js';
 
 let app: Alongside;
 let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -33,28 +32,10 @@ afterAll(async () => {
 	await fixtures?.close();
 });
 
-const shot = async (page: Page, name: string) => {
-	if (process.env.ALONGSIDE_SHOTS) {
-		fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
-		await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png` });
-	}
-};
-
-/** Where an element of the cloud page is on a viewer's screen (its video). */
-async function onScreen(viewer: Page, id: string): Promise<{ x: number; y: number }> {
-	const [nx, ny] = (await cloud().page.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
-	const box = (await viewer.locator('video').boundingBox())!;
-	// NOTE: the video keeps its aspect ratio inside its box (object-fit: contain).
-	const { vw, vh } = await viewer.locator('video').evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	return { x: box.x + (box.width - w) / 2 + nx * w, y: box.y + (box.height - h) / 2 + ny * h };
-}
-
 describe('locked controls, for the people in the session', () => {
 	it('refuses the agent\'s click on "Buy now", tells the agent why beside the pointer and the customer that the agent tried', async () => {
 		const refusalsBefore = await metricSum(app, 'alongside_input_refusals_total');
-		const { x, y } = await onScreen(agent, 'buy');
+		const { x, y } = await onScreen(agent, cloud().page, 'buy');
 		await agent.mouse.click(x, y);
 		const bubble = agent.getByTestId('refusal');
 		await bubble.waitFor();
@@ -77,7 +58,7 @@ describe('locked controls, for the people in the session', () => {
 
 	it('lets the customer tap the same button', async () => {
 		await cloud().navigate(`${fixtures.url}/lock`);
-		const { x, y } = await onScreen(customer, 'buy');
+		const { x, y } = await onScreen(customer, cloud().page, 'buy');
 		await customer.touchscreen.tap(x, y);
 		await expect.poll(() => cloud().page.evaluate('window.hits'), { timeout: 5000 }).toContain('buy');
 	});

@@ -10,7 +10,7 @@ import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
 import { startColourCount, takeColourCount } from './masking/check.js';
 import { statementPdf } from './masking/pdf.js';
-import { startSessionInBrowsers } from './ui.js';
+import { startSessionInBrowsers, videoPoint } from './ui.js';
 
 let app: Alongside;
 let browser: Browser;
@@ -56,12 +56,8 @@ async function click(selector: string): Promise<void> {
 		const r = document.querySelector(selector)!.getBoundingClientRect();
 		return [(r.left + r.width / 2) / innerWidth, (r.top + r.height / 2) / innerHeight];
 	}, selector)) as [number, number];
-	const video = agent.locator('video');
-	const box = (await video.boundingBox())!;
-	const { vw, vh } = await video.evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	await agent.mouse.click(box.x + (box.width - w) / 2 + nx * w, box.y + (box.height - h) / 2 + ny * h);
+	const { x, y } = await videoPoint(agent, nx, ny);
+	await agent.mouse.click(x, y);
 }
 
 const text = (id: string) => cloud().page.evaluate((id) => document.getElementById(id)!.textContent, id);

@@ -6,12 +6,11 @@
  * agent chooses too, a date included. A masked field's options are hidden from the agent,
  * who cannot choose there.
  */
-import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
-import { startSessionInBrowsers } from './ui.js';
+import { onScreen, shot, startSessionInBrowsers } from './ui.js';
 
 const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{margin:0;font:18px system-ui;padding:12px} select,input{display:block;width:90%;height:56px;margin:0 0 28px;font-size:18px}</style></head>
@@ -55,31 +54,13 @@ afterAll(async () => {
 	await fixtures?.close();
 });
 
-const shot = async (page: Page, name: string) => {
-	if (process.env.ALONGSIDE_SHOTS) {
-		fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
-		await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png` });
-	}
-};
-
-/** Where an element of the cloud page is on a viewer's screen (its video, drawn with object-fit: contain). */
-async function onScreen(viewer: Page, id: string): Promise<{ x: number; y: number }> {
-	const [nx, ny] = (await cloud().page.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
-	const video = viewer.locator('video');
-	const box = (await video.boundingBox())!;
-	const { vw, vh } = await video.evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	return { x: box.x + (box.width - w) / 2 + nx * w, y: box.y + (box.height - h) / 2 + ny * h };
-}
-
 const changes = () => cloud().page.evaluate('window.changes.splice(0)') as Promise<string[]>;
 const options = (viewer: Page) => viewer.getByTestId('picker-option').allTextContents().then((all) => all.map((t) => t.replace('✓', '').trim()));
 
 describe('browser-drawn pickers', () => {
 	it("shows a select's options to both people when the customer taps it, and the customer's choice lands in the page", async () => {
 		await changes();
-		const { x, y } = await onScreen(customer, 'size');
+		const { x, y } = await onScreen(customer, cloud().page, 'size');
 		await customer.touchscreen.tap(x, y);
 		await customer.getByTestId('page-picker').waitFor();
 		expect(await options(customer)).toEqual(['Small', 'Medium', 'Large', 'Extra large']);
@@ -99,7 +80,7 @@ describe('browser-drawn pickers', () => {
 	});
 
 	it('lets the agent open a select and choose, and a date', async () => {
-		const size = await onScreen(agent, 'size');
+		const size = await onScreen(agent, cloud().page, 'size');
 		await agent.mouse.click(size.x, size.y);
 		await agent.getByTestId('page-picker').waitFor();
 		await customer.getByTestId('page-picker').waitFor();
@@ -108,7 +89,7 @@ describe('browser-drawn pickers', () => {
 		await expect.poll(() => customer.getByTestId('page-picker').count()).toBe(0);
 
 		await changes();
-		const when = await onScreen(agent, 'when');
+		const when = await onScreen(agent, cloud().page, 'when');
 		await agent.mouse.click(when.x, when.y);
 		await agent.getByTestId('picker-field').fill('2026-12-24');
 		await agent.getByTestId('picker-done').click();
@@ -117,7 +98,7 @@ describe('browser-drawn pickers', () => {
 	});
 
 	it("hides a masked field's options from the agent, who cannot choose there; the customer can", async () => {
-		const { x, y } = await onScreen(customer, 'month');
+		const { x, y } = await onScreen(customer, cloud().page, 'month');
 		await customer.touchscreen.tap(x, y);
 		await agent.getByTestId('page-picker').waitFor();
 		expect(await options(customer)).toEqual(['01', '02', '03']);
@@ -135,7 +116,7 @@ describe('browser-drawn pickers', () => {
 	it('hides the options of a select inside a region a company rule masks, though the select itself is not named', async () => {
 		session().setRules({ disabled: [], custom: [{ kind: 'selector', value: '#accounts', domains: [] }] });
 		await new Promise((resolve) => setTimeout(resolve, 500));
-		const { x, y } = await onScreen(customer, 'acct');
+		const { x, y } = await onScreen(customer, cloud().page, 'acct');
 		await customer.touchscreen.tap(x, y);
 		await agent.getByTestId('page-picker').waitFor();
 		expect(await options(customer)).toEqual(['Current account 12-34-56', 'Savings 65-43-21']);

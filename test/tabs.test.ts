@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
 import { launchViewerBrowser, startAlongside, startFixtureServer } from './helpers.js';
 import { startColourCount, takeColourCount } from './masking/check.js';
-import { startSessionInBrowsers } from './ui.js';
+import { shot, startSessionInBrowsers, videoPoint } from './ui.js';
 
 const full = 'position:fixed;top:0;height:100%;display:block;margin:0;border:0;font-size:40px;color:#fff';
 const PAGES: Record<string, string> = {
@@ -51,12 +51,11 @@ afterAll(async () => {
 	await fixtures?.close();
 });
 
-const shot = async (page: Page, name: string) => {
-	if (process.env.ALONGSIDE_SHOTS) {
-		fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
-		await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png` });
-	}
-};
+/** Clicks a viewer's video at a point of the cloud page (fractions of the frame). */
+async function clickAt(viewer: Page, nx: number, ny: number): Promise<void> {
+	const { x, y } = await videoPoint(viewer, nx, ny);
+	await viewer.mouse.click(x, y);
+}
 
 /** Writes what leaked (PNG data URLs) where the shots go, or to the temporary directory, to look at. */
 function keepSamples(name: string, samples: string[]): void {
@@ -91,16 +90,6 @@ async function showing(viewer: Page, x = 0.25): Promise<string> {
 	return '?';
 }
 
-/** Clicks a viewer's video at a point of the cloud page (fractions of the frame). */
-async function clickVideo(viewer: Page, nx: number, ny: number): Promise<void> {
-	const video = viewer.locator('video');
-	const box = (await video.boundingBox())!;
-	const { vw, vh } = await video.evaluate((v: HTMLVideoElement) => ({ vw: v.videoWidth, vh: v.videoHeight }));
-	const scale = Math.min(box.width / vw, box.height / vh);
-	const [w, h] = [vw * scale, vh * scale];
-	await viewer.mouse.click(box.x + (box.width - w) / 2 + nx * w, box.y + (box.height - h) / 2 + ny * h);
-}
-
 const tabTitles = (viewer: Page) => viewer.locator('[data-testid=tab] .title').allTextContents().then((all) => all.map((t) => t.trim()));
 const activeTitle = (viewer: Page) => viewer.locator('[data-testid=tab][data-active=true] .title').textContent().then((t) => t?.trim());
 
@@ -109,7 +98,7 @@ describe('tabs', () => {
 		await expect.poll(() => showing(agent), { timeout: 10_000 }).toBe('a');
 		let producerChanges = 0;
 		session().room.on('producerchange', () => producerChanges++);
-		await clickVideo(agent, 0.25, 0.5);
+		await clickAt(agent, 0.25, 0.5);
 		await expect.poll(() => tabTitles(agent), { timeout: 10_000 }).toEqual(['Page A', 'Page B']);
 		await expect.poll(() => tabTitles(customer)).toEqual(['Page A', 'Page B']);
 		expect(await activeTitle(agent)).toBe('Page B');
@@ -130,7 +119,7 @@ describe('tabs', () => {
 	});
 
 	it('keeps a popup opened with window.open tied to its opener, and closing it shows the tab before it', async () => {
-		await clickVideo(agent, 0.75, 0.5);
+		await clickAt(agent, 0.75, 0.5);
 		await expect.poll(() => tabTitles(agent), { timeout: 10_000 }).toEqual(['Page A', 'Page B', 'Sign in']);
 		await expect.poll(() => showing(agent), { timeout: 5000 }).toBe('popup');
 		// The popup reached its opener (sign-in and 3-D Secure popups need it).
@@ -147,7 +136,7 @@ describe('tabs', () => {
 	it('keeps each tab its own history', async () => {
 		await agent.getByTestId('tab').nth(1).locator('button[role=tab]').click();
 		await expect.poll(() => showing(agent), { timeout: 5000 }).toBe('b');
-		await clickVideo(agent, 0.5, 0.5);
+		await clickAt(agent, 0.5, 0.5);
 		await expect.poll(() => activeTitle(agent), { timeout: 10_000 }).toBe('Page B2');
 		await agent.getByRole('button', { name: 'Back' }).click();
 		await expect.poll(() => activeTitle(agent), { timeout: 10_000 }).toBe('Page B');

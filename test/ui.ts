@@ -1,6 +1,7 @@
 /**
  * Driving the real web apps in a real browser, the way people use them.
  */
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { Alongside } from '../signaling/Alongside.js';
 import { account, newViewerPage } from './helpers.js';
@@ -70,3 +71,34 @@ export const FIRST_FRAME_PROBE = `
 		},
 	});
 `;
+
+/** Saves a screenshot of `page` as `<name>.png` in ALONGSIDE_SHOTS, when it is set (to look at what was built). */
+export async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+	if (!process.env.ALONGSIDE_SHOTS) return;
+	fs.mkdirSync(process.env.ALONGSIDE_SHOTS, { recursive: true });
+	await page.screenshot({ path: `${process.env.ALONGSIDE_SHOTS}/${name}.png`, ...options });
+}
+
+/**
+ * Where a point of the cloud page (fractions of the frame) is on a viewer's screen: the
+ * video keeps its aspect ratio inside its box (object-fit: contain).
+ */
+export async function videoPoint(viewer: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
+	return viewer.evaluate(
+		([x, y]) => {
+			const video = window.alongside!.video!;
+			const box = video.getBoundingClientRect();
+			const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+			const w = video.videoWidth * scale;
+			const h = video.videoHeight * scale;
+			return { x: box.left + (box.width - w) / 2 + x! * w, y: box.top + (box.height - h) / 2 + y! * h };
+		},
+		[nx, ny],
+	);
+}
+
+/** Where an element of the cloud page is on a viewer's screen: the page's fixture `window.at(id)` says where it is in the frame. */
+export async function onScreen(viewer: Page, cloudPage: { evaluate(script: string): Promise<unknown> }, id: string): Promise<{ x: number; y: number }> {
+	const [nx, ny] = (await cloudPage.evaluate(`window.at(${JSON.stringify(id)})`)) as [number, number];
+	return videoPoint(viewer, nx, ny);
+}
