@@ -90,3 +90,7 @@ export type PickerReport = z.infer<typeof PickerReport>;
 /** Whether the focus in the page is in a field one types into, and the keyboard that suits it. */
 export const FocusReport = z.object({ focus: z.object({ editable: z.boolean(), inputMode: z.enum(['text', 'email', 'tel', 'url', 'search', 'decimal', 'numeric', 'none']).catch('text') }) });
 export type FocusReport = z.infer<typeof FocusReport>;
+
+/** Where the top document is scrolled (visual viewport, document CSS px) and its pinch zoom, through the report binding. */
+export const ScrollReport = z.object({ scroll: z.object({ x: z.number().finite(), y: z.number().finite(), scale: z.number().finite().positive().max(20) }) });
+export type ScrollReport = z.infer<typeof ScrollReport>;

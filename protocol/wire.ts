@@ -13,6 +13,7 @@
  * server and by the browser bundles, so it must not import anything Node-specific.
  */
 import { z } from 'zod';
+import type { Stroke } from './annotations.js';
 import type { AttemptKind, RefusalReason } from './detector.js';
 import { Device, ShapeName } from './shape.js';
 
@@ -99,6 +100,43 @@ export const CHANNEL_OF: Record<InputType, InputChannel> = {
 	'touch/end': 'control',
 	'touch/cancel': 'control',
 };
+
+/** Whether `tag` is a BCP 47 language tag (`it-IT`, `en`). */
+function isLanguageTag(tag: string): boolean {
+	try {
+		return Intl.getCanonicalLocales(tag).length === 1;
+	} catch {
+		return false;
+	}
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows (`Europe/Rome`). */
+function isTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: zone });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A customer's language and time zone: the cloud browser takes them (Accept-Language,
+ * `navigator.language`, `Intl`, dates) for the session.
+ */
+export const BrowserLocale = z.object({
+	lang: z
+		.string()
+		.min(2)
+		.max(35)
+		.refine(isLanguageTag, 'not a language tag such as it-IT')
+		.transform((tag) => Intl.getCanonicalLocales(tag)[0]!),
+	timeZone: z.string().min(1).max(64).refine(isTimeZone, 'not a time zone such as Europe/Rome').optional(),
+});
+export type BrowserLocale = z.infer<typeof BrowserLocale>;
+
+/** The longest chat message, in characters (code points). */
+export const CHAT_MAX_CHARS = 1000;
 
 /** Cursor positions fanned out by the server to every viewer, on the cursor channel. */
 export const CursorMessage = z.discriminatedUnion('type', [
@@ -202,6 +240,29 @@ export const Requests = {
 	}),
 	/** Subscribe to the server's cursor channel on a recv transport. */
 	'cursors/consume': z.object({ transportId: z.string().min(1) }),
+	/**
+	 * Open the annotation channel (see protocol/annotations.ts): the client's DataProducer on
+	 * its send transport. Agents, and customers if the company allows it.
+	 */
+	'annotations/open': z.object({ transportId: z.string().min(1), sctpStreamParameters: Params }),
+	/** Subscribe to the server's annotation channel on a recv transport. */
+	'annotations/consume': z.object({ transportId: z.string().min(1) }),
+	/**
+	 * A chat message to everyone in the session (agents and customers; supervisors read).
+	 * Plain text: nothing in it is ever rendered as markup or opened as a link.
+	 */
+	'chat/send': z.object({ text: z.string().min(1).max(CHAT_MAX_CHARS * 4) }),
+	/** Supervisors: a note to the agent only (the customer never sees it). Audited. */
+	'chat/note': z.object({ text: z.string().min(1).max(CHAT_MAX_CHARS * 4) }),
+	/**
+	 * Customers: pause the agent's control of the page (`paused: true`: the agent only
+	 * watches), or give it back.
+	 */
+	'control/pause': z.object({ paused: z.boolean() }),
+	/** Agents: ask the customer for control back while it is paused. */
+	'control/request': z.object({}),
+	/** Customers: answer the agent's request for control. */
+	'control/answer': z.object({ accept: z.boolean() }),
 	'browser/navigate': z.object({ url: z.string().trim().min(1).max(2048) }),
 	'browser/history': z.object({ action: z.enum(['back', 'forward', 'reload']) }),
 	/** Opens a new tab (at the start page), captures another tab, or closes one (by its `TabInfo.id`). */
@@ -216,6 +277,8 @@ export const Requests = {
 	 * the agent chose another.
 	 */
 	'browser/device': z.object({ device: Device }),
+	/** Customers: their language (as chosen in the page) and time zone: the cloud browser takes them. */
+	'browser/locale': BrowserLocale,
 	/** Agents (who may drive the browser): the shape the page takes; `customer` follows the customer's device. */
 	'browser/shape': z.object({ name: ShapeName }),
 	/**
@@ -347,6 +410,33 @@ export interface DialogView {
 	answer: 'any' | 'dismiss' | 'none';
 }
 
+/** A chat message as one participant is shown it. */
+export interface ChatMessage {
+	id: number;
+	/** The author's participant id. */
+	by: string;
+	name: string;
+	role: Role;
+	text: string;
+	/** Server time, ms since the epoch. */
+	at: number;
+	/** Part of the text is hidden from agents and supervisors (it holds what masking hides). */
+	masked?: boolean;
+	/** A supervisor's note to the agent: only the agent (and its author) read it. */
+	note?: boolean;
+}
+
+/** Who drives the page: the customer may pause the agent's control, and the agent ask for it back. */
+export interface ControlState {
+	/** The customer paused the agent's control: agents only watch. */
+	paused: boolean;
+	/** An agent asked for control back and the customer has not answered yet. */
+	requested: boolean;
+}
+
+/** A stroke shown now, as a joining viewer gets it (`endedAgoMs`: a highlighter lifted that long ago). */
+export type StrokeSnapshot = Omit<Stroke, 'endedAt'> & { endedAgoMs?: number };
+
 export interface TransportInfo {
 	id: string;
 	iceParameters: Record<string, unknown>;
@@ -373,6 +463,15 @@ export interface Replies {
 		picker: PickerView | null;
 		/** The page's file request open now, as this participant is shown it (see `file/requested`). */
 		fileRequest: FileRequest | null;
+		/** The chat so far, as this participant is shown it. */
+		chat: ChatMessage[];
+		/** Whether this participant may draw (open the annotation channel). */
+		mayAnnotate: boolean;
+		/** The strokes shown now. */
+		annotations: StrokeSnapshot[];
+		/** Where the shown tab is scrolled (see `page/scroll`). */
+		scroll: PageScroll;
+		control: ControlState;
 	};
 	'session/leave': Record<string, never>;
 	'session/ping': Record<string, never>;
@@ -391,6 +490,19 @@ export interface Replies {
 	'media/resume': Record<string, never>;
 	'media/keyframe': Record<string, never>;
 	'input/open': { dataProducerId: string };
+	'annotations/open': { dataProducerId: string };
+	'annotations/consume': {
+		dataConsumerId: string;
+		dataProducerId: string;
+		sctpStreamParameters: Record<string, unknown>;
+		label: string;
+		protocol: string;
+	};
+	'chat/send': { message: ChatMessage };
+	'chat/note': { message: ChatMessage };
+	'control/pause': Record<string, never>;
+	'control/request': Record<string, never>;
+	'control/answer': Record<string, never>;
 	'cursors/consume': {
 		dataConsumerId: string;
 		dataProducerId: string;
@@ -402,6 +514,7 @@ export interface Replies {
 	'browser/history': Record<string, never>;
 	'browser/tab': Record<string, never>;
 	'browser/device': Record<string, never>;
+	'browser/locale': Record<string, never>;
 	'browser/shape': Record<string, never>;
 	'dialog/answer': Record<string, never>;
 	'picker/answer': Record<string, never>;
@@ -508,6 +621,16 @@ export interface Notifications {
 	 * input channels it may use now. Channels no longer listed are closed by the server.
 	 */
 	'participant/rights': { inputChannels: InputChannel[] };
+	/** A chat message (a supervisor's note reaches the agent only). */
+	'chat/message': ChatMessage;
+	/** Who drives the page changed: the customer paused or gave back the agent's control, or an agent asked for it. */
+	'control/state': ControlState & { by?: string };
+	/**
+	 * Where the shown tab's page is scrolled (CSS px of the document) and its pinch zoom:
+	 * annotations are drawn in page coordinates and follow it. Sent as it changes, at most
+	 * once a frame.
+	 */
+	'page/scroll': PageScroll;
 	/**
 	 * The same customer joined again from another connection (another tab, a reconnect):
 	 * this connection has left the session. Not an end: the session goes on there.
@@ -523,7 +646,15 @@ export interface Notifications {
 export type NotificationType = keyof Notifications;
 export type Notification<T extends NotificationType = NotificationType> = { type: T; data: Notifications[T] };
 
-export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed' | 'internal_error';
+/** Where a tab's page is scrolled: the visual viewport's top-left in document CSS px, and its zoom. */
+export interface PageScroll {
+	tab: string;
+	x: number;
+	y: number;
+	scale: number;
+}
+
+export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'supervisor_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed' | 'internal_error';
 
 /** Formats a zod error as one line naming each offending field. */
 export function describeZodError(error: z.ZodError): string {

@@ -73,6 +73,8 @@ export interface CloudBrowserEvents {
 	pickerclosed: [{ id: number; chosen: boolean }];
 	/** The focus in the captured tab moved into or out of a field one types into (the customer's phone opens or closes its keyboard). */
 	pagefocus: [{ editable: boolean; inputMode: string }];
+	/** The shown tab's page scrolled or zoomed, or another tab is shown: where it is scrolled now. */
+	pagescroll: [{ tab: string; x: number; y: number; scale: number }];
 	/** The captured tab asks for a file (its upload field was activated): see setFiles. */
 	filechooser: [{ id: number; multiple: boolean; accept: string }];
 	/** The file request closed: files were put in, or not (cancelled, or the page moved on). */
@@ -145,7 +147,6 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	readonly #version: string;
 	/** The desktop shape's viewport (the configured one). */
 	readonly #desktop: { width: number; height: number };
-	readonly #lang: string;
 	readonly #startUrl: string;
 	readonly #downloadMaxBytes: number;
 	/** Shape changes, one after the other. */
@@ -349,7 +350,6 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		this.#shape = parts.shape;
 		this.#desktop = { ...parts.context.viewport };
 		this.#version = parts.context.version;
-		this.#lang = parts.context.lang;
 		this.#startUrl = parts.startUrl;
 		this.#downloadMaxBytes = parts.downloadMaxBytes;
 		this.#logger = parts.logger;
@@ -400,6 +400,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			if (this.#chooser?.tab === tab) this.#closeChooser();
 		});
 		tab.on('focus', ifActive((focus) => this.emit('pagefocus', focus)));
+		tab.on('scroll', ifActive((scroll) => this.emit('pagescroll', { tab: tab.id, ...scroll })));
 		tab.on('filechooser', ({ backendNodeId, multiple, accept }) => {
 			// NOTE: a tab not shown asks for nothing (its input was not anyone's).
 			if (tab !== this.#active) return;
@@ -518,7 +519,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			else this.#waiting.set(targetId, done);
 		});
 		if (!tab) throw new Error('the new tab did not open');
-		tab.openFirst(url ?? this.#startUrl, this.#lang);
+		tab.openFirst(url ?? this.#startUrl, this.#context.lang);
 		await this.#switchTo(tab);
 		return tab;
 	}
@@ -581,6 +582,7 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			// (the previous tab's frames are still coming), not only once the capture moves.
 			this.#bridge.mask({ kind: 'navigating' });
 			this.#active = tab;
+			this.emit('pagescroll', { tab: tab.id, ...tab.scroll });
 			this.#recent = [tab, ...this.#recent.filter((t) => t !== tab)];
 			if (!previous.closed) this.#recent.splice(1, 0, ...(this.#recent.includes(previous) ? [] : [previous]));
 			await tab.page.bringToFront();
@@ -593,6 +595,22 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 			if (!this.#closing) this.#logger.warn({ err: error.message }, 'tab switch failed');
 		});
 		return next;
+	}
+
+	/**
+	 * Gives every tab (and those opened later) a language and a time zone: the customer's,
+	 * for `Accept-Language`, `navigator.language`, `Intl` and dates. `timeZone` undefined
+	 * keeps the one set before.
+	 */
+	async setLocale(lang: string, timeZone?: string): Promise<void> {
+		this.#context.lang = lang;
+		if (timeZone) this.#context.timeZone = timeZone;
+		await Promise.all(this.#tabs.map((tab) => tab.relocalize().catch((error: Error) => this.#logger.warn({ err: error.message, tab: tab.id }, 'tab language not set'))));
+	}
+
+	/** Where the shown tab's page is scrolled. */
+	get scroll(): { tab: string; x: number; y: number; scale: number } {
+		return { tab: this.#active.id, ...this.#active.scroll };
 	}
 
 	/** The captured tab's URL (the address that failed, on an error page), title, loading state, viewport, shape and the tabs. */

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { type CDPSession, CDPSessionEvent, type Protocol } from 'puppeteer-core';
 import type { AttemptKind, RefusalReason } from '../protocol/detector.js';
-import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, FocusReport, PickerReport, Verdict } from '../protocol/masking.js';
+import { CLOSED_SHADOW_ATTRIBUTE, DETECTOR_BINDING, DETECTOR_WORLD, DetectorReport, type DetectorRules, GuardRefusal, LockRegions, type MaskRules, FocusReport, PickerReport, ScrollReport, Verdict } from '../protocol/masking.js';
 import type { Attempt, Sender } from './InputGateway.js';
 import { detectorScript } from './bundle.js';
 
@@ -40,6 +40,8 @@ export interface MaskDetectorEvents {
 	picker: [PickerReport['picker'], (value: string | null) => Promise<boolean>];
 	/** The focus moved into or out of a field one types into (see reportFocus in page/detector.ts). */
 	focus: [FocusReport['focus']];
+	/** The top document scrolled or zoomed (see the scroll part of page/detector.ts). */
+	scroll: [ScrollReport['scroll']];
 }
 
 /** Marks (in the page's own world) the hosts of closed shadow roots, after their constructor ran. */
@@ -485,6 +487,10 @@ export class MaskDetector extends EventEmitter<MaskDetectorEvents> {
 			}
 			// NOTE: only the tab's top frame reports what to mask (frames' detectors only lock).
 			if (session !== this.#cdp) return;
+			if (parsed && typeof parsed === 'object' && 'scroll' in parsed) {
+				this.emit('scroll', ScrollReport.parse(parsed).scroll);
+				return;
+			}
 			if (parsed && typeof parsed === 'object' && 'locks' in parsed) {
 				this.emit('locks', LockRegions.parse(parsed).locks);
 				return;

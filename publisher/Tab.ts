@@ -18,7 +18,7 @@ import type { InputMessage } from '../protocol/wire.js';
 import type { PageDialog } from './dialogs.js';
 import type { PagePicker } from './pickers.js';
 import { gateDocuments } from './documents.js';
-import { emulationCommands } from './emulation.js';
+import { acceptLanguage, emulationCommands, localeCommands } from './emulation.js';
 import { errorPageHtml } from './errorPage.js';
 import { type CdpCommand, InputState, scrollBound, toCdpCommands } from './input.js';
 import { InputGateway, type Refusal, type Sender } from './InputGateway.js';
@@ -62,6 +62,8 @@ export interface TabEvents {
 	navigated: [];
 	/** The focus moved into or out of a field one types into. */
 	focus: [{ editable: boolean; inputMode: string }];
+	/** The top document scrolled or zoomed (also `scroll`, kept). */
+	scroll: [{ x: number; y: number; scale: number }];
 	/** The page asks for a file (an upload field was activated): see setFiles. */
 	filechooser: [FileChooser];
 	/** The gateway's events. */
@@ -78,7 +80,9 @@ export interface TabContext {
 	policy(): UrlPolicy;
 	/** The browser's full version and language (for the user agent). */
 	version: string;
+	/** The pages' language (BCP 47), and time zone (IANA; none: the machine's): the customer's, once known. */
 	lang: string;
+	timeZone?: string;
 	/** The page's viewport, CSS px: one object for the whole browser, kept as the shape changes. */
 	viewport: { width: number; height: number };
 	/** Whether the egress proxy refused `url`'s host recently (to explain a failed load). */
@@ -107,6 +111,8 @@ let tabSeq = 0;
 export class Tab extends EventEmitter<TabEvents> {
 	/** A short id viewers name the tab by. */
 	readonly id = `t${++tabSeq}`;
+	/** Where the top document is scrolled (CSS px) and its zoom, as its detector last said. */
+	scroll = { x: 0, y: 0, scale: 1 };
 	readonly page: Page;
 	readonly cdp: CDPSession;
 	readonly detector: MaskDetector | undefined;
@@ -155,7 +161,7 @@ export class Tab extends EventEmitter<TabEvents> {
 			// NOTE: a file chooser is offered to the customer's device instead (see setFiles).
 			cdp.send('Page.setInterceptFileChooserDialog', { enabled: true }),
 			context.masked ? MaskDetector.install(cdp, rules) : undefined,
-			emulate(cdp, shape, context.version, context.lang),
+			emulate(cdp, shape, context.version, context.lang, context.timeZone),
 			gating,
 		]);
 		setup.catch(() => undefined);
@@ -192,12 +198,17 @@ export class Tab extends EventEmitter<TabEvents> {
 			detector.on('badreport', () => this.emit('badreport'));
 			detector.on('picker', (picker, choose) => this.emit('picker', picker, choose));
 			detector.on('focus', (focus) => this.emit('focus', focus));
+			detector.on('scroll', (scroll) => {
+				this.scroll = scroll;
+				this.emit('scroll', scroll);
+			});
 		}
 		prepared.gate.refused = (url, problem) => this.emit('navigationrefused', { url, problem, first: !this.#shown });
 		// NOTE: told once whoever listens has had a chance to (the CloudBrowser, just after this).
 		if (prepared.gate.early.length > 0) queueMicrotask(() => prepared.gate.early.splice(0).forEach(([url, problem]) => prepared.gate.refused(url, problem)));
 		page.on('framenavigated', (frame) => {
 			if (frame !== page.mainFrame()) return;
+			this.scroll = { x: 0, y: 0, scale: 1 };
 			if (frame.url() !== 'about:blank') this.#shown = true;
 			this.#loading = true;
 			this.emit('navigated');
@@ -306,12 +317,18 @@ export class Tab extends EventEmitter<TabEvents> {
 	 * no navigation is replacing.
 	 */
 	async emulate(shape: Shape, reload: boolean): Promise<void> {
-		await emulate(this.cdp, shape, this.#context.version, this.#context.lang);
+		await emulate(this.cdp, shape, this.#context.version, this.#context.lang, this.#context.timeZone);
 		this.#shape = shape;
 		if (reload && /^https?:/.test(this.page.url()) && this.#navigations === 0) {
 			await this.afterStartPage();
 			await this.page.reload({ waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((error: Error) => this.#context.logger.warn({ err: error.message }, 'reload for the new shape failed'));
 		}
+	}
+
+	/** Gives the tab's pages the session's language and time zone now (its context has them). */
+	async relocalize(): Promise<void> {
+		const { lang, timeZone } = this.#context;
+		await Promise.all([emulate(this.cdp, this.#shape, this.#context.version, lang, timeZone), this.page.setExtraHTTPHeaders({ 'Accept-Language': acceptLanguage(lang) })]);
 	}
 
 	/** Opens the tab's first page (the start page, or a new tab's): later navigations wait for it. */
@@ -517,14 +534,19 @@ const FETCH_BYTES = `async function (url, max) {
 /** Numbers the dialogs of every tab (an answer names the one it is for). */
 let dialogSeq = 0;
 
-/** Gives a page `shape` (see emulation.ts), one command after the other. */
-export async function emulate(cdp: CDPSession, shape: Shape, version: string, lang: string): Promise<void> {
-	// NOTE: sent together: one session keeps them in order.
-	await Promise.all(emulationCommands(shape, version, lang).map((command) => cdp.send(command.method, command.params as never)));
+/** Gives a page `shape`, a language and a time zone (see emulation.ts), one command after the other. */
+export async function emulate(cdp: CDPSession, shape: Shape, version: string, lang: string, timeZone?: string): Promise<void> {
+	// NOTE: sent together: one session keeps them in order. The locale and time zone are a
+	// renderer process's: another tab of the same site (same process) may have set them
+	// already, which Chromium answers with an error; they are the session's, so the same.
+	await Promise.all([
+		...emulationCommands(shape, version, lang).map((command) => cdp.send(command.method, command.params as never)),
+		...localeCommands(lang, timeZone).map((command) => cdp.send(command.method, command.params as never).catch(() => undefined)),
+	]);
 }
 
 /** Opens a page in the tab, in the browser's language. */
 async function openStartPage(page: Page, url: string, lang: string): Promise<void> {
-	await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},${lang.split('-')[0]};q=0.9` });
+	await page.setExtraHTTPHeaders({ 'Accept-Language': acceptLanguage(lang) });
 	await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 });
 }

@@ -13,7 +13,7 @@ import type { Shape } from '../protocol/shape.js';
 
 /** One CDP command of a page's emulation. */
 export interface EmulationCommand {
-	method: 'Emulation.setDeviceMetricsOverride' | 'Emulation.setTouchEmulationEnabled' | 'Emulation.setUserAgentOverride';
+	method: 'Emulation.setDeviceMetricsOverride' | 'Emulation.setTouchEmulationEnabled' | 'Emulation.setUserAgentOverride' | 'Emulation.setLocaleOverride' | 'Emulation.setTimezoneOverride';
 	params: Record<string, unknown>;
 }
 
@@ -64,7 +64,7 @@ export function emulationCommands(shape: Shape, version: string, lang: string): 
 			method: 'Emulation.setUserAgentOverride',
 			params: {
 				userAgent,
-				acceptLanguage: `${lang},${lang.split('-')[0]};q=0.9`,
+				acceptLanguage: acceptLanguage(lang),
 				platform: desktop ? 'Linux x86_64' : 'Linux armv8l',
 				userAgentMetadata: {
 					brands,
@@ -81,4 +81,22 @@ export function emulationCommands(shape: Shape, version: string, lang: string): 
 		},
 	];
 	return commands;
+}
+
+/**
+ * The commands that give pages a language and a time zone (the customer's): `Intl` and
+ * dates read them; `navigator.language` and `Accept-Language` follow the user agent
+ * override's `acceptLanguage` (see {@link emulationCommands}). No time zone: the machine's.
+ */
+export function localeCommands(lang: string, timeZone: string | undefined): EmulationCommand[] {
+	return [
+		{ method: 'Emulation.setLocaleOverride', params: { locale: lang } },
+		...(timeZone ? [{ method: 'Emulation.setTimezoneOverride' as const, params: { timezoneId: timeZone } }] : []),
+	];
+}
+
+/** Accept-Language for a language: `it-IT,it;q=0.9`, or `it` alone. */
+export function acceptLanguage(lang: string): string {
+	const base = lang.split('-')[0];
+	return base && base !== lang ? `${lang},${base};q=0.9` : lang;
 }

@@ -7,15 +7,17 @@
  * - The publisher produces the video renditions; viewers consume the one their role gets.
  * - Viewers' input DataProducers are consumed on a DirectTransport, so each input message
  *   surfaces here as an `input` event tagged with the participant whose channel carried it.
- * - A DataProducer on the same DirectTransport fans the server's cursor messages out to
- *   every viewer.
+ * - DataProducers on the same DirectTransport fan the server's cursor and annotation
+ *   messages out to every viewer. Viewers' annotation channels end on it too (`annotate`
+ *   events): drawing is never input to the page.
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { BadRequestError, LimitReachedError, NotFoundError, NotReadyError } from '../protocol/errors.js';
-import { CHANNELS, type InputChannel, type Rendition, type TransportInfo } from '../protocol/wire.js';
+import { ANNOTATE_CHANNEL_LABEL, ANNOTATIONS_CHANNEL_LABEL } from '../protocol/annotations.js';
+import { CHANNELS, CURSOR_CHANNEL_LABEL, type InputChannel, type Rendition, type TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
 import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
 
@@ -33,7 +35,7 @@ interface RoomOptions {
 	logger: Logger;
 }
 
-/** SCTP streams per transport: one per data channel; a viewer opens three. */
+/** SCTP streams per transport: one per data channel; a viewer opens up to five. */
 const NUM_SCTP_STREAMS = { OS: 64, MIS: 64 };
 /** How long a consumer waits for the cloud browser to start publishing. */
 const PRODUCER_WAIT_MS = 15_000;
@@ -52,22 +54,24 @@ export class Room extends EventEmitter<RoomEvents> {
 	readonly #logger: Logger;
 	readonly #direct: ms.DirectTransport;
 	readonly #cursorProducer: ms.DataProducer;
+	readonly #annotationProducer: ms.DataProducer;
 	readonly #transports = new Map<string, OwnedTransport>();
 	readonly #producers = new Map<Rendition, ms.Producer>();
 	readonly #consumers = new Map<string, { consumer: ms.Consumer; participantId: string }>();
-	/** participantId → input channel label → DataProducer, or 'opening' while it is created. */
-	readonly #inputs = new Map<string, Map<InputChannel, ms.DataProducer | 'opening'>>();
+	/** participantId → input (or annotate) channel label → DataProducer, or 'opening' while it is created. */
+	readonly #inputs = new Map<string, Map<InputChannel | typeof ANNOTATE_CHANNEL_LABEL, ms.DataProducer | 'opening'>>();
 	/** participantId → what it holds now (and is creating), against the per-participant caps. */
 	readonly #usage = new Map<string, Record<Resource, number>>();
 	#closed = false;
 
 	static async create(options: RoomOptions): Promise<Room> {
 		const direct = await options.router.createDirectTransport({ maxMessageSize: MAX_DATA_MESSAGE_SIZE });
-		const cursorProducer = await direct.produceData({ label: 'cursors' });
-		return new Room(options, direct, cursorProducer);
+		const cursorProducer = await direct.produceData({ label: CURSOR_CHANNEL_LABEL });
+		const annotationProducer = await direct.produceData({ label: ANNOTATIONS_CHANNEL_LABEL });
+		return new Room(options, direct, cursorProducer, annotationProducer);
 	}
 
-	private constructor(options: RoomOptions, direct: ms.DirectTransport, cursorProducer: ms.DataProducer) {
+	private constructor(options: RoomOptions, direct: ms.DirectTransport, cursorProducer: ms.DataProducer, annotationProducer: ms.DataProducer) {
 		super();
 		this.sessionId = options.sessionId;
 		this.#router = options.router;
@@ -76,6 +80,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		this.#logger = options.logger;
 		this.#direct = direct;
 		this.#cursorProducer = cursorProducer;
+		this.#annotationProducer = annotationProducer;
 		this.#router.observer.once('close', () => this.close());
 	}
 
@@ -217,11 +222,29 @@ export class Room extends EventEmitter<RoomEvents> {
 	 * Opens one of a viewer's input channels: its DataProducer on the viewer's send
 	 * transport, consumed on the room's DirectTransport. Messages surface as `input` events.
 	 */
-	async openInput(participantId: string, transportId: string, label: InputChannel, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+	openInput(participantId: string, transportId: string, label: InputChannel, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+		return this.#openChannel(participantId, transportId, label, CHANNELS[label], sctpStreamParameters, (message) => this.emit('input', participantId, label, message));
+	}
+
+	/**
+	 * Opens a viewer's annotation channel (reliable, ordered), ending on the room's
+	 * DirectTransport like input does. Messages surface as `annotate` events.
+	 */
+	openAnnotate(participantId: string, transportId: string, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+		return this.#openChannel(participantId, transportId, ANNOTATE_CHANNEL_LABEL, { ordered: true }, sctpStreamParameters, (message) => this.emit('annotate', participantId, message));
+	}
+
+	async #openChannel(
+		participantId: string,
+		transportId: string,
+		label: InputChannel | typeof ANNOTATE_CHANNEL_LABEL,
+		wanted: { ordered: boolean; maxRetransmits?: number },
+		sctpStreamParameters: Record<string, unknown>,
+		onMessage: (message: Buffer) => void,
+	): Promise<string> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'send');
-		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel, ms.DataProducer | 'opening'>();
-		if (channels.has(label)) throw new BadRequestError(`label: input channel "${label}" is already open`);
-		const wanted = CHANNELS[label];
+		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel | typeof ANNOTATE_CHANNEL_LABEL, ms.DataProducer | 'opening'>();
+		if (channels.has(label)) throw new BadRequestError(`label: the ${label} channel is already open`);
 		const ordered = sctpStreamParameters.ordered !== false;
 		const retransmits = sctpStreamParameters.maxRetransmits;
 		const reliable = retransmits === undefined && sctpStreamParameters.maxPacketLifeTime === undefined;
@@ -251,23 +274,26 @@ export class Room extends EventEmitter<RoomEvents> {
 			release();
 		});
 		const dataConsumer = await this.#direct.consumeData({ dataProducerId: dataProducer.id });
-		dataConsumer.on('message', (message) => {
-			this.emit('input', participantId, label, message);
-		});
+		dataConsumer.on('message', onMessage);
 		return dataProducer.id;
 	}
 
-	/** Subscribes a viewer to the cursor channel: unordered, no retransmissions. */
-	async consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+	/** Subscribes a viewer to the cursor channel: unordered, no retransmissions (a late position is useless). */
+	consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+		return this.#consumeBroadcast(participantId, transportId, this.#cursorProducer, { ordered: false, maxRetransmits: 0 });
+	}
+
+	/** Subscribes a viewer to the annotation channel: reliable and ordered (a lost point breaks a stroke). */
+	consumeAnnotations(participantId: string, transportId: string): Promise<CursorsInfo> {
+		return this.#consumeBroadcast(participantId, transportId, this.#annotationProducer, { ordered: true });
+	}
+
+	async #consumeBroadcast(participantId: string, transportId: string, producer: ms.DataProducer, delivery: { ordered: boolean; maxRetransmits?: number }): Promise<CursorsInfo> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
 		const release = this.#take(participantId, 'dataChannels');
 		let dataConsumer: ms.DataConsumer;
 		try {
-			dataConsumer = await transport.consumeData({
-				dataProducerId: this.#cursorProducer.id,
-				ordered: false,
-				maxRetransmits: 0,
-			});
+			dataConsumer = await transport.consumeData({ dataProducerId: producer.id, ...delivery });
 		} catch (error) {
 			release();
 			throw error;
@@ -275,7 +301,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		dataConsumer.observer.once('close', release);
 		return {
 			dataConsumerId: dataConsumer.id,
-			dataProducerId: this.#cursorProducer.id,
+			dataProducerId: producer.id,
 			sctpStreamParameters: { ...dataConsumer.sctpStreamParameters } as Record<string, unknown>,
 			label: dataConsumer.label,
 			protocol: dataConsumer.protocol,
@@ -286,6 +312,12 @@ export class Room extends EventEmitter<RoomEvents> {
 	broadcastCursor(message: string): void {
 		if (this.#closed) return;
 		this.#cursorProducer.send(message);
+	}
+
+	/** Sends a message to every viewer subscribed to the annotation channel. */
+	broadcastAnnotation(message: string): void {
+		if (this.#closed) return;
+		this.#annotationProducer.send(message);
 	}
 
 	/** Stats of a rendition's producer: codec, bitrate, frames. */
@@ -301,11 +333,17 @@ export class Room extends EventEmitter<RoomEvents> {
 	}
 
 	/**
-	 * Closes a participant's input channels (its control was revoked); its video and cursors
-	 * go on. Messages already in flight on them are dropped by the session.
+	 * Closes a participant's input channels (its control was revoked); its video, cursors
+	 * and annotation channel go on. Messages already in flight on them are dropped by the session.
 	 */
 	closeInputs(participantId: string): void {
-		for (const producer of this.#inputs.get(participantId)?.values() ?? []) if (producer !== 'opening') producer.close();
+		for (const [label, producer] of this.#inputs.get(participantId) ?? []) if (label !== ANNOTATE_CHANNEL_LABEL && producer !== 'opening') producer.close();
+	}
+
+	/** Closes a participant's annotation channel (it may no longer draw). */
+	closeAnnotate(participantId: string): void {
+		const producer = this.#inputs.get(participantId)?.get(ANNOTATE_CHANNEL_LABEL);
+		if (producer && producer !== 'opening') producer.close();
 	}
 
 	/** Closes every transport (and so every producer and consumer) a participant owns. */

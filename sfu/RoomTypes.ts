@@ -8,6 +8,8 @@ export interface RoomEvents {
 	close: [];
 	/** An input message arrived on a participant's input channel (raw, not yet parsed). */
 	input: [participantId: string, channel: InputChannel, message: Buffer];
+	/** A message arrived on a participant's annotation channel (raw, not yet parsed). */
+	annotate: [participantId: string, message: Buffer];
 	/** A rendition's producer was (re)created: viewers consuming it should re-consume. */
 	producerchange: [rendition: Rendition];
 }

@@ -39,7 +39,7 @@ const SfuEnv = z.object({
 	/** Video consumers one participant may hold open (one per rendition it watches). Default 4. */
 	ALONGSIDE_MAX_CONSUMERS_PER_PARTICIPANT: z.coerce.number().int().min(1).max(64).default(4),
 	/** Data channels one participant may hold open: its two input channels and its cursor subscription. Default 4. */
-	ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT: z.coerce.number().int().min(3).max(64).default(4),
+	ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT: z.coerce.number().int().min(5).max(64).default(6),
 });
 
 export type SfuConfig = {

@@ -217,7 +217,7 @@ export class Alongside {
 	 * Refused (LimitReachedError) when this machine, the company or the agent already runs as
 	 * many sessions as allowed; with `replace`, the agent's own live sessions end first.
 	 */
-	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean; preview?: boolean } = {}): Promise<Session> {
+	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null } = {}): Promise<Session> {
 		// NOTE: an admin has one rules preview at a time, besides any session they run as an
 		// agent (a preview neither replaces one nor counts against the agent's limit).
 		const preview = options.preview === true;
@@ -229,7 +229,7 @@ export class Alongside {
 		const admitted = this.#admit(agent, new Set(replaced), preview);
 		try {
 			await Promise.all(replaced.map((s) => s.end('agent_ended')));
-			return await this.#startSession(agent, pinId, admitted);
+			return await this.#startSession(agent, pinId, admitted, options.locale ?? undefined);
 		} finally {
 			this.#admitted.delete(admitted);
 		}
@@ -258,7 +258,7 @@ export class Alongside {
 		return admitted;
 	}
 
-	async #startSession(agent: User, pinId: string | null, admitted: Admitted): Promise<Session> {
+	async #startSession(agent: User, pinId: string | null, admitted: Admitted, locale?: { lang: string; timeZone?: string }): Promise<Session> {
 		const { preview } = admitted;
 		const company = await this.store.getCompany(agent.companyId);
 		if (!company) throw new NotFoundError('company');
@@ -274,6 +274,8 @@ export class Alongside {
 			agentName: agent.name,
 			announceSupervision: company.settings.announceSupervision,
 			allowedDomains: company.settings.allowedDomains,
+			customerAnnotations: company.settings.customerAnnotations,
+			...(locale ? { locale } : {}),
 		});
 		this.#sessions.set(session.id, session);
 		// NOTE: counted as a live session from here on, no longer as an admitted start.
@@ -296,6 +298,28 @@ export class Alongside {
 		session.on('refused', ({ actor, reason, kind }) => {
 			// NOTE: what was tried and why it was refused; never what the page showed or held.
 			this.audit({ companyId: company.id, actorType: 'user', actorId: actor, action: 'input.refused', sessionId: session.id, detail: { reason, kind } });
+		});
+		session.on('chat', (message) => {
+			// NOTE: kept as written, for the report (which only supervisors and admins read,
+			// with what masking hides replaced); never logged.
+			const customer = message.role === 'customer';
+			const write = this.store.insertSessionMessage({
+				sessionId: session.id,
+				at: message.at,
+				authorType: customer ? 'customer' : 'user',
+				authorId: message.actor.slice(message.actor.indexOf(':') + 1),
+				authorName: message.name,
+				authorRole: message.role,
+				text: message.text,
+				note: message.note === true,
+			});
+			this.#track(write).catch((error: unknown) => {
+				this.metrics.backgroundErrors.inc({ kind: 'store' });
+				this.#logger.error({ err: error, sessionId: session.id }, 'could not keep a chat message');
+			});
+		});
+		session.on('control', ({ actor, paused }) => {
+			this.audit({ companyId: company.id, actorType: 'customer', actorId: actor.slice(actor.indexOf(':') + 1), action: paused ? 'control.paused' : 'control.resumed', sessionId: session.id, detail: {} });
 		});
 		session.once('ended', (reason) => {
 			this.#sessions.delete(session.id);

@@ -18,6 +18,9 @@ import { NavigationError, navigationError } from '../publisher/navigation.js';
 import { safeFileName, uploadAllowed } from '../publisher/files.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Room } from '../sfu/Room.js';
+import { AnnotateMessage } from '../protocol/annotations.js';
+import { Annotations } from './Annotations.js';
+import { Chat, type KeptMessage, readable, viewOf } from './Chat.js';
 import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, NotReadyError } from '../protocol/errors.js';
@@ -26,6 +29,10 @@ import type { Metrics } from './metrics.js';
 import {
 	type BrowserState,
 	CHANNEL_OF,
+	type ChatMessage,
+	type ControlState,
+	type PageScroll,
+	type StrokeSnapshot,
 	type DialogView,
 	type FileRequest,
 	type PickerView,
@@ -53,8 +60,13 @@ export interface Participant extends ParticipantInfo {
 	pings: boolean;
 	/** Its connection dropped: kept for {@link RESUME_GRACE_MS} to come back as the same participant. */
 	dropped?: NodeJS.Timeout;
-	/** May open input channels and navigate: customers, and agents with the control permission. */
+	/**
+	 * May open input channels and navigate now: customers, and agents with the control
+	 * permission whose control the customer has not paused.
+	 */
 	canControl: boolean;
+	/** Its account's permission to control (agents), whatever the customer's pause. */
+	permitted: boolean;
 	/** Who this is beyond one connection: a user id, or a customer token's subject. */
 	actor: string;
 	/**
@@ -79,6 +91,10 @@ export interface SessionEvents {
 	ended: [reason: SessionEndReason];
 	/** An agent's input was refused by the policy gateway (for the session report). */
 	refused: [{ actor: string; reason: RefusalReason; kind: AttemptKind }];
+	/** A chat message or a supervisor's note was sent (for the session report). */
+	chat: [KeptMessage & { actor: string }];
+	/** The customer paused or gave back the agent's control (for the audit log). */
+	control: [{ actor: string; paused: boolean }];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -92,6 +108,10 @@ export interface SessionBinding {
 	allowedDomains: string[];
 	/** The company's masking rules (built-in ones switched off, its own), as they are now. */
 	rules: MaskRules;
+	/** Whether customers may draw on the shared view too (company setting; agents always may). */
+	customerAnnotations?: boolean;
+	/** The customer's language and time zone, from their PIN request: the cloud browser takes them at once. */
+	locale?: { lang: string; timeZone?: string };
 	/**
 	 * A company admin's preview of masking rules (no customer, no PIN): the admin sees the
 	 * masked rendition beside the clear one, with draft rules.
@@ -155,6 +175,11 @@ export class Session extends EventEmitter<SessionEvents> {
 	#lastActivity = Date.now();
 	/** Whether a customer has joined at least once (its PIN then no longer hands out tokens). */
 	#customerJoined = false;
+	readonly #annotations = new Annotations();
+	readonly #chat = new Chat();
+	/** The customer paused the agent's control; an agent asked for it back. */
+	#control: ControlState = { paused: false, requested: false };
+	#scroll: PageScroll = { tab: '', x: 0, y: 0, scale: 1 };
 
 	/**
 	 * Creates the room and starts the cloud browser in the background: the session exists
@@ -176,7 +201,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	private constructor(options: SessionOptions, room: Room) {
 		super();
-		this.#silenceTimer = setInterval(() => this.#watchSilence(), 250);
+		this.#silenceTimer = setInterval(() => {
+			this.#watchSilence();
+			const expired = this.#annotations.expire();
+			if (expired) this.room.broadcastAnnotation(JSON.stringify(expired));
+		}, 250);
 		this.#silenceTimer.unref();
 		this.id = options.id;
 		this.room = room;
@@ -200,6 +229,15 @@ export class Session extends EventEmitter<SessionEvents> {
 			runInScope(this.#scope, () => {
 				try {
 					this.#onInput(participantId, channel, payload);
+				} catch (error) {
+					this.#scope.fail(error);
+				}
+			}),
+		);
+		room.on('annotate', (participantId, payload) =>
+			runInScope(this.#scope, () => {
+				try {
+					this.#onAnnotate(participantId, payload);
 				} catch (error) {
 					this.#scope.fail(error);
 				}
@@ -262,6 +300,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (this.#rules && this.#rules !== startRules) this.#deliverRules(this.#rules);
 		if (this.#binding?.preview) browser.showLocks(true);
 		browser.setUrlPolicy({ allowedDomains: this.#allowedDomains });
+		// NOTE: bound (or told by the customer) while Chromium launched.
+		if (this.#locale) void browser.setLocale(this.#locale.lang, this.#locale.timeZone).catch((error: Error) => this.#logger.warn({ err: error.message }, 'language not set'));
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
 			this.#browserState = s;
@@ -287,6 +327,10 @@ export class Session extends EventEmitter<SessionEvents> {
 			const by = this.#pickedBy;
 			this.#pickedBy = undefined;
 			this.#broadcast('picker/closed', { id, chosen, ...(by ? { by } : {}) });
+		});
+		browser.on('pagescroll', (scroll) => {
+			this.#scroll = scroll;
+			this.#broadcast('page/scroll', scroll);
 		});
 		browser.on('pagefocus', (focus) => {
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('page/focus', focus);
@@ -336,6 +380,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#logger.warn({ err: error.message }, 'input injection failed');
 		});
 		this.#browserState = await browser.state();
+		this.#scroll = browser.scroll;
 		this.#broadcastState();
 		// NOTE: a customer who joined while the browser started.
 		if (this.#customerDevice || this.#shapeChoice !== 'customer') this.#reshape();
@@ -386,6 +431,23 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.setRules(binding.rules);
 		this.setAllowedDomains(binding.allowedDomains);
 		if (binding.preview) this.#browser?.showLocks(true);
+		if (binding.locale) this.#applyLocale(binding.locale);
+	}
+
+	/** The customer's language and time zone, once known. */
+	#locale: { lang: string; timeZone?: string } | undefined;
+
+	/** Customers: their language (chosen in the page) and time zone, for the cloud browser. */
+	setLocale(participantId: string, locale: { lang: string; timeZone?: string }): void {
+		if (this.#participant(participantId).role !== 'customer') throw new ForbiddenError('only the customer sets the language of the page');
+		if (this.#locale?.lang === locale.lang && (!locale.timeZone || this.#locale.timeZone === locale.timeZone)) return;
+		this.#applyLocale({ ...this.#locale, ...locale });
+	}
+
+	#applyLocale(locale: { lang: string; timeZone?: string }): void {
+		this.#locale = locale;
+		this.#logger.info({ lang: locale.lang, timeZone: locale.timeZone }, 'the cloud browser takes the customer\'s language');
+		this.#browser?.setLocale(locale.lang, locale.timeZone).catch((error: Error) => this.#logger.warn({ err: error.message }, 'language not set'));
 	}
 
 	/** The sites the cloud browser may open (the company's setting), from now on. */
@@ -540,8 +602,9 @@ export class Session extends EventEmitter<SessionEvents> {
 			earlier.onReplaced(false);
 		}
 		const visible = this.participants.filter((p) => p.role !== 'supervisor');
-		const canControl = request.canControl && INPUT_ROLES.includes(info.role);
-		this.#participants.set(info.id, { ...info, notify: request.notify, canControl, actor: request.actor, onReplaced: request.onReplaced, lastSeen: Date.now(), pings: false });
+		const permitted = request.canControl && INPUT_ROLES.includes(info.role);
+		const canControl = this.#effectiveControl(info.role, permitted);
+		this.#participants.set(info.id, { ...info, notify: request.notify, canControl, permitted, actor: request.actor, onReplaced: request.onReplaced, lastSeen: Date.now(), pings: false });
 		if (info.role === 'customer') this.#customerJoined = true;
 		this.#lastActivity = Date.now();
 		this.#metrics.participants.inc({ role: info.role });
@@ -560,7 +623,8 @@ export class Session extends EventEmitter<SessionEvents> {
 		participant.dropped = undefined;
 		participant.notify = request.notify;
 		participant.onReplaced = request.onReplaced;
-		participant.canControl = request.canControl && INPUT_ROLES.includes(participant.role);
+		participant.permitted = request.canControl && INPUT_ROLES.includes(participant.role);
+		participant.canControl = this.#effectiveControl(participant.role, participant.permitted);
 		participant.lastSeen = Date.now();
 		participant.pings = false;
 		this.#lastActivity = Date.now();
@@ -579,9 +643,21 @@ export class Session extends EventEmitter<SessionEvents> {
 	setControl(participantId: string, canControl: boolean): void {
 		const participant = this.#participants.get(participantId);
 		if (!participant) return;
-		const allowed = canControl && INPUT_ROLES.includes(participant.role);
+		participant.permitted = canControl && INPUT_ROLES.includes(participant.role);
+		this.#applyControl(participant);
+	}
+
+	/** Whether a participant of `role` with the permission `permitted` controls now (agents not while the customer paused them). */
+	#effectiveControl(role: Role, permitted: boolean): boolean {
+		return permitted && !(role === 'agent' && this.#control.paused);
+	}
+
+	/** Gives a participant the control it has now, telling it if that changed; taking it closes its input channels at once. */
+	#applyControl(participant: Participant): void {
+		const allowed = this.#effectiveControl(participant.role, participant.permitted);
 		if (participant.canControl === allowed) return;
 		participant.canControl = allowed;
+		const participantId = participant.id;
 		if (!allowed) {
 			this.room.closeInputs(participantId);
 			this.#browser?.releaseInput(participantId);
@@ -589,6 +665,126 @@ export class Session extends EventEmitter<SessionEvents> {
 		}
 		participant.notify('participant/rights', { inputChannels: inputChannelsFor(allowed) });
 		this.#logger.info({ participantId, canControl: allowed }, 'participant rights changed');
+	}
+
+	/** Who drives the page now (the customer's pause, an agent's request). */
+	get control(): ControlState {
+		return { ...this.#control };
+	}
+
+	/**
+	 * Customers: pause the agent's control (agents only watch, and are told why) or give it
+	 * back. Audited by the caller through the `control` event.
+	 */
+	pauseControl(participantId: string, paused: boolean): void {
+		const participant = this.#participant(participantId);
+		if (participant.role !== 'customer') throw new ForbiddenError('only the customer pauses the agent\'s control');
+		if (this.#control.paused === paused && !this.#control.requested) return;
+		this.#control = { paused, requested: false };
+		// NOTE: told before the rights change, so the agent's page knows why it lost control.
+		this.#broadcast('control/state', { ...this.#control, by: participant.name });
+		for (const p of this.#participants.values()) this.#applyControl(p);
+		this.emit('control', { actor: participant.actor, paused });
+		this.#logger.info({ paused }, paused ? 'the customer paused the agent\'s control' : 'the customer gave control back');
+	}
+
+	/** Agents: ask the customer for control back (only while it is paused; once until answered). */
+	requestControl(participantId: string): void {
+		const participant = this.#participant(participantId);
+		if (participant.role !== 'agent' || !participant.permitted) throw new ForbiddenError('only an agent who may control the page asks for control');
+		if (!this.#control.paused) throw new ConflictError('you already have control');
+		if (this.#control.requested) return;
+		this.#control = { paused: true, requested: true };
+		this.#broadcast('control/state', { ...this.#control, by: participant.name });
+	}
+
+	/** Customers: answer the agent's request for control. */
+	answerControl(participantId: string, accept: boolean): void {
+		const participant = this.#participant(participantId);
+		if (participant.role !== 'customer') throw new ForbiddenError('only the customer answers');
+		if (!this.#control.requested) throw new ConflictError('nobody is asking for control');
+		if (accept) return this.pauseControl(participantId, false);
+		this.#control = { paused: true, requested: false };
+		this.#broadcast('control/state', { ...this.#control, by: participant.name });
+	}
+
+	/** Whether a participant may draw: agents, and customers if the company allows it. */
+	#mayAnnotate(participant: Participant): boolean {
+		return participant.role === 'agent' || (participant.role === 'customer' && this.#binding?.customerAnnotations === true);
+	}
+
+	/** Join-time state of the shared view for a participant: whether it may draw, the strokes, the scroll. */
+	annotationsFor(participantId: string): { mayAnnotate: boolean; annotations: StrokeSnapshot[]; scroll: PageScroll } {
+		const participant = this.#participant(participantId);
+		return { mayAnnotate: this.#mayAnnotate(participant), annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll } };
+	}
+
+	/** Opens a participant's annotation channel (agents; customers if the company allows). */
+	async openAnnotate(participantId: string, transportId: string, sctpStreamParameters: Record<string, unknown>): Promise<string> {
+		if (!this.#mayAnnotate(this.#participant(participantId))) throw new ForbiddenError('you cannot draw in this session');
+		return this.#still(participantId, await this.room.openAnnotate(participantId, transportId, sctpStreamParameters));
+	}
+
+	async consumeAnnotations(participantId: string, transportId: string): Promise<CursorsInfo> {
+		this.#participant(participantId);
+		return this.#still(participantId, await this.room.consumeAnnotations(participantId, transportId));
+	}
+
+	#onAnnotate(participantId: string, payload: Buffer): void {
+		const participant = this.#participants.get(participantId);
+		if (!participant || !this.#mayAnnotate(participant)) {
+			this.#metrics.annotationsDropped.inc({ code: 'forbidden' });
+			return;
+		}
+		let parsed: ReturnType<typeof AnnotateMessage.safeParse>;
+		try {
+			parsed = AnnotateMessage.safeParse(JSON.parse(payload.toString('utf8')));
+		} catch {
+			this.#metrics.annotationsDropped.inc({ code: 'invalid_json' });
+			return;
+		}
+		if (!parsed.success) {
+			this.#metrics.annotationsDropped.inc({ code: 'invalid_message' });
+			return;
+		}
+		const result = this.#annotations.apply(participantId, parsed.data, participant.role === 'agent');
+		if ('dropped' in result) {
+			this.#metrics.annotationsDropped.inc({ code: result.dropped });
+			return;
+		}
+		this.#lastActivity = Date.now();
+		for (const message of result.out) this.room.broadcastAnnotation(JSON.stringify(message));
+	}
+
+	/** The chat so far, as a participant is shown it. */
+	chatFor(participantId: string): ChatMessage[] {
+		const participant = this.#participant(participantId);
+		return this.#chat.historyFor(participant, this.#rules ?? DEFAULT_RULES);
+	}
+
+	/** Every chat message and note of the session, as written (for its report). */
+	get chatMessages(): readonly KeptMessage[] {
+		return this.#chat.messages;
+	}
+
+	/**
+	 * A chat message from an agent or the customer to everyone, or (`note`) a supervisor's
+	 * note to the agent. Returns it as the author is shown it.
+	 */
+	sendChat(participantId: string, text: string, note = false): ChatMessage {
+		const participant = this.#participant(participantId);
+		if (note ? participant.role !== 'supervisor' : participant.role === 'supervisor') {
+			throw new ForbiddenError(note ? 'only supervisors send notes to the agent' : 'supervisors read the chat but do not write in it');
+		}
+		if (!this.#chat.allow(participantId)) throw new AppError('rate_limited', 'too many messages: wait a moment', 429);
+		const kept = this.#chat.add(participant, text, note);
+		if (!kept) throw new AppError('bad_request', 'text: the message is empty', 400);
+		const rules = this.#rules ?? DEFAULT_RULES;
+		this.#lastActivity = Date.now();
+		for (const p of this.#participants.values()) if (p.id !== participantId && readable(kept, p)) p.notify('chat/message', viewOf(kept, p.role, rules));
+		this.#metrics.chatMessages.inc({ role: participant.role });
+		this.emit('chat', { ...kept, actor: participant.actor });
+		return viewOf(kept, participant.role, rules);
 	}
 
 	/**
@@ -608,10 +804,10 @@ export class Session extends EventEmitter<SessionEvents> {
 	// and that it is still in the session once the SFU or the browser has answered: a
 	// participant removed meanwhile (replaced, revoked, left) keeps nothing it asked for.
 
-	/** A WebRTC transport to receive, or to send input (only for participants who control). */
+	/** A WebRTC transport to receive, or to send input or strokes (only for participants who control or draw). */
 	async createTransport(participantId: string, direction: TransportDirection, localAddress: string): Promise<TransportInfo> {
-		if (direction === 'send') this.#requireControl(participantId);
-		else this.#participant(participantId);
+		const participant = this.#participant(participantId);
+		if (direction === 'send' && !this.#mayAnnotate(participant)) this.#requireControl(participantId);
 		return this.#still(participantId, await this.room.createTransport(participantId, direction, { localAddress }));
 	}
 
@@ -928,6 +1124,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.participants.dec({ role: participant.role });
 		this.room.removeParticipant(participantId);
 		this.#browser?.releaseInput(participantId);
+		this.#annotations.forget(participantId);
 		if (participant.role !== 'supervisor') {
 			this.#sendCursor({ type: 'cursor/hide', participantId });
 			this.#broadcast('participant/left', { id: participantId });

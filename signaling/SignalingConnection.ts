@@ -189,6 +189,11 @@ export class SignalingConnection {
 		return joined;
 	}
 
+	/** Audits an action of this connection's participant (it has joined). */
+	audit(action: string, detail: Record<string, unknown> = {}): void {
+		if (this.#joined) this.#audit(this.#joined, action, detail);
+	}
+
 	#audit(joined: Joined, action: string, detail: Record<string, unknown> = {}): void {
 		this.#context.audit({
 			companyId: joined.session.binding!.companyId,
@@ -346,6 +351,9 @@ export class SignalingConnection {
 			dialog: session.dialogFor(participantId),
 			picker: session.pickerFor(participantId),
 			fileRequest: session.fileRequestFor(participantId),
+			chat: session.chatFor(participantId),
+			...session.annotationsFor(participantId),
+			control: session.control,
 		};
 	}
 
@@ -419,10 +427,38 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 		this.leave();
 		return {};
 	},
-	async 'session/end'(joined) {
-		if (joined.role === 'supervisor') throw new ForbiddenError('supervisors cannot end sessions');
-		await joined.session.end(joined.role === 'customer' ? 'customer_ended' : 'agent_ended');
+	async 'session/end'(this: SignalingConnection, joined) {
+		// NOTE: a supervisor steps in: the end is audited with who did it.
+		if (joined.role === 'supervisor') this.audit('session.ended_by_supervisor');
+		await joined.session.end(joined.role === 'customer' ? 'customer_ended' : joined.role === 'supervisor' ? 'supervisor_ended' : 'agent_ended');
 		return {};
+	},
+	async 'chat/send'(joined, data) {
+		return { message: joined.session.sendChat(joined.participantId, data.text) };
+	},
+	async 'chat/note'(this: SignalingConnection, joined, data) {
+		const message = joined.session.sendChat(joined.participantId, data.text, true);
+		// NOTE: that a note was sent, never what it said.
+		this.audit('session.note');
+		return { message };
+	},
+	async 'control/pause'(joined, data) {
+		joined.session.pauseControl(joined.participantId, data.paused);
+		return {};
+	},
+	async 'control/request'(joined) {
+		joined.session.requestControl(joined.participantId);
+		return {};
+	},
+	async 'control/answer'(joined, data) {
+		joined.session.answerControl(joined.participantId, data.accept);
+		return {};
+	},
+	async 'annotations/open'(joined, data) {
+		return { dataProducerId: await joined.session.openAnnotate(joined.participantId, data.transportId, data.sctpStreamParameters) };
+	},
+	async 'annotations/consume'(joined, data) {
+		return joined.session.consumeAnnotations(joined.participantId, data.transportId);
 	},
 	async 'transport/create'(this: SignalingConnection, joined, data) {
 		return joined.session.createTransport(joined.participantId, data.direction, this.localAddress);
@@ -456,6 +492,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'browser/device'(joined, data) {
 		joined.session.setDevice(joined.participantId, data.device);
+		return {};
+	},
+	async 'browser/locale'(joined, data) {
+		joined.session.setLocale(joined.participantId, data);
 		return {};
 	},
 	async 'browser/shape'(joined, data) {

@@ -17,6 +17,8 @@ export class Metrics {
 	readonly transports: Gauge;
 	readonly inputEvents: Counter<'type' | 'role'>;
 	readonly inputDropped: Counter<'code'>;
+	readonly annotationsDropped: Counter<'code'>;
+	readonly chatMessages: Counter<'role'>;
 	readonly inputRefusals: Counter<'reason' | 'kind'>;
 	readonly navigationRefusals: Counter<'source'>;
 	readonly signalingRequests: Counter<'type'>;
@@ -61,6 +63,8 @@ export class Metrics {
 		});
 		this.inputEvents = new Counter({ name: 'alongside_input_events_total', help: 'Input events injected into cloud browsers', labelNames: ['type', 'role'], registers });
 		this.inputDropped = new Counter({ name: 'alongside_input_dropped_total', help: 'Input messages dropped, by reason code', labelNames: ['code'], registers });
+		this.annotationsDropped = new Counter({ name: 'alongside_annotations_dropped_total', help: 'Annotation messages dropped (rate, rights, malformed), by reason code', labelNames: ['code'], registers });
+		this.chatMessages = new Counter({ name: 'alongside_chat_messages_total', help: 'Chat messages and supervisor notes sent, by the author\'s role', labelNames: ['role'], registers });
 		this.inputRefusals = new Counter({
 			name: 'alongside_input_refusals_total',
 			help: "Agents' input refused by the policy gateway, by reason (lock rule, masked field, unseen) and kind of attempt",

@@ -146,11 +146,12 @@ export async function startSessionWithPin(app: Alongside): Promise<StartedSessio
  * open: HTML given as strings, anything else with its content type.
  */
 export async function startFixtureServer(
-	pages: Record<string, string | { contentType: string; body: Buffer } | { redirect: string }>,
+	pages: Record<string, string | { contentType: string; body: Buffer } | { redirect: string } | ((req: http.IncomingMessage) => string)>,
 	host = '127.0.0.1',
 ): Promise<{ url: string; close(): Promise<void> }> {
 	const server = http.createServer((req, res) => {
-		const page = pages[req.url ?? '/'];
+		const entry = pages[req.url ?? '/'];
+		const page = typeof entry === 'function' ? entry(req) : entry;
 		if (page === undefined) {
 			res.writeHead(404).end('not found');
 			return;

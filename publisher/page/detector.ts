@@ -1208,6 +1208,38 @@ function run(): void {
 	window.addEventListener('focusin', focusChanged, true);
 	window.addEventListener('focusout', focusChanged, true);
 
+	// --- where the page is scrolled, for annotations --------------------------------------
+	// NOTE: only the top document: annotations are anchored to it. Sent through the binding
+	// directly, not send(): a scroll report is not a masking state and must not delay a tick.
+	if (window === window.top) {
+		let scrollKey = '';
+		let scrollQueued = false;
+		const reportScroll = () => {
+			scrollQueued = false;
+			try {
+				const v = window.visualViewport;
+				const x = Math.round((v ? v.pageLeft : window.scrollX) * 10) / 10;
+				const y = Math.round((v ? v.pageTop : window.scrollY) * 10) / 10;
+				const scale = Math.round((v ? v.scale : 1) * 1000) / 1000;
+				const key = `${x},${y},${scale}`;
+				if (key === scrollKey) return;
+				scrollKey = key;
+				report!(JSON.stringify({ scroll: { x, y, scale } }));
+			} catch {
+				// NOTE: annotations are a convenience: a page where this fails keeps them where they were drawn.
+			}
+		};
+		const scrolled = () => {
+			if (scrollQueued) return;
+			scrollQueued = true;
+			requestAnimationFrame(reportScroll);
+		};
+		window.addEventListener('scroll', scrolled, { capture: true, passive: true });
+		window.visualViewport?.addEventListener('scroll', scrolled, { passive: true });
+		window.visualViewport?.addEventListener('resize', scrolled, { passive: true });
+		scrolled();
+	}
+
 	// --- locked controls, for the rules preview -------------------------------------------
 	/** Whether to report where locked controls are (an admin's preview of the rules). */
 	let showLocks = false;

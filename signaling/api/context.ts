@@ -28,7 +28,7 @@ export interface ApiContext {
 	 * Starts a session bound to the agent's company (warm pool first); refused when a session
 	 * limit is reached. `replace` ends the agent's own live sessions first.
 	 */
-	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean }): Promise<Session>;
+	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null }): Promise<Session>;
 	/** A live session by id (bound, not ended). */
 	liveSession(sessionId: string): Session | undefined;
 	/** The live session whose page asks for a file with this upload token (see api/files). */

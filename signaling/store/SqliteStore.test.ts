@@ -11,7 +11,7 @@ import type { Company, Pin, User } from './Store.js';
 const company = (id: string): Company => ({
 	id,
 	name: `Company ${id}`,
-	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [] },
+	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false },
 	createdAt: 1_000,
 });
 
@@ -131,10 +131,10 @@ describe('SqliteStore', () => {
 
 	it('round-trips a company with its JSON settings and counts companies', async () => {
 		expect(await store.countCompanies()).toBe(2);
-		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [] });
+		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false });
 		expect(await store.getCompany('acme')).toEqual({
 			...company('acme'),
-			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [] },
+			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false },
 		});
 		expect(await store.getCompany('nope')).toBeUndefined();
 	});
@@ -326,7 +326,7 @@ describe('SqliteStore', () => {
 			await store.audit({ companyId: 'acme', actorType: 'system', actorId: null, action: 'test.old', at: 1_000 });
 			await store.audit({ companyId: 'acme', actorType: 'system', actorId: null, action: 'test.new', at: 6_000 });
 
-			expect(await store.purge(6_000, { attemptsBefore: 4_000, auditBefore: 2_000 })).toEqual({ attempts: 1, refreshTokens: 1, audit: 1 });
+			expect(await store.purge(6_000, { attemptsBefore: 4_000, auditBefore: 2_000 })).toEqual({ attempts: 1, refreshTokens: 1, audit: 1, messages: 0 });
 			expect((await store.hitAttempt('old', 6_000, limits)).count).toBe(1);
 			expect((await store.hitAttempt('recent', 5_500, limits)).count).toBe(2);
 			expect(await store.lockedUntil('locked', 6_000)).toBe(10_100);

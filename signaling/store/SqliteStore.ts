@@ -24,6 +24,7 @@ import type {
 	Permissions,
 	Pin,
 	RefreshToken,
+	SessionMessage,
 	SessionRecord,
 	Store,
 	User,
@@ -252,10 +253,10 @@ export class SqliteStore implements Store {
 
 	async insertPin(pin: Pin): Promise<void> {
 		this.#insert(
-			`INSERT INTO pins (id, company_id, lookup, watch_token_hash, created_at, expires_at, redeemed_at, redeemed_by, session_id)
-			 VALUES (@id, @companyId, @lookup, @watchTokenHash, @createdAt, @expiresAt, @redeemedAt, @redeemedBy, @sessionId)`,
+			`INSERT INTO pins (id, company_id, lookup, watch_token_hash, created_at, expires_at, redeemed_at, redeemed_by, session_id, locale)
+			 VALUES (@id, @companyId, @lookup, @watchTokenHash, @createdAt, @expiresAt, @redeemedAt, @redeemedBy, @sessionId, @locale)`,
 			'PIN',
-			{ ...pin },
+			{ ...pin, locale: pin.locale ? JSON.stringify(pin.locale) : null },
 		);
 	}
 
@@ -311,6 +312,27 @@ export class SqliteStore implements Store {
 		const filter = options.live === undefined ? '' : options.live ? 'AND ended_at IS NULL' : 'AND ended_at IS NOT NULL';
 		const rows = this.#q(`SELECT * FROM sessions WHERE company_id = ? ${filter} ORDER BY started_at DESC, id LIMIT ?`).all(companyId, options.limit) as Row[];
 		return rows.map(toSession);
+	}
+
+	async insertSessionMessage(message: SessionMessage): Promise<void> {
+		this.#q(
+			`INSERT INTO session_messages (session_id, at, author_type, author_id, author_name, author_role, text, note)
+			 VALUES (@sessionId, @at, @authorType, @authorId, @authorName, @authorRole, @text, @note)`,
+		).run({ ...message, note: message.note ? 1 : 0 });
+	}
+
+	async listSessionMessages(sessionId: string): Promise<SessionMessage[]> {
+		const rows = this.#q('SELECT * FROM session_messages WHERE session_id = ? ORDER BY at, id').all(sessionId) as Row[];
+		return rows.map((row) => ({
+			sessionId: row.session_id as string,
+			at: row.at as number,
+			authorType: row.author_type as SessionMessage['authorType'],
+			authorId: row.author_id as string,
+			authorName: row.author_name as string,
+			authorRole: row.author_role as SessionMessage['authorRole'],
+			text: row.text as string,
+			note: row.note === 1,
+		}));
 	}
 
 	// Audit log -------------------------------------------------------------------------
@@ -387,11 +409,12 @@ export class SqliteStore implements Store {
 
 	// Retention -------------------------------------------------------------------------
 
-	async purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number }> {
+	async purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number; messages: number }> {
 		const purge = this.#db.transaction(() => ({
 			attempts: this.#q('DELETE FROM attempts WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)').run(options.attemptsBefore, now).changes,
 			refreshTokens: this.#q('DELETE FROM refresh_tokens WHERE expires_at < ?').run(now).changes,
 			audit: this.#q('DELETE FROM audit WHERE at < ?').run(options.auditBefore).changes,
+			messages: this.#q('DELETE FROM session_messages WHERE at < ?').run(options.auditBefore).changes,
 		}));
 		return purge.immediate();
 	}
@@ -409,7 +432,7 @@ function toCompany(row: Row): Company {
 		id: row.id as string,
 		name: row.name as string,
 		// NOTE: settings saved before a setting existed get its default.
-		settings: { allowedDomains: [], ...(JSON.parse(row.settings as string) as Partial<CompanySettings>) } as CompanySettings,
+		settings: { allowedDomains: [], customerAnnotations: false, ...(JSON.parse(row.settings as string) as Partial<CompanySettings>) } as CompanySettings,
 		createdAt: row.created_at as number,
 	};
 }
@@ -452,6 +475,7 @@ function toPin(row: Row): Pin {
 		redeemedAt: row.redeemed_at as number | null,
 		redeemedBy: row.redeemed_by as string | null,
 		sessionId: row.session_id as string | null,
+		locale: typeof row.locale === 'string' ? (JSON.parse(row.locale) as Pin['locale']) : null,
 	};
 }
 

@@ -22,6 +22,8 @@ export interface CompanySettings {
 	 * any public site. For everyone in the session. Default empty.
 	 */
 	allowedDomains: string[];
+	/** Customers may draw on the shared view too (agents always may). Default false. */
+	customerAnnotations: boolean;
 }
 
 /** One of a company's own masking rules (see protocol/detector.ts for how each kind matches). */
@@ -109,6 +111,8 @@ export interface Pin {
 	redeemedAt: number | null;
 	redeemedBy: string | null;
 	sessionId: string | null;
+	/** The customer's language and time zone, as their page told (or their Accept-Language). */
+	locale?: { lang: string; timeZone?: string } | null;
 }
 
 /** A session's record: kept after the session ends, as the basis of its report. */
@@ -120,6 +124,20 @@ export interface SessionRecord {
 	startedAt: number;
 	endedAt: number | null;
 	endReason: string | null;
+}
+
+/** A chat message (or a supervisor's note) of a session, as written, for its report. */
+export interface SessionMessage {
+	sessionId: string;
+	at: number;
+	authorType: 'user' | 'customer';
+	/** The user id, or the customer's PIN id. */
+	authorId: string;
+	authorName: string;
+	authorRole: 'agent' | 'customer' | 'supervisor';
+	text: string;
+	/** A supervisor's note to the agent (never shown to the customer). */
+	note: boolean;
 }
 
 export type AuditActor = 'user' | 'customer' | 'system' | 'anonymous';
@@ -217,6 +235,9 @@ export interface Store {
 	endSession(id: string, at: number, reason: string): Promise<void>;
 	getSession(id: string): Promise<SessionRecord | undefined>;
 	listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]>;
+	insertSessionMessage(message: SessionMessage): Promise<void>;
+	/** A session's chat messages and notes, oldest first. */
+	listSessionMessages(sessionId: string): Promise<SessionMessage[]>;
 
 	// Audit log -------------------------------------------------------------------------
 	audit(entry: NewAuditEntry): Promise<void>;
@@ -241,10 +262,10 @@ export interface Store {
 	/**
 	 * Deletes what is no longer needed: attempt counters whose window started before
 	 * `attemptsBefore` and that are not locked at `now`, refresh tokens expired before `now`
-	 * (a spent one can no longer be replayed), and audit entries older than `auditBefore`.
-	 * Returns how many rows of each went.
+	 * (a spent one can no longer be replayed), and audit entries and chat messages older than
+	 * `auditBefore`. Returns how many rows of each went.
 	 */
-	purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number }>;
+	purge(now: number, options: { attemptsBefore: number; auditBefore: number }): Promise<{ attempts: number; refreshTokens: number; audit: number; messages: number }>;
 
 	close(): Promise<void>;
 }

@@ -131,4 +131,26 @@ export const MIGRATIONS: readonly string[] = [
 		updated_by  TEXT
 	) STRICT;
 	`,
+	// 5: what was said in a session's chat (and supervisors' notes), for its report; kept as
+	// long as the audit log.
+	`
+	CREATE TABLE session_messages (
+		id           INTEGER PRIMARY KEY AUTOINCREMENT,
+		session_id   TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		at           INTEGER NOT NULL,
+		author_type  TEXT NOT NULL CHECK (author_type IN ('user', 'customer')),
+		author_id    TEXT NOT NULL,
+		author_name  TEXT NOT NULL,
+		author_role  TEXT NOT NULL CHECK (author_role IN ('agent', 'customer', 'supervisor')),
+		text         TEXT NOT NULL,
+		note         INTEGER NOT NULL DEFAULT 0 CHECK (note IN (0, 1))
+	) STRICT;
+	CREATE INDEX session_messages_session ON session_messages (session_id, at);
+	CREATE INDEX session_messages_at ON session_messages (at);
+	`,
+	// 6: the language and time zone of the customer who asked for a PIN (JSON), for the
+	// session's cloud browser.
+	`
+	ALTER TABLE pins ADD COLUMN locale TEXT CHECK (locale IS NULL OR json_valid(locale));
+	`,
 ];

@@ -11,6 +11,7 @@ export const CompanySettingsView = z.object({
 	brandName: z.string().nullable(),
 	startUrl: z.string().nullable(),
 	allowedDomains: z.array(z.string()),
+	customerAnnotations: z.boolean(),
 });
 
 export const UpdateCompanySettingsBody = z
@@ -18,6 +19,8 @@ export const UpdateCompanySettingsBody = z
 		announceSupervision: z.boolean(),
 		pinTtlSeconds: z.number().int().min(60).max(3600),
 		brandName: z.string().trim().min(1).max(60).nullable(),
+		/** Customers may draw on the shared view too. */
+		customerAnnotations: z.boolean(),
 		startUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
 		/** Host names (each with its subdomains); empty: any public site. */
 		allowedDomains: z

@@ -9,7 +9,10 @@ import { parseBody } from '../body.js';
 import { addressKey } from '../../clientAddress.js';
 import type { ApiContext, LiveSessionInfo } from '../context.js';
 import { requireActiveUser, requirePermission } from '../guard.js';
-import { type ListSessionsResponse, type LiveSessionView, StartSessionBody, type StartSessionResponse } from './schema.js';
+import { NotFoundError } from '../../../protocol/errors.js';
+import { hide } from '../../../publisher/dialogs.js';
+import { detectorRules } from '../rules/schema.js';
+import { type ListSessionsResponse, type LiveSessionView, type SessionReportResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
 
 export function sessionRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/sessions' });
@@ -27,7 +30,7 @@ export function sessionRoutes(api: ApiContext): Router {
 			throw error;
 		}
 		// NOTE: a refusal by a session limit leaves the PIN unredeemed: the agent can retry.
-		const session = await api.startSession(user, found.id, { replace });
+		const session = await api.startSession(user, found.id, { replace, locale: found.locale ?? null });
 		if (!(await api.pins.redeem(found, user.id, session.id))) {
 			// NOTE: another agent redeemed the same PIN between our lookup and now.
 			await session.end('agent_ended');
@@ -45,6 +48,22 @@ export function sessionRoutes(api: ApiContext): Router {
 		const { claims } = await requireActiveUser(ctx, api);
 		requirePermission(claims, 'cobrowse');
 		const body: ListSessionsResponse = { sessions: api.sessions.live(claims.cid).filter((s) => s.agentUserId === claims.sub).map(view) };
+		ctx.body = body;
+	});
+
+	// A session's report so far: its record and chat (issue 11 adds the timeline and recording).
+	router.get('/:id/report', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		if (claims.role !== 'admin') requirePermission(claims, 'supervise');
+		const record = await api.store.getSession(String(ctx.params.id));
+		// NOTE: another company's session is as unknown as one that never existed.
+		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
+		const rules = detectorRules(await api.store.getRules(claims.cid));
+		const messages = await api.store.listSessionMessages(record.id);
+		const body: SessionReportResponse = {
+			session: { id: record.id, agentUserId: record.agentUserId, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
+			chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
+		};
 		ctx.body = body;
 	});
 

@@ -26,6 +26,16 @@ export interface LiveSessionView {
 	title: string;
 }
 
+/** GET /api/sessions/:id/report: what a session's report holds so far (supervisors and admins of its company). */
+export interface SessionReportResponse {
+	session: { id: string; agentUserId: string; startedAt: number; endedAt: number | null; endReason: string | null };
+	/**
+	 * The chat and the supervisors' notes, oldest first, with what masking hides replaced
+	 * (the readers are not the customer).
+	 */
+	chat: Array<{ at: number; name: string; role: 'agent' | 'customer' | 'supervisor'; text: string; note: boolean }>;
+}
+
 /** GET /api/sessions (live sessions of the caller's company; supervise permission), GET /api/sessions/mine (the caller's own, as agent; cobrowse permission). */
 export interface ListSessionsResponse {
 	sessions: LiveSessionView[];

@@ -68,6 +68,7 @@ export class Preview {
 				join,
 				onStream: (stream) => (this.masked = stream),
 				onCursor: () => undefined,
+				onAnnotation: () => undefined,
 				onFailed: (reason) => this.#fail(reason),
 			});
 			this.#link = link;

@@ -17,7 +17,7 @@ import type { SessionEndReason } from '../../../protocol/wire';
 import { ApiClient, ApiError, apiErrorText } from '../lib/api';
 import { deviceStorage, tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';
-import { t } from '../lib/i18n';
+import { currentLocale, t } from '../lib/i18n';
 import { companyIdFromPath, parseStoredSession, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
 import { Session } from '../lib/session.svelte';
 import { SignalingClient, SignalingError, defaultSocketUrl } from '../lib/signaling';
@@ -123,7 +123,8 @@ export class CustomerFlow {
 		let pin = usableStoredPin(this.#read('pin'), Date.now());
 		if (!pin) {
 			try {
-				const res = await this.#api.post<IssuePinResponse>(`/api/companies/${encodeURIComponent(this.companyId!)}/pins`);
+				// NOTE: the cloud browser will speak the customer's language and keep their time.
+				const res = await this.#api.post<IssuePinResponse>(`/api/companies/${encodeURIComponent(this.companyId!)}/pins`, deviceLocale());
 				// NOTE: counted from this device's clock, which may be off from the server's.
 				pin = { pin: res.pin, watchToken: res.watchToken, expiresAt: Date.now() + res.expiresIn * 1000 };
 			} catch (error) {
@@ -226,6 +227,7 @@ export class CustomerFlow {
 		});
 		this.session = session;
 		this.phase = 'session';
+		session.reportLocale(deviceLocale());
 		session.start();
 	}
 
@@ -292,4 +294,19 @@ export class CustomerFlow {
 			console.warn('[customer] could not clear sessionStorage', error);
 		}
 	}
+}
+
+/** This device's language (the one the page is shown in) and time zone, for the cloud browser. */
+export function deviceLocale(): { lang: string; timeZone?: string } {
+	const preferred = navigator.languages?.[0] ?? navigator.language ?? 'en';
+	// NOTE: a language chosen in the page's menu wins over the browser's own.
+	const chosen = currentLocale();
+	const lang = preferred.toLowerCase().split('-')[0] === chosen ? preferred : chosen;
+	let timeZone: string | undefined;
+	try {
+		timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+	} catch {
+		timeZone = undefined;
+	}
+	return { lang, ...(timeZone ? { timeZone } : {}) };
 }

@@ -5,7 +5,7 @@
  * responses are typed by the schemas in signaling/api; nothing is redefined here.
  */
 import type { ErrorBody } from '../../../signaling/api/common';
-import { t, type MessageKey } from './i18n';
+import { serverErrorText, t, type MessageKey } from './i18n';
 
 /** A failed REST call: the server's error, or a local `network` failure. */
 export class ApiError extends Error {
@@ -178,6 +178,6 @@ export function apiErrorText(error: unknown, texts: ErrorTexts = {}): string {
 		case 'internal':
 			return t('api.internal');
 		default:
-			return error.message;
+			return serverErrorText(error.code, error.message);
 	}
 }

@@ -4,9 +4,24 @@
  */
 import { pickLocale, setLocale } from './i18n';
 
-/** Picks the UI language from the browser's preferences. Call before mounting. */
+/** Where the language a person chose (the language menu) is kept on this device. */
+const CHOSEN_LANGUAGE = 'alongside.lang';
+
+/** The language chosen on this device with the language menu, if any. */
+export function chosenLanguage(): string | null {
+	return deviceStorage()?.getItem(CHOSEN_LANGUAGE) ?? null;
+}
+
+/** Keeps a language chosen with the language menu, and shows the page in it (a reload: every text follows). */
+export function chooseLanguage(code: string): void {
+	deviceStorage()?.setItem(CHOSEN_LANGUAGE, code);
+	location.reload();
+}
+
+/** Picks the UI language: the one chosen on this device, else the browser's preferences. Call before mounting. */
 export function boot(): void {
-	setLocale(pickLocale(navigator.languages ?? [navigator.language]));
+	const chosen = chosenLanguage();
+	setLocale(pickLocale([...(chosen ? [chosen] : []), ...(navigator.languages ?? [navigator.language])]));
 }
 
 /** This tab's sessionStorage, or null where it is disabled (private modes, sandboxed frames). */

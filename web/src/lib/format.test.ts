@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { compactJson, formatDuration, formatSize, hostOf, showsRole } from './format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compactJson, formatDuration, formatSize, formatTime, hostOf, showsRole } from './format';
+import { setLocale } from './i18n';
 
 describe('format', () => {
 	it('writes durations briefly', () => {
@@ -7,6 +8,13 @@ describe('format', () => {
 		expect(formatDuration(12 * 60_000 + 5000)).toBe('12 min');
 		expect(formatDuration(65 * 60_000)).toBe('1 h 05 min');
 		expect(formatDuration(-5)).toBe('0 s');
+	});
+
+	it('writes durations the same way in Italian', () => {
+		expect(formatDuration(45_000, 'it')).toBe('45 s');
+		expect(formatDuration(12 * 60_000 + 5000, 'it')).toBe('12 min');
+		expect(formatDuration(65 * 60_000, 'it')).toBe('1 h 05 min');
+		expect(formatDuration(600 * 60_000, 'it-IT')).toBe('10 h 00 min');
 	});
 
 	it('shows the host of a page, or the text when it is not a URL', () => {
@@ -42,5 +50,38 @@ describe('formatSize', () => {
 		expect(formatSize(820)).toBe('820 B');
 		expect(formatSize(14 * 1024 + 100)).toBe('14 KB');
 		expect(formatSize(2.5 * 1024 * 1024)).toBe('2.5 MB');
+		expect(formatSize(3 * 1024 * 1024)).toBe('3 MB');
+	});
+
+	it('writes the decimal as the language does', () => {
+		expect(formatSize(2.5 * 1024 * 1024, 'it')).toBe('2,5 MB');
+		expect(formatSize(2.5 * 1024 * 1024, 'en')).toBe('2.5 MB');
+		expect(formatSize(820, 'it')).toBe('820 B');
+		expect(formatSize(1023 * 1024, 'en')).toBe('1023 KB');
+	});
+});
+
+describe('with the language the apps speak', () => {
+	afterEach(() => setLocale('en'));
+
+	it('formats sizes in the current language when no locale is given', () => {
+		setLocale('it');
+		expect(formatSize(2.5 * 1024 * 1024)).toBe('2,5 MB');
+		setLocale('en');
+		expect(formatSize(2.5 * 1024 * 1024)).toBe('2.5 MB');
+	});
+
+	it('writes clock times and dates in the current language when no locale is given', () => {
+		const now = new Date(2025, 2, 14, 18, 0).getTime();
+		const today = new Date(2025, 2, 14, 14, 5).getTime();
+		const earlier = new Date(2025, 2, 3, 9, 7).getTime();
+		expect(formatTime(today, now, 'it')).toBe('14:05');
+		setLocale('it');
+		expect(formatTime(today, now)).toBe(formatTime(today, now, 'it'));
+		expect(formatTime(earlier, now)).toBe(formatTime(earlier, now, 'it'));
+		expect(formatTime(earlier, now)).toMatch(/mar/);
+		setLocale('en');
+		expect(formatTime(earlier, now)).toBe(formatTime(earlier, now, 'en'));
+		expect(formatTime(earlier, now)).toMatch(/Mar/);
 	});
 });

@@ -1,16 +1,25 @@
-/** Small, pure formatting helpers shared by the supervisor and admin pages. */
+/**
+ * Small, pure formatting helpers shared by the supervisor and admin pages. Numbers and dates
+ * follow `locale` when given, else the language the apps speak now ({@link intlLocale}).
+ */
+import { intlLocale } from './i18n';
 
-/** Elapsed time as "45 s", "12 min", "1 h 05 min". */
-export function formatDuration(ms: number): string {
+/**
+ * Elapsed time as "45 s", "12 min", "1 h 05 min": the SI symbols read the same in English
+ * and Italian; the numbers are written as `locale` writes them.
+ */
+export function formatDuration(ms: number, locale: string = intlLocale()): string {
+	const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 	const s = Math.max(0, Math.floor(ms / 1000));
-	if (s < 60) return `${s} s`;
+	if (s < 60) return `${number.format(s)} s`;
 	const m = Math.floor(s / 60);
-	if (m < 60) return `${m} min`;
-	return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+	if (m < 60) return `${number.format(m)} min`;
+	const twoDigits = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
+	return `${number.format(Math.floor(m / 60))} h ${twoDigits.format(m % 60)} min`;
 }
 
 /** A clock time ("14:05") for today, else a short date and time. */
-export function formatTime(at: number, now: number = Date.now(), locale?: string): string {
+export function formatTime(at: number, now: number = Date.now(), locale: string = intlLocale()): string {
 	const date = new Date(at);
 	const sameDay = new Date(now).toDateString() === date.toDateString();
 	return sameDay
@@ -48,9 +57,10 @@ export function showsRole(name: string, roleLabel: string): boolean {
 	return roleLabel !== '' && roleLabel.trim().toLowerCase() !== name.trim().toLowerCase();
 }
 
-/** A file size as people read it: 820 B, 14 KB, 2.5 MB. */
-export function formatSize(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-	return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+/** A file size as people read it: 820 B, 14 KB, 2.5 MB (2,5 MB in Italian). */
+export function formatSize(bytes: number, locale: string = intlLocale()): string {
+	const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, useGrouping: false });
+	if (bytes < 1024) return `${number.format(Math.round(bytes))} B`;
+	if (bytes < 1024 * 1024) return `${number.format(Math.round(bytes / 1024))} KB`;
+	return `${number.format(Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
 }

@@ -1,400 +1,70 @@
 /**
- * Every user-visible string of the web apps, keyed. English only for now; another
- * language is one more dictionary with the same keys (TypeScript checks it is complete).
- * Placeholders are written `{name}` and filled by {@link t}.
+ * Every user-visible string of the web apps, keyed, one file per language under ./i18n.
+ * English (./i18n/en.ts) is the reference: another language is one file typed
+ * `Record<MessageKey, string>` (TypeScript checks it is complete) plus one line in
+ * {@link languages} below. Placeholders are written `{name}` and filled by {@link t}.
  */
-const en = {
-	'brand': 'Alongside',
-	'app.agent.title': 'Alongside · Agent console',
-	'app.customer.title': 'Alongside',
-	'app.supervisor.title': 'Alongside · Supervisor',
-	'app.admin.title': 'Alongside · Company admin',
-
-	'home.tagline': 'Browse the web together with your customers.',
-	'home.agent': 'Agent console',
-	'home.agentHint': 'Start a co-browsing session with a customer\'s PIN.',
-	'home.supervisor': 'Supervisor',
-	'home.supervisorHint': 'Watch live sessions of your company.',
-	'home.admin': 'Company admin',
-	'home.adminHint': 'Users, permissions, settings and the audit log.',
-	'home.customers': 'Customers use your company\'s link, e.g. {link}',
-
-	'auth.title': 'Sign in',
-	'auth.subtitle.agent': 'Agent console',
-	'auth.subtitle.supervisor': 'Supervisor',
-	'auth.subtitle.admin': 'Company admin',
-	'auth.company': 'Company',
-	'auth.companyHint': 'As in your customers\' link: …/c/company',
-	'auth.email': 'Email',
-	'auth.password': 'Password',
-	'auth.submit': 'Sign in',
-	'auth.signingIn': 'Signing in…',
-	'auth.restoring': 'Signing you in…',
-	'auth.signOut': 'Sign out',
-	'auth.signedInAs': 'Signed in as {name}',
-	'auth.missing': 'Enter your company, email and password.',
-
-	'api.network': 'Cannot reach the server. Check your connection and try again.',
-	'api.invalid_credentials': 'Wrong company, email or password.',
-	'api.locked_out': 'Too many attempts. Try again in {minutes} minutes.',
-	'api.rate_limited': 'Too many requests. Try again in {minutes} minutes.',
-	'api.unauthorized': 'Your sign-in has expired. Sign in again.',
-	'api.forbidden': 'Your account is not allowed to do this.',
-	'api.internal': 'The server had a problem. Try again.',
-
-	'agent.noCobrowse': 'Your account cannot start co-browsing sessions',
-	'agent.openSupervisor': 'Open the supervisor view',
-	'agent.start.title': 'Start a co-browsing session',
-	'agent.live.title': 'Your session in progress',
-	'agent.live.since': 'Started at {time}',
-	'agent.live.customerHere': 'the customer is connected',
-	'agent.live.customerAway': 'the customer is not connected',
-	'agent.live.rejoin': 'Rejoin',
-	'agent.start.pin': 'Customer\'s PIN',
-	'agent.start.submit': 'Start',
-	'agent.start.starting': 'Starting…',
-	'agent.start.explain': 'Ask the customer to open {link} and read you the PIN.',
-	'agent.start.copyLink': 'Copy link',
-	'agent.start.copied': 'Copied',
-	'agent.start.badFormat': 'A PIN has 6 digits.',
-	'agent.start.invalidPin': 'That PIN is not valid. Check it with the customer.',
-	'agent.start.lockedOut': 'Too many attempts. Try again in {minutes} minutes.',
-	'agent.start.viewOnlyNote': 'Your account can watch but not control the page.',
-	'agent.start.busy': 'You already have a session running. End it before starting another.',
-	'agent.start.replace': 'End it and start this one',
-	'agent.start.companyLimit': 'Your company is running as many sessions as it may at once. Try again when one ends.',
-	'agent.start.atCapacity': 'The service is running as many sessions as it can. Try again in a minute.',
-	'agent.end': 'End session',
-	'agent.endConfirmTitle': 'End the session?',
-	'agent.endConfirm': 'The customer\'s session ends too and the shared browser closes.',
-	'agent.endFailed': 'Could not end the session: {message}',
-	'agent.startAnother': 'Start another session',
-
-	'dialog.cancel': 'Cancel',
-	'dialog.close': 'Close',
-
-	'customer.invalidLink': 'This link is not valid',
-	'customer.invalidLinkHint': 'Ask your agent for the right link.',
-	'customer.getHelp': 'Get help from an agent',
-	'customer.readCode': 'Read this code to your agent',
-	'customer.pinLabel': 'Your code',
-	'customer.expiresIn': 'Expires in {time}',
-	'customer.gettingCode': 'Getting your code…',
-	'customer.waiting': 'Waiting for your agent to enter the code…',
-	'customer.privacy': 'The agent sees the pages you open together here, not your device. You can end the session at any time.',
-	'customer.expired': 'This code expired',
-	'customer.expiredHint': 'Codes work for a few minutes only. Get a new one and read it to your agent.',
-	'customer.newCode': 'Get a new code',
-	'customer.codeFailed': 'Could not get a code: {message}',
-	'customer.tryAgain': 'Try again',
-	'customer.supervision': 'Sessions may be watched by a supervisor for quality purposes.',
-	'customer.end': 'End',
-	'customer.endConfirmTitle': 'End the session?',
-	'customer.endConfirm': 'The agent will no longer see your screen.',
-	'customer.ended': 'Session ended. You can close this page.',
-	'customer.endedByAgent': 'The agent ended the session.',
-
-	'supervisor.noSupervise': 'Your account cannot supervise sessions',
-	'supervisor.title': 'Live sessions',
-	'supervisor.refreshing': 'Updated every 3 seconds',
-	'supervisor.empty': 'No live sessions right now.',
-	'supervisor.col.agent': 'Agent',
-	'supervisor.col.started': 'Started',
-	'supervisor.col.page': 'Page',
-	'supervisor.col.customer': 'Customer',
-	'supervisor.customerPresent': 'Present',
-	'supervisor.customerAway': 'Not connected',
-	'supervisor.duration': '{duration} ago',
-	'supervisor.watch': 'Watch',
-	'supervisor.watchSession': 'Watch the session of {name}',
-	'supervisor.banner': 'You are watching silently. Nobody in the session is told.',
-	'supervisor.back': 'Back to sessions',
-	'supervisor.loadFailed': 'Could not load the sessions: {message}',
-
-	'admin.notAdmin': 'Only company admins can use this page',
-	'admin.tabs': 'Sections',
-	'admin.tab.users': 'Users',
-	'admin.tab.company': 'Company',
-	'admin.tab.audit': 'Audit log',
-	'admin.loadFailed': 'Could not load: {message}',
-	'admin.saving': 'Saving…',
-	'admin.saved': 'Saved',
-	'admin.saveFailed': 'Not saved: {message}',
-
-	'users.name': 'Name',
-	'users.email': 'Email',
-	'users.role': 'Role',
-	'users.permissions': 'Permissions',
-	'users.cobrowse': 'Co-browse',
-	'users.control': 'Control',
-	'users.supervise': 'Supervise',
-	'users.disabled': 'Disabled',
-	'users.actions': 'Actions',
-	'users.resetPassword': 'Reset password',
-	'users.resetTitle': 'New password for {name}',
-	'users.newPassword': 'New password',
-	'users.passwordHint': 'At least 12 characters. Tell the user in person or by phone.',
-	'users.passwordTooShort': 'The password must be at least 12 characters.',
-	'users.setPassword': 'Set password',
-	'users.passwordSet': 'Password changed for {name}.',
-	'users.add': 'Add user',
-	'users.addTitle': 'Add a user',
-	'users.create': 'Create user',
-	'users.optionalPassword': 'Password (optional)',
-	'users.optionalPasswordHint': 'Leave empty to generate one.',
-	'users.createdTitle': 'User created',
-	'users.initialPassword': 'Initial password for {email}',
-	'users.shownOnce': 'Shown once. Copy it now and give it to the user safely.',
-	'users.copy': 'Copy',
-	'users.copied': 'Copied',
-	'users.conflict': 'A user with this email already exists',
-	'users.lastAdmin': 'You cannot remove the last admin',
-	'users.you': '(you)',
-	'users.empty': 'No users yet.',
-
-	'role.admin': 'Admin',
-
-	'admin.tab.masking': 'Masking and locking',
-	'rules.lede': 'Agents, supervisors and recordings never see what the masking rules name: it is painted over in their video, on every site. The customer sees everything, with an outline around what is hidden. What the lock rules name, only the customer can press.',
-	'rules.builtins': 'Built-in rules',
-	'rules.builtin.passwords': 'Passwords',
-	'rules.builtin.passwords.hint': 'Password fields, also after "show password" turned them into text.',
-	'rules.builtin.payment_cards': 'Payment cards',
-	'rules.builtin.payment_cards.hint': 'Card number, expiry and security code fields, and valid card numbers anywhere on the page.',
-	'rules.builtin.iban': 'IBAN',
-	'rules.builtin.iban.hint': 'IBAN fields, and valid IBANs anywhere on the page.',
-	'rules.builtin.tax_codes': 'Tax codes',
-	'rules.builtin.tax_codes.hint': 'Tax code fields, and valid Italian tax codes (codice fiscale) anywhere on the page.',
-	'rules.builtin.one_time_codes': 'One-time codes',
-	'rules.builtin.one_time_codes.hint': 'Fields for codes sent by text message or an authenticator app.',
-	'rules.lockBuiltins': 'Locked for agents',
-	'rules.lockBuiltinsHint': 'Only the customer can press these, on every site. The agent is told why, and the customer that the agent tried.',
-	'rules.builtin.purchase': 'Buying and paying',
-	'rules.builtin.purchase.hint': 'Buttons and links such as "Buy now", "Pay", "Place order", "Checkout", "Acquista ora", "Paga", "Invia ordine".',
-	'rules.builtin.consent': 'Accepting and confirming',
-	'rules.builtin.consent.hint': 'Buttons such as "Accept", "I agree", "Confirm", "Accetto", "Conferma", and checkboxes labelled so.',
-	'rules.builtin.account_changes': 'Account changes',
-	'rules.builtin.account_changes.hint': 'Deleting or closing an account, cancelling a subscription ("Elimina account", "Disdici").',
-	'rules.builtin.sensitive_forms': 'Sending sensitive forms',
-	'rules.builtin.sensitive_forms.hint': 'Submitting a form that holds a password, card or other field the masking rules hide.',
-	'rules.own': 'Your rules',
-	'rules.ownHint': 'Each rule applies on every site unless you name sites (each with its subdomains).',
-	'rules.none': 'No rules of your own yet: only the built-in rules apply.',
-	'rules.kind': 'Kind',
-	'rules.kind.selector': 'Hide elements matching (CSS)',
-	'rules.kind.field': 'Hide fields labelled with',
-	'rules.kind.pattern': 'Hide text matching (pattern)',
-	'rules.kind.lock': 'Lock elements matching (CSS)',
-	'rules.kind.lock_label': 'Lock buttons labelled with',
-	'rules.value': 'Rule',
-	'rules.placeholder.selector': '#balance, .account-number',
-	'rules.placeholder.field': "mother's maiden name",
-	'rules.placeholder.pattern': 'ACME-\\d{6}',
-	'rules.placeholder.lock': '#renew, .transfer-submit',
-	'rules.placeholder.lock_label': 'Renew contract',
-	'rules.domains': 'Sites',
-	'rules.domainsPlaceholder': 'every site',
-	'rules.note': 'Note',
-	'rules.remove': 'Remove rule {n}',
-	'rules.add': 'Add rule',
-	'rules.save': 'Save rules',
-	'rules.unsaved': 'Unsaved changes',
-	'rules.savedLive': 'Saved: live sessions use them now',
-	'rules.fix': 'Fix the rules marked below, then save.',
-	'rules.conflict': 'Someone else saved rules since you opened this page. Reload to see theirs (your changes here are lost).',
-	'rules.reload': 'Reload',
-	'rules.updated': 'Version {version}, saved {when}',
-
-	'preview.title': 'Try them on a page',
-	'preview.hint': 'Open any page in a cloud browser of your own and see what agents would see next to what the customer sees, with the rules as they are on this page, saved or not. Click, scroll and type in either view to try fields.',
-	'preview.url': 'Page to open',
-	'preview.open': 'Open preview',
-	'preview.opening': 'Opening…',
-	'preview.go': 'Go',
-	'preview.close': 'Close preview',
-	'preview.masked': 'Agents see',
-	'preview.clear': 'The customer sees',
-	'preview.badUrl': 'Enter a full http:// or https:// address.',
-	'preview.lost': 'The preview was disconnected. Open it again.',
-
-	'company.brandName': 'Brand name',
-	'company.brandNameHint': 'Shown to customers at the top of their page.',
-	'company.announce': 'Tell customers that sessions may be supervised',
-	'company.pinTtl': 'PIN lifetime (minutes)',
-	'company.pinTtlHint': 'Between 1 and 60 minutes.',
-	'company.pinTtlRange': 'Enter a whole number of minutes between 1 and 60.',
-	'company.startUrl': 'Start page URL (optional)',
-	'company.startUrlHint': 'The page the shared browser opens at the start of a session.',
-	'company.startUrlInvalid': 'Enter a full http:// or https:// address, or leave it empty.',
-	'company.allowedDomains': 'Sites sessions may open (optional)',
-	'company.allowedDomainsPlaceholder': 'any public site',
-	'company.allowedDomainsHint': 'Host names, one per line (each with its subdomains, e.g. bank.example). Empty: any public site. For agents and customers alike.',
-	'company.allowedDomainsInvalid': 'Give host names only, such as bank.example, one per line.',
-	'preview.locksLegend': 'Outlined in orange: only the customer can press these (lock rules).',
-	'toast.navigationRefused': 'That page was not opened: {message}.',
-	'company.customerLink': 'Customer link',
-	'company.save': 'Save',
-
-	'audit.time': 'Time',
-	'audit.actor': 'Actor',
-	'audit.action': 'Action',
-	'audit.session': 'Session',
-	'audit.detail': 'Detail',
-	'audit.loadMore': 'Load more',
-	'audit.empty': 'No entries.',
-	'audit.end': 'No more entries.',
-	'audit.actor.user': 'User',
-	'audit.actor.customer': 'Customer',
-	'audit.actor.system': 'System',
-	'audit.actor.anonymous': 'Anonymous',
-	'audit.refresh': 'Refresh',
-
-	'status.connecting': 'Connecting…',
-	'status.joining': 'Joining the session…',
-	'status.live': 'Connected',
-	'status.reconnecting': 'Reconnecting…',
-	'participant.reconnecting': 'reconnecting…',
-	'status.reconnectingIn': 'Trying again in {seconds} s…',
-	'status.ended': 'Session ended',
-	'status.error': 'Cannot join',
-	'status.waitingVideo': 'Waiting for the shared browser…',
-	'status.retryNow': 'Retry now',
-	'status.elsewhere': 'Open elsewhere',
-	'status.elsewhereExplain': 'This session is open in another window or tab.',
-	'status.useHere': 'Use it here',
-
-	'error.unauthorized': 'This link is not valid or has expired.',
-	'error.forbidden': 'You are not allowed to join this session.',
-	'error.not_found': 'This session does not exist.',
-	'error.unsupported': 'This browser cannot play the shared view. Try a recent Chrome, Edge, Firefox or Safari.',
-	'error.generic': 'Something went wrong: {message}',
-	'error.connection': 'No connection to the server.',
-	'error.timeout': 'The server did not answer in time.',
-
-	'ended.title': 'The session has ended',
-	'ended.customer_ended': 'The customer ended the session.',
-	'ended.agent_ended': 'The agent ended the session.',
-	'ended.idle': 'The session ended after a period of inactivity.',
-	'ended.server_shutdown': 'The service is restarting. Please start a new session.',
-	'ended.browser_crashed': 'The shared browser stopped unexpectedly.',
-	'ended.media_failed': 'The video service stopped unexpectedly.',
-	'ended.internal_error': 'The session stopped because of an error on the server.',
-	'ended.unknown': 'The session is over.',
-	'ended.closeHint': 'You can close this page.',
-
-	'role.agent': 'Agent',
-	'role.customer': 'Customer',
-	'role.supervisor': 'Supervisor',
-	'participant.you': 'you',
-	'participant.unknown': 'Participant',
-	'participants.label': 'In this session',
-
-	'browser.back': 'Back',
-	'browser.forward': 'Forward',
-	'browser.reload': 'Reload',
-	'browser.go': 'Go',
-	'browser.address': 'Address',
-	'browser.addressPlaceholder': 'Type a web address',
-	'browser.loading': 'Loading…',
-	'browser.untitled': 'Untitled page',
-	'tabs.label': 'Tabs',
-	'tabs.new': 'New tab',
-	'tabs.close': 'Close {title}',
-	'tabs.count': '{count} tabs',
-	'tabs.loading': 'Loading',
-	'shape.label': 'Shown as',
-	'shape.customer': 'Customer\'s device',
-	'shape.phone': 'Phone',
-	'shape.phone-landscape': 'Phone, landscape',
-	'shape.tablet': 'Tablet',
-	'shape.desktop': 'Desktop',
-	'shape.hint': 'The page takes this device\'s shape; switching between phone and desktop reloads it',
-
-	'stage.label': 'Shared browser',
-	'pageDialog.alert': 'The page says',
-	'pageDialog.confirm': 'The page asks',
-	'pageDialog.prompt': 'The page asks',
-	'pageDialog.beforeunload': 'Leave this page?',
-	'pageDialog.beforeunloadText': 'Changes made on the page may not be saved.',
-	'pageDialog.ok': 'OK',
-	'pageDialog.cancel': 'Cancel',
-	'pageDialog.leave': 'Leave',
-	'pageDialog.stay': 'Stay',
-	'pageDialog.answer': 'Answer',
-	'pageDialog.onlyCustomer': 'Only the customer can confirm this.',
-	'pageDialog.waiting': 'Waiting for an answer…',
-	'pageDialog.answeredBy': '{name} answered the page\'s message',
-	'pageDialog.dismissedBy': '{name} cancelled the page\'s message',
-	'picker.select': 'Choose an option',
-	'picker.date': 'Choose a date',
-	'picker.colour': 'Choose a colour',
-	'picker.done': 'Done',
-	'picker.waiting': 'Waiting for a choice…',
-	'picker.chosenBy': '{name} chose in the page',
-	'clipboard.copied': 'Copied',
-	'clipboard.failed': 'The selection could not be copied',
-	'files.requestTitle': 'The page asks for a file',
-	'files.requestText': 'Choose a file on this device to send to the page (up to {max}).',
-	'files.choose': 'Choose a file',
-	'files.sending': 'Sending…',
-	'files.waiting': 'The page asks the customer for a file. Only the customer can choose one.',
-	'files.tooLarge': 'This file is too large (at most {max}).',
-	'files.sendFailed': 'The file could not be sent. Try again.',
-	'files.noRequest': 'The page no longer asks for a file.',
-	'files.offeredTitle': 'Files from the page',
-	'files.save': 'Save',
-	'files.dismiss': 'Hide {name}',
-	'files.saveFailed': 'The file could not be saved. Try again.',
-	'files.offeredToCustomer': 'The page downloaded {name}: it was offered to the customer only.',
-	'files.failed.too_large': 'The page downloaded {name}, but it is too large to pass on.',
-	'files.failed.too_many': 'The page downloaded {name}, but this session has passed on as many files as it can.',
-	'files.failed.failed': 'The page downloaded {name}, but it could not be passed on.',
-	'stage.keyboardHint': 'Shift+Esc releases the keyboard',
-	'stage.clickToControl': 'Click the page to take the keyboard',
-	'stage.viewOnly': 'View only',
-	'stage.maskedFrom': 'Outlined parts are hidden from {names}',
-	'stage.maskedFromAgent': 'Outlined parts are hidden from the agent',
-
-	'customer.connectedWith': 'Connected with {name}',
-	'customer.waitingAgent': 'Waiting for your agent…',
-	'customer.agentReconnecting': '{name} is reconnecting…',
-	'customer.keyboard': 'Open the keyboard',
-	'customer.keyboardInput': 'Type here to write on the shared page',
-
-	'toast.agentTried': '{name} tried to press something only you can press. It was stopped.',
-	'toast.agentTriedField': '{name} tried to use a field hidden from them. It was stopped.',
-
-	'refused.purchase': 'Only the customer can do this',
-	'refused.consent': 'Only the customer can do this',
-	'refused.account_changes': 'Only the customer can do this',
-	'refused.sensitive_forms': 'Only the customer can send this form',
-	'refused.masked_field': 'Only the customer can use this field',
-	'refused.unseen': 'Only the customer can use this part of the page',
-	'refused.company_rule': 'Only the customer can do this',
-	'toast.controlRevoked': 'You can no longer control the page in this session.',
-	'toast.dismiss': 'Dismiss',
-} as const;
+import en from './i18n/en';
+import it from './i18n/it';
 
 export type MessageKey = keyof typeof en;
-type Dictionary = Record<MessageKey, string>;
+export type Dictionary = Readonly<Record<MessageKey, string>>;
 
-/** Available languages; add `it: { … }` here. */
-const dictionaries: Record<string, Dictionary> = { en };
+/** The languages, each with its name in itself. Adding one: its file, and a line here. */
+const languages = {
+	en: { name: 'English', messages: en },
+	it: { name: 'Italiano', messages: it },
+} satisfies Record<string, { name: string; messages: Dictionary }>;
+
+export type Locale = keyof typeof languages;
+
+/** The languages the apps speak, for a language menu: code and the language's own name. */
+export const LOCALES: readonly { code: Locale; name: string }[] = Object.entries(languages).map(([code, { name }]) => ({
+	code: code as Locale,
+	name,
+}));
+
+function isLocale(code: string): code is Locale {
+	return Object.hasOwn(languages, code);
+}
+
+/** Every language's dictionary by code (for tests and tools; English included). */
+export function dictionaries(): Readonly<Record<Locale, Dictionary>> {
+	return Object.fromEntries(Object.entries(languages).map(([code, { messages }]) => [code, messages])) as Record<Locale, Dictionary>;
+}
 
 /** The first of the browser's preferred languages we have, else English. */
-export function pickLocale(preferred: readonly string[]): string {
+export function pickLocale(preferred: readonly string[]): Locale {
 	for (const tag of preferred) {
 		const lang = tag.toLowerCase().split('-')[0];
-		if (lang && lang in dictionaries) return lang;
+		if (lang && isLocale(lang)) return lang;
 	}
 	return 'en';
 }
 
+let locale: Locale = 'en';
 let current: Dictionary = en;
 
-/** Switches the language of later {@link t} calls. */
-export function setLocale(locale: string): void {
-	current = dictionaries[locale] ?? en;
+/** Switches the language of later {@link t} calls (unknown codes mean English). */
+export function setLocale(code: string): void {
+	locale = isLocale(code) ? code : 'en';
+	current = languages[locale].messages;
+	if (typeof document !== 'undefined') document.documentElement.lang = locale;
+}
+
+/** The code of the language {@link t} speaks now ('en', 'it'). */
+export function currentLocale(): Locale {
+	return locale;
+}
+
+/**
+ * The locale for dates and numbers (Intl): the browser's own tag when it is of the current
+ * language ('en-GB' keeps its 24-hour clock, 'it-CH' its separators), else the code.
+ */
+export function intlLocale(): string {
+	const nav = typeof navigator !== 'undefined' ? navigator : undefined;
+	const preferred = nav?.languages ?? (nav?.language ? [nav.language] : []);
+	return preferred.find((tag) => tag.toLowerCase().split('-')[0] === locale) ?? locale;
 }
 
 /** The text for `key`, with `{placeholders}` filled from `params`. */
@@ -406,4 +76,15 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 /** Whether `key` is a known message (for keys built from server values, e.g. end reasons). */
 export function hasMessage(key: string): key is MessageKey {
 	return key in en;
+}
+
+/**
+ * What to show for an error the server sent: its own (user-safe, English, often more
+ * precise) message to English readers, and the text of its stable code, translated, to
+ * everyone else: never raw English to someone who reads another language.
+ */
+export function serverErrorText(code: string, message: string): string {
+	if (locale === 'en' && message) return message;
+	const key = `server.${code}`;
+	return hasMessage(key) ? t(key) : t('server.generic');
 }

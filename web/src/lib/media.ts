@@ -9,6 +9,7 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { CHANNELS, CursorMessage, type InputChannel, type InputMessage, type Rendition, type Replies, type TransportInfo } from '../../../protocol/wire';
+import { ANNOTATE_CHANNEL_LABEL, type AnnotateMessage, type AnnotationMessage } from '../../../protocol/annotations';
 import { channelFor } from './input';
 import type { SignalingClient } from './signaling';
 
@@ -19,6 +20,8 @@ export interface MediaLinkOptions {
 	onStream: (stream: MediaStream) => void;
 	/** A valid message from the cursor channel. */
 	onCursor: (msg: CursorMessage) => void;
+	/** A message from the annotation channel (the server checked it). */
+	onAnnotation: (msg: AnnotationMessage) => void;
 	/** A transport failed for good: the caller should rebuild the connection. */
 	onFailed: (reason: string) => void;
 }
@@ -41,6 +44,9 @@ export interface MediaInfo {
 	recvState: string | null;
 	/** readyState of the cursor channel. */
 	cursors: string | null;
+	/** readyState of the server's annotation channel, and of this viewer's own (if it may draw). */
+	annotations: string | null;
+	annotate: string | null;
 	sendState: string | null;
 	channels: Partial<Record<InputChannel, string>>;
 }
@@ -54,6 +60,8 @@ export class MediaLink {
 	#consumer: types.Consumer | null = null;
 	#rendition: Rendition | null = null;
 	#cursors: types.DataConsumer | null = null;
+	#annotations: types.DataConsumer | null = null;
+	#annotate: types.DataProducer | null = null;
 	readonly #channels = new Map<InputChannel, types.DataProducer>();
 	#closed = false;
 	#consuming: Promise<void> | null = null;
@@ -86,25 +94,62 @@ export class MediaLink {
 		// NOTE: both at once. While the cloud browser of a new session is still starting, the
 		// server holds media/consume until it publishes; the cursor channel meanwhile connects
 		// the transport (ICE, DTLS), so the first frame does not wait for that as well.
-		await Promise.all([this.consumeVideo(), this.#consumeCursors()]);
+		await Promise.all([this.consumeVideo(), this.#consumeCursors(), this.#consumeAnnotations()]);
 		const channels = this.#options.join.inputChannels;
-		if (channels.length > 0) {
+		const draws = this.#options.join.mayAnnotate === true;
+		if (channels.length > 0 || draws) {
 			this.#send = this.#device.createSendTransport(toTransportOptions(await this.#signaling.request('transport/create', { direction: 'send' })));
 			this.#wire(this.#send);
 			const send = this.#send;
 			send.on('producedata', ({ sctpStreamParameters, label }, callback, errback) => {
-				this.#signaling
-					.request('input/open', {
-						transportId: send.id,
-						label: label as InputChannel,
-						sctpStreamParameters: sctpStreamParameters as unknown as Record<string, unknown>,
-					})
-					.then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
+				const params = sctpStreamParameters as unknown as Record<string, unknown>;
+				const opened =
+					label === ANNOTATE_CHANNEL_LABEL
+						? this.#signaling.request('annotations/open', { transportId: send.id, sctpStreamParameters: params })
+						: this.#signaling.request('input/open', { transportId: send.id, label: label as InputChannel, sctpStreamParameters: params });
+				opened.then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
 			});
 			for (const label of channels) {
 				this.#channels.set(label, await send.produceData({ label, ...CHANNELS[label] }));
 			}
+			if (draws) this.#annotate = await send.produceData({ label: ANNOTATE_CHANNEL_LABEL, ordered: true });
 		}
+	}
+
+	/** Sends a stroke, a pulse, an undo or a clear; false when this viewer cannot draw (or the channel is not open yet). */
+	annotate(msg: AnnotateMessage): boolean {
+		const channel = this.#annotate;
+		if (!channel || channel.closed || channel.readyState !== 'open') return false;
+		try {
+			channel.send(JSON.stringify(msg));
+			return true;
+		} catch (error) {
+			console.warn('[media] annotation send failed', error);
+			return false;
+		}
+	}
+
+	async #consumeAnnotations(): Promise<void> {
+		const recv = this.#recv;
+		if (!recv) return;
+		const reply = await this.#signaling.request('annotations/consume', { transportId: recv.id });
+		const consumer = await recv.consumeData({
+			id: reply.dataConsumerId,
+			dataProducerId: reply.dataProducerId,
+			sctpStreamParameters: reply.sctpStreamParameters as unknown as types.SctpStreamParameters,
+			label: reply.label,
+			protocol: reply.protocol,
+		});
+		this.#annotations = consumer;
+		consumer.on('message', (data: unknown) => {
+			try {
+				// NOTE: the server built these from messages it validated; a viewer still never
+				// renders them as markup (they are drawn on a canvas).
+				this.#options.onAnnotation(JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer)) as AnnotationMessage);
+			} catch {
+				// NOTE: an unreadable message is dropped.
+			}
+		});
 	}
 
 	/** (Re)consumes the video: closes the old consumer first. Used again on `media/changed`. */
@@ -252,6 +297,8 @@ export class MediaLink {
 			rendition: this.#rendition,
 			recvState: this.#recv?.connectionState ?? null,
 			cursors: this.#cursors?.readyState ?? null,
+			annotations: this.#annotations?.readyState ?? null,
+			annotate: this.#annotate?.readyState ?? null,
 			sendState: this.#send?.connectionState ?? null,
 			channels,
 		};
@@ -262,6 +309,9 @@ export class MediaLink {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#cursors?.close();
+		this.#annotations?.close();
+		this.#annotations = null;
+		this.#annotate = null;
 		this.#recv?.close();
 		this.#send?.close();
 		this.#channels.clear();

@@ -13,6 +13,8 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type {
 	BrowserState,
+	ChatMessage,
+	ControlState,
 	CursorMessage,
 	DialogView,
 	FileRequest,
@@ -26,10 +28,11 @@ import type {
 import type { RefusalReason } from '../../../protocol/detector';
 import type { Device, ShapeName } from '../../../protocol/shape';
 import { backoffDelay, classifyFailure } from './connection';
-import { hasMessage, t, type MessageKey } from './i18n';
+import { hasMessage, serverErrorText, t, type MessageKey } from './i18n';
 import { MediaLink, type MediaInfo, type VideoStats } from './media';
 import { SignalingClient, SignalingError } from './signaling';
 import { formatSize } from './format';
+import { Annotations } from './annotations.svelte';
 
 /**
  * `elsewhere`: the same person joined from another window or tab, which took over; this one
@@ -116,6 +119,16 @@ export class Session {
 	refusal = $state<{ id: number; reason: RefusalReason; x?: number; y?: number } | null>(null);
 	#refusalId = 0;
 	#refusalTimer: ReturnType<typeof setTimeout> | null = null;
+	/** The strokes and pulses shown over the video, and this viewer's drawing tools. */
+	readonly annotations = new Annotations((msg) => this.#media?.annotate(msg) ?? false);
+	/** The chat so far (a supervisor's notes included, for the agent). */
+	chat = $state<ChatMessage[]>([]);
+	/** Messages from others since the chat was last looked at. */
+	unread = $state(0);
+	/** Whether the chat is on screen (then nothing is unread). */
+	chatOpen = $state(false);
+	/** Who drives the page: the customer may pause the agent's control. */
+	control = $state<ControlState>({ paused: false, requested: false });
 	/** The <video> the stage registered; the test hook exposes it. */
 	video = $state.raw<HTMLVideoElement | null>(null);
 
@@ -158,7 +171,7 @@ export class Session {
 			}
 			return messageOf(error);
 		}
-		this.#finish(this.self?.role === 'customer' ? 'customer_ended' : 'agent_ended');
+		this.#finish(this.self?.role === 'customer' ? 'customer_ended' : this.self?.role === 'supervisor' ? 'supervisor_ended' : 'agent_ended');
 		return null;
 	}
 
@@ -243,6 +256,23 @@ export class Session {
 
 	#device: Device | null = null;
 	#deviceKey = '';
+	#locale: { lang: string; timeZone?: string } | null = null;
+
+	/**
+	 * Customers: their language and time zone, for the cloud browser. Sent now if joined,
+	 * and again on every join.
+	 */
+	reportLocale(locale: { lang: string; timeZone?: string }): void {
+		if (JSON.stringify(locale) === JSON.stringify(this.#locale)) return;
+		this.#locale = locale;
+		this.#sendLocale();
+	}
+
+	#sendLocale(): void {
+		const client = this.#client;
+		if (!this.#locale || this.self?.role !== 'customer' || !client?.open) return;
+		client.request('browser/locale', this.#locale).catch((error: unknown) => console.info('[session] language not reported:', messageOf(error)));
+	}
 
 	#sendDevice(): void {
 		const client = this.#client;
@@ -273,8 +303,8 @@ export class Session {
 				credentials: 'omit',
 			});
 			if (response.ok) return null;
-			const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-			return body?.error?.message ?? t('files.sendFailed');
+			const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+			return body?.error?.code ? serverErrorText(body.error.code, body.error.message ?? '') : t('files.sendFailed');
 		} catch {
 			return t('files.sendFailed');
 		}
@@ -293,7 +323,7 @@ export class Session {
 			this.showToast(t('clipboard.copied'));
 			return null;
 		} catch (error) {
-			const message = error instanceof SignalingError ? error.message : t('clipboard.failed');
+			const message = error instanceof SignalingError ? messageOf(error) : t('clipboard.failed');
 			this.showToast(message);
 			return message;
 		}
@@ -345,6 +375,45 @@ export class Session {
 	/** Opens a new tab, shows another, or closes one (by its id); resolves with an error message or null. */
 	tab(request: { action: 'new' } | { action: 'switch' | 'close'; id: string }): Promise<string | null> {
 		return this.#ask(() => this.#client!.request('browser/tab', request));
+	}
+
+	/** Sends a chat message (or, for a supervisor, a note to the agent); resolves with an error message or null. */
+	async sendChat(text: string, note = false): Promise<string | null> {
+		if (!this.#client?.open) return t('status.reconnecting');
+		try {
+			const { message } = note ? await this.#client.request('chat/note', { text }) : await this.#client.request('chat/send', { text });
+			this.#addMessage(message, true);
+			return null;
+		} catch (error) {
+			return messageOf(error);
+		}
+	}
+
+	/** The chat is shown (or hidden): shown, nothing is unread. */
+	setChatOpen(open: boolean): void {
+		this.chatOpen = open;
+		if (open) this.unread = 0;
+	}
+
+	#addMessage(message: ChatMessage, own = false): void {
+		if (this.chat.some((m) => m.id === message.id)) return;
+		this.chat = [...this.chat, message].slice(-500);
+		if (!own && !this.chatOpen) this.unread++;
+	}
+
+	/** Customers: pauses the agent's control of the page, or gives it back; resolves with an error message or null. */
+	pauseControl(paused: boolean): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('control/pause', { paused }));
+	}
+
+	/** Agents: asks the customer for control back; resolves with an error message or null. */
+	requestControl(): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('control/request', {}));
+	}
+
+	/** Customers: answers the agent's request for control; resolves with an error message or null. */
+	answerControl(accept: boolean): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('control/answer', { accept }));
 	}
 
 	/** Back, forward or reload in the cloud browser; resolves with an error message or null. */
@@ -407,6 +476,10 @@ export class Session {
 		browser: BrowserState | null;
 		interactive: boolean;
 		downloads: Array<{ name: string; size: number; token?: string }>;
+		chat: ChatMessage[];
+		control: ControlState;
+		strokes: number;
+		scroll: { tab: string; x: number; y: number; scale: number };
 		media: MediaInfo | null;
 		video: { width: number; height: number; readyState: number; paused: boolean } | null;
 	} {
@@ -421,6 +494,10 @@ export class Session {
 			browser: $state.snapshot(this.browser),
 			interactive: this.interactive,
 			downloads: $state.snapshot(this.downloads),
+			chat: $state.snapshot(this.chat),
+			control: $state.snapshot(this.control),
+			strokes: this.annotations.strokes.size,
+			scroll: $state.snapshot(this.annotations.scroll),
 			media: this.#media?.info() ?? null,
 			video: v ? { width: v.videoWidth, height: v.videoHeight, readyState: v.readyState, paused: v.paused } : null,
 		};
@@ -521,8 +598,16 @@ export class Session {
 			this.fileRequest = join.fileRequest ?? null;
 			this.interactive = join.inputChannels.length > 0;
 			this.supervisionAnnounced = join.supervisionAnnounced === true;
+			// NOTE: a rejoin brings the whole chat again: what arrived meanwhile counts as unread.
+			const seen = new Set(this.chat.map((m) => m.id));
+			const fresh = join.chat.filter((m) => !seen.has(m.id) && m.by !== join.self.id).length;
+			this.chat = join.chat;
+			if (!this.chatOpen) this.unread += fresh;
+			this.control = join.control;
+			this.annotations.reset(join.self.id, join);
 			this.error = null;
 			this.#sendDevice();
+			this.#sendLocale();
 			void outcome.finally(this.#heartbeat(client));
 
 			this.#media = await MediaLink.create({
@@ -530,6 +615,7 @@ export class Session {
 				join,
 				onStream: (stream) => this.#show(stream),
 				onCursor: (msg) => this.#onCursor(msg),
+				onAnnotation: (msg) => this.annotations.receive(msg),
 				onFailed: (message) => settle({ kind: 'retry', message }),
 			});
 			if (this.#stopped) return { kind: 'stopped' };
@@ -606,9 +692,22 @@ export class Session {
 			const interactive = inputChannels.length > 0;
 			if (interactive === this.interactive) return;
 			this.interactive = interactive;
-			if (!interactive) this.showToast(t('toast.controlRevoked'));
+			if (!interactive) {
+				// NOTE: a pause by the customer is told by control/state.
+				if (!this.control.paused) this.showToast(t('toast.controlRevoked'));
+			}
 			// NOTE: control given back: the input channels are opened on a fresh join.
 			else onBroken('', true);
+		});
+		client.on('chat/message', (message: ChatMessage) => this.#addMessage(message));
+		client.on('page/scroll', (scroll: Notifications['page/scroll']) => this.annotations.scrolled(scroll));
+		client.on('control/state', ({ by, ...state }: Notifications['control/state']) => {
+			const was = this.control;
+			this.control = state;
+			const role = this.self?.role;
+			if (role === 'agent' && state.paused && !was.paused) this.showToast(t('control.pausedByCustomer', { name: by ?? '' }));
+			if (role === 'agent' && !state.paused && was.paused) this.showToast(t('control.resumed'));
+			if (role === 'agent' && was.requested && !state.requested && state.paused) this.showToast(t('control.declined'));
 		});
 		client.on('mask/regions', ({ boxes }) => {
 			this.maskRegions = boxes;
@@ -705,6 +804,8 @@ export class Session {
 	}
 }
 
+/** An error as its reader is shown it: a server's by its code, translated (see serverErrorText). */
 function messageOf(error: unknown): string {
+	if (error instanceof SignalingError) return serverErrorText(error.code, error.message);
 	return error instanceof Error ? error.message : String(error);
 }

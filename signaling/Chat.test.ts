@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../protocol/masking.js';
+import { CHAT_MAX_CHARS } from '../protocol/wire.js';
+import { Chat, normalizeChatText } from './Chat.js';
+
+const agent = { id: 'p-agent', name: 'Marco', role: 'agent' as const };
+const customer = { id: 'p-customer', name: 'Ada', role: 'customer' as const };
+const supervisor = { id: 'p-super', name: 'Sam', role: 'supervisor' as const };
+
+describe('Chat', () => {
+	it('keeps text as text: control and bidi characters go, line breaks stay, markup is kept literally', () => {
+		expect(normalizeChatText('  <b>hi</b>\u202e\r\n\r\n\r\n\r\nthere\u0000  ')).toBe('<b>hi</b>\n\nthere');
+		expect(normalizeChatText(' \u200b \n ')).toBeUndefined();
+	});
+
+	it('cuts a message at the longest length, in characters', () => {
+		const chat = new Chat();
+		const kept = chat.add(customer, '😀'.repeat(CHAT_MAX_CHARS + 10))!;
+		expect([...kept.text]).toHaveLength(CHAT_MAX_CHARS);
+	});
+
+	it('shows a card number the customer wrote to the customer only; agents and supervisors get it hidden, and everyone is told', () => {
+		const chat = new Chat();
+		chat.add(customer, 'my card is 4111 1111 1111 1111, serial SN-1234');
+		const mine = chat.historyFor(customer, DEFAULT_RULES)[0]!;
+		const agents = chat.historyFor(agent, DEFAULT_RULES)[0]!;
+		const supervisors = chat.historyFor(supervisor, DEFAULT_RULES)[0]!;
+		expect(mine.text).toContain('4111 1111 1111 1111');
+		expect(mine.masked).toBe(true);
+		for (const view of [agents, supervisors]) {
+			expect(view.text).not.toMatch(/4111|1111 1111/);
+			expect(view.text).toContain('SN-1234');
+			expect(view.masked).toBe(true);
+		}
+	});
+
+	it("a supervisor's note reaches the agent and its author, never the customer", () => {
+		const chat = new Chat();
+		chat.add(agent, 'hello');
+		chat.add(supervisor, 'offer the discount', true);
+		expect(chat.historyFor(customer, DEFAULT_RULES).map((m) => m.text)).toEqual(['hello']);
+		expect(chat.historyFor(agent, DEFAULT_RULES).map((m) => [m.text, m.note ?? false])).toEqual([
+			['hello', false],
+			['offer the discount', true],
+		]);
+		expect(chat.historyFor(supervisor, DEFAULT_RULES)).toHaveLength(2);
+	});
+
+	it('lets a participant send a burst, then about one message a second', () => {
+		let now = 0;
+		const chat = new Chat(() => now);
+		let sent = 0;
+		for (let i = 0; i < 20; i++) if (chat.allow('p')) sent++;
+		expect(sent).toBe(6);
+		expect(chat.allow('p')).toBe(false);
+		expect(chat.allow('q')).toBe(true);
+		now += 1000;
+		expect(chat.allow('p')).toBe(true);
+		expect(chat.allow('p')).toBe(false);
+	});
+});
