@@ -109,6 +109,12 @@ export interface PublisherPageApi {
 	/** Takes what the compositor counted since the last call. */
 	maskStats(): MaskStats;
 	mask(message: MaskMessage): void;
+	/**
+	 * A small JPEG of the masked rendition (base64; at most `width` px wide), for the
+	 * supervisor's wall: the newest one made, or null before there is one. Asking keeps
+	 * them coming (about one a second, from painted frames only) for a few seconds.
+	 */
+	thumbnail(width: number): string | null;
 	stop(): void;
 }
 

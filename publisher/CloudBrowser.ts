@@ -608,6 +608,15 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 		await Promise.all(this.#tabs.map((tab) => tab.relocalize().catch((error: Error) => this.#logger.warn({ err: error.message, tab: tab.id }, 'tab language not set'))));
 	}
 
+	/**
+	 * A small JPEG of the masked rendition (what agents see), for the supervisor's wall; null
+	 * until one was made. The first ask starts them (about one a second while asked).
+	 */
+	async thumbnail(width = 240): Promise<Uint8Array | null> {
+		const base64 = await this.#bridge.thumbnail(width);
+		return base64 ? Buffer.from(base64, 'base64') : null;
+	}
+
 	/** Where the shown tab's page is scrolled. */
 	get scroll(): { tab: string; x: number; y: number; scale: number } {
 		return { tab: this.#active.id, ...this.#active.scroll };

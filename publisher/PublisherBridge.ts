@@ -70,6 +70,11 @@ export class PublisherBridge {
 		return this.#call('maskStats');
 	}
 
+	/** A small JPEG of the masked rendition, base64, or null (see PublisherPageApi.thumbnail). */
+	thumbnail(width: number): Promise<string | null> {
+		return this.#call('thumbnail', width);
+	}
+
 	/**
 	 * Tells the compositor something about masking. Fire-and-forget on the page's own CDP
 	 * session, which keeps messages in order: this is the hot path from the detector's

@@ -244,7 +244,7 @@ export class Room extends EventEmitter<RoomEvents> {
 	): Promise<string> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'send');
 		const channels = this.#inputs.get(participantId) ?? new Map<InputChannel | typeof ANNOTATE_CHANNEL_LABEL, ms.DataProducer | 'opening'>();
-		if (channels.has(label)) throw new BadRequestError(`label: the ${label} channel is already open`);
+		if (channels.has(label)) throw new BadRequestError(`label: ${label === ANNOTATE_CHANNEL_LABEL ? 'the annotation channel' : `input channel "${label}"`} is already open`);
 		const ordered = sctpStreamParameters.ordered !== false;
 		const retransmits = sctpStreamParameters.maxRetransmits;
 		const reliable = retransmits === undefined && sctpStreamParameters.maxPacketLifeTime === undefined;

@@ -275,6 +275,7 @@ export class Alongside {
 			announceSupervision: company.settings.announceSupervision,
 			allowedDomains: company.settings.allowedDomains,
 			customerAnnotations: company.settings.customerAnnotations,
+			agentNameFormat: company.settings.agentNameFormat,
 			...(locale ? { locale } : {}),
 		});
 		this.#sessions.set(session.id, session);
@@ -408,6 +409,7 @@ export class Alongside {
 			customerPresent: s.customerPresent,
 			url: s.browserStateFor('agent').url,
 			title: s.browserStateFor('agent').title,
+			refusals: s.refusals,
 		});
 		const directory: SessionDirectory = {
 			// NOTE: an admin's rules preview is not a session anyone else should see or join.
@@ -415,6 +417,11 @@ export class Alongside {
 			get: (id) => {
 				const s = this.#sessions.get(id);
 				return s && !s.ended && !s.binding?.preview ? info(s) : undefined;
+			},
+			thumbnail: async (id) => {
+				const s = this.#sessions.get(id);
+				if (!s || s.ended || s.binding?.preview) return undefined;
+				return (await s.thumbnail().catch(() => null)) ?? undefined;
 			},
 		};
 		return {

@@ -18,6 +18,7 @@ import { NavigationError, navigationError } from '../publisher/navigation.js';
 import { safeFileName, uploadAllowed } from '../publisher/files.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Room } from '../sfu/Room.js';
+import type { AgentNameFormat } from '../protocol/brand.js';
 import { AnnotateMessage } from '../protocol/annotations.js';
 import { Annotations } from './Annotations.js';
 import { Chat, type KeptMessage, readable, viewOf } from './Chat.js';
@@ -110,6 +111,8 @@ export interface SessionBinding {
 	rules: MaskRules;
 	/** Whether customers may draw on the shared view too (company setting; agents always may). */
 	customerAnnotations?: boolean;
+	/** How the agent's name is shown in the session (company setting). Default `full`. */
+	agentNameFormat?: AgentNameFormat;
 	/** The customer's language and time zone, from their PIN request: the cloud browser takes them at once. */
 	locale?: { lang: string; timeZone?: string };
 	/**
@@ -756,6 +759,19 @@ export class Session extends EventEmitter<SessionEvents> {
 		for (const message of result.out) this.room.broadcastAnnotation(JSON.stringify(message));
 	}
 
+	/** Refusals of agents' input so far (the supervisor's wall shows them). */
+	get refusals(): number {
+		return this.#refusals;
+	}
+
+	#refusals = 0;
+
+	/** A small JPEG of what agents see (the masked rendition), or null before one exists. */
+	async thumbnail(width?: number): Promise<Uint8Array | null> {
+		if (!this.#browser || this.ended) return null;
+		return this.#browser.thumbnail(width);
+	}
+
 	/** The chat so far, as a participant is shown it. */
 	chatFor(participantId: string): ChatMessage[] {
 		const participant = this.#participant(participantId);
@@ -1215,6 +1231,7 @@ export class Session extends EventEmitter<SessionEvents> {
 	 */
 	#onRefused(refusal: Refusal): void {
 		this.#metrics.inputRefusals.inc({ reason: refusal.reason, kind: refusal.kind });
+		this.#refusals++;
 		const agent = this.#participants.get(refusal.participantId);
 		if (!agent) return;
 		agent.notify('input/refused', { reason: refusal.reason, kind: refusal.kind, ...(refusal.x !== undefined && refusal.y !== undefined ? { x: refusal.x, y: refusal.y } : {}) });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { announceable } from '../sfu/Room.js';
+import { formatAgentName } from '../protocol/brand.js';
 import type { Audit } from './audit.js';
 import type { Tokens } from './auth/types.js';
 import { AppError, BadRequestError, ForbiddenError, LimitReachedError, NotFoundError, toAppError } from '../protocol/errors.js';
@@ -318,7 +319,8 @@ export class SignalingConnection {
 			if (!rights) {
 				throw new ForbiddenError(role === 'agent' ? 'only the agent who started this session can join it as the agent' : 'your account cannot supervise sessions');
 			}
-			name = user.name;
+			// NOTE: the agent as the company shows it to customers ("Marco R."); supervisors are never shown.
+			name = role === 'agent' ? formatAgentName(user.name, session.binding.agentNameFormat ?? 'full') : user.name;
 			canControl = rights.canControl;
 			actorId = user.id;
 		}

@@ -18,7 +18,7 @@ describe('what one participant may hold on the SFU', () => {
 	let app: Alongside;
 	let started: StartedSession;
 	beforeAll(async () => {
-		app = await startAlongside({ ALONGSIDE_MAX_TRANSPORTS_PER_PARTICIPANT: '3', ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT: '3' });
+		app = await startAlongside({ ALONGSIDE_MAX_TRANSPORTS_PER_PARTICIPANT: '3', ALONGSIDE_MAX_DATA_CHANNELS_PER_PARTICIPANT: '5' });
 		started = await startSessionWithPin(app);
 	});
 	afterAll(async () => {
@@ -66,7 +66,7 @@ describe('what one participant may hold on the SFU', () => {
 		const customer = await joinAs(app, started, 'customer');
 		const recv = await customer.request('transport/create', { direction: 'recv' });
 		const replies = await Promise.all(Array.from({ length: 8 }, () => customer.request('cursors/consume', { transportId: recv.data.id })));
-		expect(replies.filter((r) => r.ok)).toHaveLength(3);
+		expect(replies.filter((r) => r.ok)).toHaveLength(5);
 		expect(replies.filter((r) => !r.ok).every((r) => r.error?.code === 'limit_reached')).toBe(true);
 		customer.close();
 	});

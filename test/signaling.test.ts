@@ -83,7 +83,7 @@ describe('signaling', () => {
 		for (const c of [agent, supervisor, customer]) c.close();
 	});
 
-	it('gives a supervisor no input channel, no send transport, no navigation and no way to end the session', async () => {
+	it('gives a supervisor no input channel, no send transport, no navigation, no drawing and no chat of its own (only notes to the agent)', async () => {
 		const supervisor = await WsClient.connect(app.url);
 		const join = await supervisor.request('session/join', { token: supervisorToken, sessionId: started.sessionId });
 		expect(join.data.self.role).toBe('supervisor');
@@ -93,7 +93,10 @@ describe('signaling', () => {
 		const open = await supervisor.request('input/open', { transportId: recv.data.id, label: 'control', sctpStreamParameters: { streamId: 1 } });
 		expect(open.error?.code).toBe('forbidden');
 		expect((await supervisor.request('browser/navigate', { url: 'https://example.com' })).error?.code).toBe('forbidden');
-		expect((await supervisor.request('session/end')).error?.code).toBe('forbidden');
+		expect((await supervisor.request('annotations/open', { transportId: recv.data.id, sctpStreamParameters: { streamId: 2 } })).error?.code).toBe('forbidden');
+		expect((await supervisor.request('chat/send', { text: 'hello' })).error?.code).toBe('forbidden');
+		expect((await supervisor.request('control/pause', { paused: true })).error?.code).toBe('forbidden');
+		expect(join.data.mayAnnotate).toBe(false);
 		expect(app.session(started.sessionId)?.ended).toBe(false);
 		supervisor.close();
 	});

@@ -8,6 +8,7 @@
  * customer pauses the agent's control and gives it back when asked; a supervisor's note
  * reaches the agent only, and a supervisor can end the session.
  */
+import { deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alongside } from '../signaling/Alongside.js';
@@ -44,6 +45,12 @@ beforeAll(async () => {
 		},
 	});
 	app = await startAlongside();
+	// The company's brand: its colour and logo on the customer's pages, the agent shown as "Alex A.".
+	const demo = (await app.store.getCompany('demo'))!;
+	await app.store.updateCompanySettings('demo', { ...demo.settings, brandName: 'Banca Demo', brandColor: '#1e40af', logoVersion: 1, agentNameFormat: 'first_initial' });
+	await app.store.setCompanyLogo('demo', { type: 'image/png', bytes: tinyPng() });
+	const alex = (await app.store.getUserByEmail('demo', 'agent@demo.local'))!;
+	await app.store.updateUser(alex.id, { name: 'Alex Agnelli' });
 	browser = await launchViewerBrowser();
 	agent = await newViewerPage(browser, { viewport: { width: 1280, height: 800 }, locale: 'en-US' });
 	customer = await newViewerPage(browser, { ...PHONE, locale: 'it-IT', timezoneId: 'Europe/Rome' });
@@ -66,6 +73,32 @@ afterAll(async () => {
 	await app?.close();
 	await fixtures?.close();
 });
+
+/** A valid 8×8 PNG, blue. */
+function tinyPng(): Uint8Array {
+	const crc = (buf: Buffer) => {
+		let c = ~0;
+		for (const b of buf) {
+			c ^= b;
+			for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+		}
+		return ~c >>> 0;
+	};
+	const chunk = (type: string, data: Buffer) => {
+		const body = Buffer.concat([Buffer.from(type), data]);
+		const out = Buffer.alloc(12 + data.length);
+		out.writeUInt32BE(data.length, 0);
+		body.copy(out, 4);
+		out.writeUInt32BE(crc(body), 8 + data.length);
+		return out;
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(8, 0);
+	header.writeUInt32BE(8, 4);
+	header.set([8, 2, 0, 0, 0], 8);
+	const rows = Buffer.concat(Array.from({ length: 8 }, () => Buffer.from([0, ...Array.from({ length: 8 }, () => [30, 64, 175]).flat()])));
+	return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]));
+}
 
 /** The colour of the customer's annotation canvas at a point of the frame (fractions): [r, g, b, a]. */
 async function inkAt(viewer: Page, nx: number, ny: number): Promise<number[]> {
@@ -107,6 +140,14 @@ describe("the customer's language", () => {
 		expect(languages.at(-1)).toMatch(/^it-IT/);
 		const page = (await cloud().page.evaluate('[navigator.language, Intl.DateTimeFormat().resolvedOptions().timeZone, new Intl.NumberFormat().format(1234.5)]')) as string[];
 		expect(page).toEqual(['it-IT', 'Europe/Rome', '1234,5']);
+	});
+});
+
+describe("the company's brand", () => {
+	it("dresses the customer's page in the company's colour and logo, and names the agent as the company chose", async () => {
+		expect(await customer.evaluate(() => getComputedStyle(document.querySelector('[data-testid=customer-app]')!).getPropertyValue('--brand').trim())).toBe('#1e40af');
+		await expect.poll(() => customer.getByTestId('brand-logo').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(8);
+		expect((await state(customer)).participants.find((p: { role: string }) => p.role === 'agent')?.name).toBe('Alex A.');
 	});
 });
 
@@ -211,6 +252,21 @@ describe('supervisors step in', () => {
 	it('sends the agent a private note the customer never sees, and ends the session, audited', async () => {
 		const supervisor = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
 		await signInToConsole(supervisor, app, 'supervisor', '/supervisor/');
+		// The wall: a small live picture of what the agent sees, which follows the page.
+		await expect.poll(() => supervisor.getByTestId('thumbnail').evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(100);
+		await shot(supervisor, 'supervisor-wall');
+		const token = await login(app, 'supervisor');
+		const picture = async () => {
+			const response = await fetch(`${app.url}/api/sessions/${session().id}/thumbnail`, { headers: { authorization: `Bearer ${token}` } });
+			return response.status === 200 ? Buffer.from(await response.arrayBuffer()) : undefined;
+		};
+		let before: Buffer | undefined;
+		await expect.poll(async () => (before = await picture()) !== undefined, { timeout: 10_000 }).toBe(true);
+		expect(before!.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+		await cloud().page.evaluate(`document.body.style.background = '#b91c1c'; document.querySelector('.tall').style.background = '#b91c1c'`);
+		await expect.poll(async () => !(await picture())?.equals(before!), { timeout: 10_000, interval: 500 }).toBe(true);
+		// Another company's supervisor (or nobody) gets nothing.
+		expect((await fetch(`${app.url}/api/sessions/${session().id}/thumbnail`)).status).toBe(401);
 		await supervisor.getByRole('button', { name: /Watch/ }).first().click();
 		await supervisor.waitForSelector('body[data-status=live]');
 		await supervisor.getByTestId('chat-input').fill('Offer the 10% discount');

@@ -270,6 +270,44 @@ let audit: [number, number, number] | null = null;
 const unseen = new Map<number, number>();
 let counters = emptyStats();
 
+/** Thumbnails of the masked rendition (see PublisherPageApi.thumbnail). */
+const thumbs = { wantedUntil: 0, width: 240, madeAt: 0, busy: false, last: null as string | null };
+/** How often a thumbnail is made while wanted, and how long one request keeps them coming. */
+const THUMB_EVERY_MS = 1000;
+const THUMB_WANTED_MS = 8000;
+
+function thumbnail(width: number): string | null {
+	thumbs.wantedUntil = performance.now() + THUMB_WANTED_MS;
+	thumbs.width = Math.max(80, Math.min(480, Math.round(width)));
+	return thumbs.last;
+}
+
+/** Makes a thumbnail from a frame the compositor painted (never from the capture itself). */
+function makeThumbnail(frame: VideoFrame): void {
+	thumbs.busy = true;
+	thumbs.madeAt = performance.now();
+	const width = thumbs.width;
+	const height = Math.max(1, Math.round((frame.displayHeight * width) / Math.max(1, frame.displayWidth)));
+	void (async () => {
+		try {
+			const bitmap = await createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'medium' });
+			const canvas = new OffscreenCanvas(width, height);
+			canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+			bitmap.close();
+			const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.6 });
+			const bytes = new Uint8Array(await blob.arrayBuffer());
+			let binary = '';
+			for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+			thumbs.last = btoa(binary);
+		} catch (error) {
+			console.warn('thumbnail failed', error);
+		} finally {
+			frame.close();
+			thumbs.busy = false;
+		}
+	})();
+}
+
 function emptyStats(): MaskStats {
 	return { frames: 0, covered: {}, boxes: [], compositorMs: [], reportDelayMs: [], frameDelayMs: [], staleRuleFrames: 0, auditLeaks: 0, auditNotes: [] };
 }
@@ -406,6 +444,9 @@ function maskedTrack(track: MediaStreamTrack): MediaStreamTrack {
 		}
 		output!.enqueue(new VideoFrame(out.data, init));
 		sample(counters.compositorMs, performance.now() - t0);
+		// NOTE: from the painted frame, after the compositor's time is taken (not on the hot path's clock).
+		const now = performance.now();
+		if (now < thumbs.wantedUntil && !thumbs.busy && now - thumbs.madeAt >= THUMB_EVERY_MS) makeThumbnail(new VideoFrame(out.data, init));
 	};
 
 	/**
@@ -647,5 +688,5 @@ function stop(): void {
 	transport = undefined;
 }
 
-const api: PublisherPageApi = { load, capture, switchTab, start, stats, maskStats, mask, stop };
+const api: PublisherPageApi = { load, capture, switchTab, start, stats, maskStats, mask, thumbnail, stop };
 (globalThis as unknown as Record<string, unknown>)[PUBLISHER_GLOBAL] = api;

@@ -27,6 +27,24 @@ export function jsonBody(): Middleware {
 	}) as Middleware;
 }
 
+/** The raw request body, at most `limit` bytes (413 past it, without reading the rest). */
+export async function readRawBody(ctx: { get(name: string): string; req: import('node:http').IncomingMessage }, limit: number, what = 'body'): Promise<Uint8Array> {
+	const declared = Number(ctx.get('Content-Length') || 0);
+	const tooLarge = () => new AppError('bad_request', `the ${what} is too large (at most ${limit >= 1024 * 1024 ? `${Math.floor(limit / (1024 * 1024))} MB` : `${Math.floor(limit / 1024)} KB`})`, 413);
+	if (declared > limit) throw tooLarge();
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+		size += chunk.byteLength;
+		if (size > limit) {
+			ctx.req.destroy();
+			throw tooLarge();
+		}
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
+}
+
 /** The request body parsed by `schema`; throws BadRequestError naming the offending fields. */
 export function parseBody<S extends z.ZodType>(schema: S, ctx: { request: { body?: unknown } }): z.output<S> {
 	const result = schema.safeParse(ctx.request.body ?? {});

@@ -52,10 +52,14 @@ export interface LiveSessionInfo {
 	customerPresent: boolean;
 	url: string;
 	title: string;
+	/** Agents' input the policy gateway refused so far. */
+	refusals: number;
 }
 
 /** Implemented by the signaling core (Alongside); routes use it without knowing sessions' insides. */
 export interface SessionDirectory {
 	live(companyId: string): LiveSessionInfo[];
 	get(sessionId: string): LiveSessionInfo | undefined;
+	/** A small JPEG of what agents see in a live session (masked), or undefined (none yet, or no such session). */
+	thumbnail(sessionId: string): Promise<Uint8Array | undefined>;
 }

@@ -68,7 +68,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		config: loadConfig({ ALONGSIDE_DATA_DIR: dir }),
 		logger,
 		metrics,
-		sessions: { live: () => [], get: () => undefined },
+		sessions: { live: () => [], get: () => undefined, thumbnail: async () => undefined },
 		pins: new PinService({ store, pepper: keys.pinPepper }),
 		watchers: new PinWatchers(),
 		audit: createAudit(store, logger, metrics),
@@ -104,11 +104,12 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		fetch(`${url}${urlPath}`, {
 			method,
 			headers: {
-				...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+				...(options.body === undefined || options.body instanceof Uint8Array ? {} : { 'Content-Type': 'application/json' }),
 				...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
 				...options.headers,
 			},
-			body: options.body === undefined ? undefined : JSON.stringify(options.body),
+			// NOTE: bytes are sent as they are (an upload); anything else as JSON.
+			body: options.body === undefined ? undefined : options.body instanceof Uint8Array ? Buffer.from(options.body) : JSON.stringify(options.body),
 		});
 
 	return {
@@ -118,7 +119,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		keys,
 		tokens,
 		async seedCompany(id, name = `Company ${id}`) {
-			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false }, createdAt: Date.now() };
+			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null }, createdAt: Date.now() };
 			await store.createCompany(company);
 			return company;
 		},

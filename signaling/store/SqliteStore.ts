@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
-import { DEFAULT_COMPANY_RULES } from './Store.js';
+import { DEFAULT_COMPANY_RULES, DEFAULT_COMPANY_SETTINGS } from './Store.js';
 import type {
 	AttemptLimits,
 	AttemptResult,
@@ -24,6 +24,7 @@ import type {
 	Permissions,
 	Pin,
 	RefreshToken,
+	CompanyLogo,
 	SessionMessage,
 	SessionRecord,
 	Store,
@@ -314,6 +315,23 @@ export class SqliteStore implements Store {
 		return rows.map(toSession);
 	}
 
+	async setCompanyLogo(companyId: string, logo: CompanyLogo | null): Promise<void> {
+		if (!logo) {
+			this.#q('DELETE FROM company_logos WHERE company_id = ?').run(companyId);
+			return;
+		}
+		this.#q('INSERT INTO company_logos (company_id, type, bytes) VALUES (?, ?, ?) ON CONFLICT (company_id) DO UPDATE SET type = excluded.type, bytes = excluded.bytes').run(
+			companyId,
+			logo.type,
+			Buffer.from(logo.bytes),
+		);
+	}
+
+	async getCompanyLogo(companyId: string): Promise<CompanyLogo | undefined> {
+		const row = this.#q('SELECT type, bytes FROM company_logos WHERE company_id = ?').get(companyId) as Row | undefined;
+		return row && { type: row.type as CompanyLogo['type'], bytes: new Uint8Array(row.bytes as Buffer) };
+	}
+
 	async insertSessionMessage(message: SessionMessage): Promise<void> {
 		this.#q(
 			`INSERT INTO session_messages (session_id, at, author_type, author_id, author_name, author_role, text, note)
@@ -432,7 +450,7 @@ function toCompany(row: Row): Company {
 		id: row.id as string,
 		name: row.name as string,
 		// NOTE: settings saved before a setting existed get its default.
-		settings: { allowedDomains: [], customerAnnotations: false, ...(JSON.parse(row.settings as string) as Partial<CompanySettings>) } as CompanySettings,
+		settings: { ...DEFAULT_COMPANY_SETTINGS, ...(JSON.parse(row.settings as string) as Partial<CompanySettings>) } as CompanySettings,
 		createdAt: row.created_at as number,
 	};
 }

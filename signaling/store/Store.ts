@@ -6,6 +6,7 @@
  * Times are milliseconds since the epoch. Ids are opaque strings.
  */
 import type { AnyBuiltinRule, CustomRuleKind } from '../../protocol/detector.js';
+import type { AgentNameFormat, LogoType } from '../../protocol/brand.js';
 
 /** Company-wide settings an admin edits. */
 export interface CompanySettings {
@@ -24,6 +25,18 @@ export interface CompanySettings {
 	allowedDomains: string[];
 	/** Customers may draw on the shared view too (agents always may). Default false. */
 	customerAnnotations: boolean;
+	/** The brand colour of the customer's pages (`#rrggbb`, white text readable on it). Default: Alongside's. */
+	brandColor: string | null;
+	/** How the agent's name is shown in sessions. Default `full`. */
+	agentNameFormat: AgentNameFormat;
+	/** Bumped when the logo changes (its address carries it); null: no logo. */
+	logoVersion: number | null;
+}
+
+/** A company's logo, as uploaded (type checked from its bytes). */
+export interface CompanyLogo {
+	type: LogoType;
+	bytes: Uint8Array;
 }
 
 /** One of a company's own masking rules (see protocol/detector.ts for how each kind matches). */
@@ -48,6 +61,19 @@ export interface CompanyRules {
 	/** The user who saved them last. */
 	updatedBy: string | null;
 }
+
+/** A company's settings before an admin changed any (and the defaults of settings added since). */
+export const DEFAULT_COMPANY_SETTINGS: CompanySettings = {
+	announceSupervision: false,
+	pinTtlSeconds: 600,
+	brandName: null,
+	startUrl: null,
+	allowedDomains: [],
+	customerAnnotations: false,
+	brandColor: null,
+	agentNameFormat: 'full',
+	logoVersion: null,
+};
 
 /** A company's rules before anyone saved any. */
 export const DEFAULT_COMPANY_RULES: CompanyRules = { version: 0, disabledBuiltins: [], mask: [], updatedAt: null, updatedBy: null };
@@ -236,6 +262,9 @@ export interface Store {
 	getSession(id: string): Promise<SessionRecord | undefined>;
 	listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]>;
 	insertSessionMessage(message: SessionMessage): Promise<void>;
+	/** Replaces (or, with null, removes) the company's logo. */
+	setCompanyLogo(companyId: string, logo: CompanyLogo | null): Promise<void>;
+	getCompanyLogo(companyId: string): Promise<CompanyLogo | undefined>;
 	/** A session's chat messages and notes, oldest first. */
 	listSessionMessages(sessionId: string): Promise<SessionMessage[]>;
 

@@ -153,4 +153,12 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	ALTER TABLE pins ADD COLUMN locale TEXT CHECK (locale IS NULL OR json_valid(locale));
 	`,
+	// 7: each company's logo for the customer's pages (small: at most 256 KB).
+	`
+	CREATE TABLE company_logos (
+		company_id  TEXT PRIMARY KEY REFERENCES companies (id) ON DELETE CASCADE,
+		type        TEXT NOT NULL CHECK (type IN ('image/png', 'image/jpeg', 'image/webp')),
+		bytes       BLOB NOT NULL CHECK (length(bytes) <= 262144)
+	) STRICT;
+	`,
 ];

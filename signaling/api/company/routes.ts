@@ -5,7 +5,9 @@
 import Router from '@koa/router';
 import { NotFoundError } from '../../../protocol/errors.js';
 import type { Company, CompanySettings } from '../../store/Store.js';
-import { jsonBody, parseBody } from '../body.js';
+import { LOGO_MAX_BYTES, sniffLogo } from '../../../protocol/brand.js';
+import { AppError } from '../../../protocol/errors.js';
+import { jsonBody, parseBody, readRawBody } from '../body.js';
 import { CompanyId } from '../common.js';
 import type { ApiContext } from '../context.js';
 import { requireActiveUser, requireRole } from '../guard.js';
@@ -42,6 +44,44 @@ export function companyRoutes(api: ApiContext): Router {
 		ctx.body = view({ ...company, settings });
 	});
 
+	// The logo: the bytes as the body (PNG, JPEG or WebP, told by its bytes, at most 256 KB).
+	router.put('/company/logo', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requireRole(claims, 'admin');
+		const bytes = await readRawBody(ctx, LOGO_MAX_BYTES, 'logo');
+		const type = sniffLogo(bytes);
+		if (!type) throw new AppError('bad_request', 'logo: a PNG, JPEG or WebP image is needed', 415);
+		const company = await load(claims.cid);
+		await api.store.setCompanyLogo(company.id, { type, bytes });
+		const settings: CompanySettings = { ...company.settings, logoVersion: (company.settings.logoVersion ?? 0) + 1 };
+		await api.store.updateCompanySettings(company.id, settings);
+		api.audit({ companyId: company.id, actorType: 'user', actorId: claims.sub, action: 'company.updated', detail: { fields: ['logo'] }, ip: ctx.ip });
+		ctx.body = view({ ...company, settings });
+	});
+
+	router.delete('/company/logo', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requireRole(claims, 'admin');
+		const company = await load(claims.cid);
+		await api.store.setCompanyLogo(company.id, null);
+		const settings: CompanySettings = { ...company.settings, logoVersion: null };
+		await api.store.updateCompanySettings(company.id, settings);
+		api.audit({ companyId: company.id, actorType: 'user', actorId: claims.sub, action: 'company.updated', detail: { fields: ['logo'] }, ip: ctx.ip });
+		ctx.body = view({ ...company, settings });
+	});
+
+	// NOTE: public (the customer's page shows it); served so that it can only ever be an image.
+	router.get('/companies/:companyId/logo', async (ctx) => {
+		const id = CompanyId.safeParse(ctx.params.companyId);
+		const logo = id.success ? await api.store.getCompanyLogo(id.data) : undefined;
+		if (!logo) throw new NotFoundError('logo');
+		ctx.set('Content-Type', logo.type);
+		ctx.set('X-Content-Type-Options', 'nosniff');
+		ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+		ctx.set('Cache-Control', 'public, max-age=300');
+		ctx.body = Buffer.from(logo.bytes);
+	});
+
 	router.get('/companies/:companyId/public', async (ctx) => {
 		const id = CompanyId.safeParse(ctx.params.companyId);
 		// NOTE: a malformed id is just another unknown company.
@@ -51,6 +91,8 @@ export function companyRoutes(api: ApiContext): Router {
 			id: company.id,
 			brandName: company.settings.brandName ?? company.name,
 			announceSupervision: company.settings.announceSupervision,
+			brandColor: company.settings.brandColor,
+			logoUrl: company.settings.logoVersion ? `/api/companies/${encodeURIComponent(company.id)}/logo?v=${company.settings.logoVersion}` : null,
 		} satisfies PublicCompanyResponse;
 	});
 

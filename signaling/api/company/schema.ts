@@ -1,5 +1,6 @@
 /** /api/company: the signed-in admin's company and its settings. */
 import { z } from 'zod';
+import { AgentNameFormat, BrandColor } from '../../../protocol/brand.js';
 import { normalizeDomain } from '../rules/check.js';
 
 /** The most sites a company may name as allowed. */
@@ -12,6 +13,9 @@ export const CompanySettingsView = z.object({
 	startUrl: z.string().nullable(),
 	allowedDomains: z.array(z.string()),
 	customerAnnotations: z.boolean(),
+	brandColor: z.string().nullable(),
+	agentNameFormat: AgentNameFormat,
+	logoVersion: z.number().nullable(),
 });
 
 export const UpdateCompanySettingsBody = z
@@ -21,6 +25,10 @@ export const UpdateCompanySettingsBody = z
 		brandName: z.string().trim().min(1).max(60).nullable(),
 		/** Customers may draw on the shared view too. */
 		customerAnnotations: z.boolean(),
+		/** The customer pages' colour, `#rrggbb`; white text on it must reach 4.5:1. Null: Alongside's. */
+		brandColor: BrandColor.nullable(),
+		/** How the agent's name is shown in sessions: `full`, `first`, `first_initial`. */
+		agentNameFormat: AgentNameFormat,
 		startUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
 		/** Host names (each with its subdomains); empty: any public site. */
 		allowedDomains: z
@@ -54,4 +62,8 @@ export interface PublicCompanyResponse {
 	id: string;
 	brandName: string;
 	announceSupervision: boolean;
+	/** `#rrggbb`, or null for Alongside's own. */
+	brandColor: string | null;
+	/** Where the logo is (its address changes with it), or null. */
+	logoUrl: string | null;
 }

@@ -11,8 +11,8 @@
  *   attachment that no browser renders (a page's HTML must never run on this origin).
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import { AppError, NotFoundError } from '../../../protocol/errors.js';
+import { readRawBody } from '../body.js';
 import type { ApiContext } from '../context.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -31,7 +31,7 @@ export function fileRoutes(api: ApiContext): Router {
 			throw new AppError('bad_request', 'X-File-Name is not URI-encoded', 400);
 		}
 		const type = (ctx.get('Content-Type') || 'application/octet-stream').slice(0, 100);
-		const bytes = await readBody(ctx, api.config.publisher.files.uploadMaxBytes);
+		const bytes = await readRawBody(ctx, api.config.publisher.files.uploadMaxBytes, 'file');
 		await session.upload(token, { name, type, bytes });
 		ctx.status = 204;
 	});
@@ -50,22 +50,4 @@ export function fileRoutes(api: ApiContext): Router {
 	});
 
 	return router;
-}
-
-/** The request body, at most `limit` bytes (413 past it, without reading the rest). */
-async function readBody(ctx: Context, limit: number): Promise<Uint8Array> {
-	const declared = Number(ctx.get('Content-Length') || 0);
-	const tooLarge = () => new AppError('bad_request', `the file is too large (at most ${Math.floor(limit / (1024 * 1024)) || 1} MB)`, 413);
-	if (declared > limit) throw tooLarge();
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-		size += chunk.byteLength;
-		if (size > limit) {
-			ctx.req.destroy();
-			throw tooLarge();
-		}
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks);
 }

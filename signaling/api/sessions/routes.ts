@@ -67,6 +67,25 @@ export function sessionRoutes(api: ApiContext): Router {
 		ctx.body = body;
 	});
 
+	// A small, low-rate picture of what agents see (the masked rendition), for the supervisor's wall.
+	router.get('/:id/thumbnail', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requirePermission(claims, 'supervise');
+		const id = String(ctx.params.id);
+		const live = api.sessions.get(id);
+		if (!live || live.companyId !== claims.cid) throw new NotFoundError('session');
+		const jpeg = await api.sessions.thumbnail(id);
+		ctx.set('Cache-Control', 'no-store');
+		ctx.set('X-Content-Type-Options', 'nosniff');
+		if (!jpeg) {
+			// NOTE: asking started them: the first one comes within a second or two.
+			ctx.status = 204;
+			return;
+		}
+		ctx.type = 'image/jpeg';
+		ctx.body = Buffer.from(jpeg);
+	});
+
 	router.get('/', async (ctx) => {
 		const { claims } = await requireActiveUser(ctx, api);
 		requirePermission(claims, 'supervise');
@@ -85,6 +104,7 @@ function view(s: LiveSessionInfo): LiveSessionView {
 		customerPresent: s.customerPresent,
 		url: s.url,
 		title: s.title,
+		refusals: s.refusals,
 	};
 }
 

@@ -24,6 +24,8 @@ export interface LiveSessionView {
 	customerPresent: boolean;
 	url: string;
 	title: string;
+	/** Agents' input the policy gateway refused so far. */
+	refusals: number;
 }
 
 /** GET /api/sessions/:id/report: what a session's report holds so far (supervisors and admins of its company). */

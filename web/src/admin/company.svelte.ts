@@ -3,11 +3,15 @@ import type { CompanyResponse } from '../../../signaling/api/company/schema';
 import { apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
+import { LOGO_MAX_BYTES } from '../../../protocol/brand';
 import { companyBody, type CompanyForm } from './forms';
 
 export class CompanySettings {
 	company = $state<CompanyResponse['company'] | null>(null);
-	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '', allowedDomains: '' });
+	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full', customerAnnotations: false });
+	/** Why the last logo upload failed, if it did. */
+	logoError = $state<string | null>(null);
+	logoBusy = $state(false);
 	error = $state<string | null>(null);
 	fieldError = $state<{ field: keyof CompanyForm; text: string } | null>(null);
 	saving = $state(false);
@@ -61,6 +65,35 @@ export class CompanySettings {
 			pinTtlMinutes: String(Math.max(1, Math.round(s.pinTtlSeconds / 60))),
 			startUrl: s.startUrl ?? '',
 			allowedDomains: s.allowedDomains.join('\n'),
+			brandColor: s.brandColor ?? '',
+			agentNameFormat: s.agentNameFormat,
+			customerAnnotations: s.customerAnnotations,
 		};
+	}
+
+	/** Uploads a logo (PNG, JPEG or WebP, at most 256 KB), or removes it (null). */
+	async setLogo(file: File | null): Promise<void> {
+		this.logoError = null;
+		if (file && file.size > LOGO_MAX_BYTES) {
+			this.logoError = t('company.logoTooLarge', { max: `${LOGO_MAX_BYTES / 1024} KB` });
+			return;
+		}
+		this.logoBusy = true;
+		try {
+			const res = file
+				? await this.#auth.api.request<CompanyResponse>('PUT', '/api/company/logo', file)
+				: await this.#auth.api.request<CompanyResponse>('DELETE', '/api/company/logo');
+			if (this.company) this.company = { ...this.company, settings: { ...this.company.settings, logoVersion: res.company.settings.logoVersion } };
+		} catch (error) {
+			this.logoError = apiErrorText(error);
+		} finally {
+			this.logoBusy = false;
+		}
+	}
+
+	/** Where the logo is now, or null. */
+	get logoUrl(): string | null {
+		const c = this.company;
+		return c?.settings.logoVersion ? `/api/companies/${encodeURIComponent(c.id)}/logo?v=${c.settings.logoVersion}` : null;
 	}
 }

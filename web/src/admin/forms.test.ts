@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api';
 import { companyBody, type RuleDraft, ruleProblemsFromServer, rulesBody, userChangeError } from './forms';
 
-const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '', allowedDomains: '' };
+const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full' as const, customerAnnotations: false };
 
 describe('companyBody', () => {
 	it('turns the form into the PATCH body: minutes to seconds, empty text to null', () => {
-		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null, allowedDomains: [] } });
+		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null, allowedDomains: [], brandColor: null, agentNameFormat: 'full', customerAnnotations: false } });
 		expect(companyBody({ ...form, brandName: '', startUrl: 'https://example.com/start', allowedDomains: 'Bank.Example\nshop.example, bank.example' })).toEqual({
-			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start', allowedDomains: ['bank.example', 'shop.example'] },
+			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start', allowedDomains: ['bank.example', 'shop.example'], brandColor: null, agentNameFormat: 'full', customerAnnotations: false },
 		});
 	});
 
@@ -18,6 +18,9 @@ describe('companyBody', () => {
 		expect(companyBody({ ...form, pinTtlMinutes: '2.5' })).toMatchObject({ field: 'pinTtlMinutes' });
 		expect(companyBody({ ...form, startUrl: 'ftp://example.com' })).toMatchObject({ field: 'startUrl' });
 		expect(companyBody({ ...form, startUrl: 'example' })).toMatchObject({ field: 'startUrl' });
+		expect(companyBody({ ...form, brandColor: 'blue' })).toMatchObject({ field: 'brandColor', message: 'company.brandColorInvalid' });
+		expect(companyBody({ ...form, brandColor: '#facc15' })).toMatchObject({ field: 'brandColor', message: 'company.brandColorContrast' });
+		expect(companyBody({ ...form, brandColor: '#1E40AF' })).toMatchObject({ body: { brandColor: '#1e40af' } });
 		expect(companyBody({ ...form, allowedDomains: 'https://bank.example/login' })).toMatchObject({ field: 'allowedDomains' });
 	});
 });

@@ -1,5 +1,6 @@
 /** Pure rules of the admin forms: what to send, and what to say when the server refuses. */
 import type { z } from 'zod';
+import type { AgentNameFormat } from '../../../protocol/brand';
 import type { AnyBuiltinRule, CustomRuleKind } from '../../../protocol/detector';
 import { UpdateCompanySettingsBody } from '../../../signaling/api/company/schema';
 import { SaveRulesBody } from '../../../signaling/api/rules/schema';
@@ -23,6 +24,10 @@ export interface CompanyForm {
 	startUrl: string;
 	/** The allowed sites as typed: separated by commas, spaces or lines. */
 	allowedDomains: string;
+	/** `#rrggbb`, or empty for Alongside's colour. */
+	brandColor: string;
+	agentNameFormat: AgentNameFormat;
+	customerAnnotations: boolean;
 }
 
 /** The form as a PATCH body, or the field that is wrong with the message key to show. */
@@ -36,11 +41,15 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 		pinTtlSeconds: minutes * 60,
 		startUrl: form.startUrl.trim() || null,
 		allowedDomains: form.allowedDomains.split(/[\s,]+/).filter(Boolean),
+		brandColor: form.brandColor.trim() || null,
+		agentNameFormat: form.agentNameFormat,
+		customerAnnotations: form.customerAnnotations,
 	});
 	if (!parsed.success) {
 		const field = parsed.error.issues[0]?.path[0];
 		if (field === 'startUrl') return { field: 'startUrl', message: 'company.startUrlInvalid' };
 		if (field === 'allowedDomains') return { field: 'allowedDomains', message: 'company.allowedDomainsInvalid' };
+		if (field === 'brandColor') return { field: 'brandColor', message: /#rrggbb/.test(parsed.error.issues[0]?.message ?? '') ? 'company.brandColorInvalid' : 'company.brandColorContrast' };
 		return { field: 'brandName', message: 'admin.saveFailed' };
 	}
 	return { body: parsed.data };

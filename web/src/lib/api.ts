@@ -118,6 +118,18 @@ export class ApiClient {
 		return this.request<T>('PUT', path, body);
 	}
 
+	/** GETs a binary body (an image): the Blob, or null for 204; rejects with an {@link ApiError}. */
+	async blob(path: string): Promise<Blob | null> {
+		let token = this.#auth ? await this.#auth.token() : null;
+		let res = await this.#send('GET', path, undefined, token);
+		if (res.status === 401 && this.#auth && token) {
+			token = await this.#auth.refreshed();
+			if (token) res = await this.#send('GET', path, undefined, token);
+		}
+		if (!res.ok) throw await errorFromResponse(res);
+		return res.status === 204 ? null : res.blob();
+	}
+
 	/** Sends the request; resolves with the parsed body (undefined for 204), rejects with an {@link ApiError}. */
 	async request<T>(method: string, path: string, body?: unknown): Promise<T> {
 		let token = this.#auth ? await this.#auth.token() : null;
@@ -135,10 +147,12 @@ export class ApiClient {
 
 	async #send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
 		const headers: Record<string, string> = { Accept: 'application/json' };
-		if (body !== undefined) headers['Content-Type'] = 'application/json';
+		// NOTE: a file (a Blob) is sent as it is, with its own type; anything else as JSON.
+		const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+		if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
 		if (token) headers.Authorization = `Bearer ${token}`;
 		try {
-			return await this.#fetch(this.#base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+			return await this.#fetch(this.#base + path, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), credentials: 'same-origin' });
 		} catch (error) {
 			throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
 		}

@@ -41,6 +41,11 @@ export class Supervisor {
 		};
 	}
 
+	/** A live session's small picture (masked, what agents see), or null while none is made yet. */
+	thumbnail(sessionId: string): Promise<Blob | null> {
+		return this.#auth.api.blob(`/api/sessions/${encodeURIComponent(sessionId)}/thumbnail`);
+	}
+
 	/** Joins a session silently, as supervisor (view only: the server gives no input channel). */
 	watch(info: LiveSessionView): void {
 		const session = userSession(this.#auth, info.id, 'supervisor');
