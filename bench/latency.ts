@@ -20,13 +20,21 @@
  * tab switches (a click on the other tab in the console's strip → the first frame of that
  * tab in the viewer's video).
  *
+ * Then working together: a customer (a phone) and a supervisor have joined from the start;
+ * strokes the customer draws are timed from the customer's page sending them to the first
+ * animation frame after they reach the agent's (`annotation_p50_ms`), and click trials run
+ * in blocks that alternate between quiet and busy, side by side: busy while the agent and
+ * the customer each stream a cursor and highlighter strokes at 60 Hz (a supervisor cannot
+ * send: two of the three participants stream). `BENCH_STREAM=cursors` or `strokes`
+ * streams only those, to tell their costs apart.
+ *
  * Also reported: frames per second delivered to the viewer on an animated page, first
  * frame time from session start, CPU (% of one core) and memory of the session's
  * Chromium tree, and the codec and encoder in use.
  */
 import type { Page } from 'playwright-core';
-import { issuePin, launchViewerBrowser, newViewerPage, startAlongside, startFixtureServer } from '../test/helpers.js';
-import { enterPin, FIRST_FRAME_PROBE, signInToConsole } from '../test/ui.js';
+import { launchViewerBrowser, newViewerPage, startAlongside, startFixtureServer } from '../test/helpers.js';
+import { enterPin, FIRST_FRAME_PROBE, PHONE, signInToConsole } from '../test/ui.js';
 import { cpuPercentDuring, memoryMiB, processTree } from './proc.js';
 import { quantile, round } from './stats.js';
 
@@ -54,8 +62,47 @@ const CLICK_ANY_PAGE = CLICK_PAGE.replace('left:480px;top:240px;width:320px;heig
 /** Tab switches timed. */
 const TAB_SWITCHES = 30;
 
-/** Trials per block of the phone / desktop comparison. */
+/** Trials per block of the phone / desktop comparison (and of the quiet / busy one). */
 const BLOCK = 15;
+
+/** Strokes timed from one viewer to the other. */
+const STROKE_TRIALS = 60;
+
+/**
+ * Starts (or stops) a participant streaming a cursor and highlighter strokes at 60 Hz, in
+ * its page: a stroke of 60 points a second, then the next.
+ */
+function streaming(page: Page, on: boolean, seed: number): Promise<void> {
+	return page.evaluate(
+		([start, base, mode]) => {
+			const w = window as unknown as { __stream?: ReturnType<typeof setInterval> };
+			clearInterval(w.__stream);
+			if (!start) return;
+			const hook = window.alongside!;
+			let tick = 0;
+			let stroke = base!;
+			w.__stream = setInterval(() => {
+				const x = 0.15 + 0.1 * Math.cos(tick / 9);
+				const y = 0.15 + 0.1 * Math.sin(tick / 9);
+				if (mode !== 'strokes') hook.send({ type: 'pointer/move', x, y });
+				const point: [number, number] = [x * 1000, y * 600];
+				if (mode === 'cursors') {
+					tick++;
+					return;
+				}
+				if (tick % 60 === 0) {
+					if (tick > 0) hook.annotate({ type: 'annotate/end', stroke });
+					stroke++;
+					hook.annotate({ type: 'annotate/start', stroke, tab: hook.state().status === 'idle' ? 't1' : ((hook.state() as { scroll: { tab: string } }).scroll.tab || 't1'), tool: 'highlighter', color: 'blue', points: [point] });
+				} else {
+					hook.annotate({ type: 'annotate/points', stroke, points: [point] });
+				}
+				tick++;
+			}, 1000 / 60);
+		},
+		[on, seed, process.env.BENCH_STREAM ?? 'both'] as const,
+	);
+}
 
 const ANIMATED_PAGE = `<!doctype html><html><body style="margin:0;background:#10131a;overflow:hidden">
 <canvas id="c" width="1280" height="720"></canvas>
@@ -133,7 +180,7 @@ async function tabSwitchTrial(page: Page, wantBlue: boolean): Promise<number | n
 		const video = window.alongside!.video!;
 		const canvas = new OffscreenCanvas(8, 8);
 		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-		const other = document.querySelector<HTMLButtonElement>('[data-testid=tab][data-active=false] button[role=tab]');
+		const other = document.querySelector<HTMLButtonElement>('[data-testid=tab][data-active=false] button.pick');
 		if (!other) return null;
 		const start = performance.now();
 		other.click();
@@ -186,17 +233,31 @@ async function main(): Promise<void> {
 	try {
 		const viewer = await newViewerPage(viewerBrowser, { viewport: { width: 1440, height: 900 } });
 		await viewer.addInitScript(FIRST_FRAME_PROBE);
+		// NOTE: the customer may draw too (for the strokes timed from the customer to the agent).
+		const demo = (await app.store.getCompany('demo'))!;
+		await app.store.updateCompanySettings('demo', { ...demo.settings, customerAnnotations: true });
+		const customer = await newViewerPage(viewerBrowser, PHONE);
+		await customer.goto(`${app.url}/c/demo`);
+		const pin = ((await customer.getByTestId('pin').textContent()) ?? '').replace(/\D/g, '');
 
 		// First frame: the agent submits the customer's PIN → first frame in the agent's video.
 		await signInToConsole(viewer, app);
-		const { pin } = await issuePin(app);
 		await viewer.getByLabel("Customer's PIN").fill(pin);
 		const submittedAt = await viewer.evaluate(() => performance.now());
 		await enterPin(viewer, pin);
 		const firstFrameMs = ((await (await viewer.waitForFunction(() => (window as unknown as { __firstFrames: number[] }).__firstFrames[0], undefined, { timeout: 20_000, polling: 5 })).jsonValue()) as number) - submittedAt;
 		await viewer.waitForSelector('body[data-status=live]');
+		await customer.waitForSelector('body[data-status=live]');
 		const session = app.liveSessions()[0]!;
 		await session.ready;
+		// A supervisor watches (silent, receiving only).
+		const supervisor = await newViewerPage(viewerBrowser, { viewport: { width: 1280, height: 800 } });
+		await signInToConsole(supervisor, app, 'supervisor', '/supervisor/');
+		await supervisor.getByRole('button', { name: /Watch/ }).first().click();
+		await supervisor.waitForSelector('body[data-status=live]');
+		// NOTE: the agent chooses the desktop shape, as the trials below were always run in.
+		await viewer.getByTestId('shape').selectOption('desktop');
+		await session.shapeSettled();
 		await session.browser.navigate(`${fixtures.url}/click`);
 		await new Promise((r) => setTimeout(r, 500));
 
@@ -266,6 +327,41 @@ async function main(): Promise<void> {
 		}
 		await session.browser.closeTab(session.browser.activeTab.id);
 
+		// Working together: strokes from the customer to the agent, then click trials in
+		// alternating quiet and busy blocks.
+		await session.browser.navigate(`${fixtures.url}/click`);
+		await new Promise((r) => setTimeout(r, 500));
+		await viewer.waitForFunction(() => (window.alongside!.state() as { media: { annotate: string | null } | null }).media?.annotate === 'open');
+		await customer.waitForFunction(() => (window.alongside!.state() as { media: { annotate: string | null } | null }).media?.annotate === 'open');
+		const customerId = await customer.evaluate(() => (window.alongside!.state() as { self: { id: string } }).self.id);
+		const strokeTimes: number[] = [];
+		let strokeLost = 0;
+		for (let i = 0; i < STROKE_TRIALS; i++) {
+			const stroke = 1_000_000 + i;
+			const shown = viewer.evaluate(([by, id]) => window.alongside!.strokeShown(by!, Number(id)), [customerId, String(stroke)] as const);
+			await new Promise((r) => setTimeout(r, 30));
+			const sentAt = await customer.evaluate((id) => {
+				const at = performance.timeOrigin + performance.now();
+				window.alongside!.annotate({ type: 'annotate/start', stroke: id, tab: (window.alongside!.state() as { scroll: { tab: string } }).scroll.tab || 't1', tool: 'highlighter', color: 'red', points: [[100, 100]] });
+				window.alongside!.annotate({ type: 'annotate/end', stroke: id });
+				return at;
+			}, stroke);
+			const at = await shown;
+			if (at === null) strokeLost++;
+			else strokeTimes.push(at - sentAt);
+			await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
+		}
+		const together: Record<'quiet' | 'busy', number[]> = { quiet: [], busy: [] };
+		blue = await session.browser.page.evaluate(() => document.getElementById('box')!.style.background.includes('40, 80'));
+		for (let block = 0; block < Math.max(2, Math.round(trials / BLOCK / 2)) * 2; block++) {
+			const busy = block % 2 === 1;
+			await Promise.all([streaming(viewer, busy, 2_000_000 + block * 1000), streaming(customer, busy, 3_000_000 + block * 1000)]);
+			await new Promise((r) => setTimeout(r, 300));
+			together[busy ? 'busy' : 'quiet'].push(...(await runTrials(BLOCK, () => 200 + Math.random() * 300)).map((t) => t.latency));
+		}
+		await Promise.all([streaming(viewer, false, 0), streaming(customer, false, 0)]);
+		const annotationDrops = Number((await (await fetch(`${app.url}/metrics`)).text()).match(/^alongside_annotations_dropped_total\{code="rate_limited"\} (\d+)/m)?.[1] ?? 0);
+
 		// Animated page: delivered frame rate and CPU under continuous change.
 		await session.browser.navigate(`${fixtures.url}/animated`);
 		await new Promise((r) => setTimeout(r, 1500));
@@ -304,6 +400,16 @@ async function main(): Promise<void> {
 			tab_switches_lost: switchesLost,
 			tab_switch_ms: round(quantile(switches, 0.5)),
 			tab_switch_p95_ms: round(quantile(switches, 0.95)),
+			annotation_trials: strokeTimes.length,
+			annotation_lost: strokeLost,
+			annotation_p50_ms: round(quantile(strokeTimes, 0.5)),
+			annotation_p95_ms: round(quantile(strokeTimes, 0.95)),
+			together_quiet_p50_ms: round(quantile(together.quiet, 0.5)),
+			together_quiet_p95_ms: round(quantile(together.quiet, 0.95)),
+			together_busy_p50_ms: round(quantile(together.busy, 0.5)),
+			together_busy_p95_ms: round(quantile(together.busy, 0.95)),
+			together_trials: together.quiet.length + together.busy.length,
+			annotations_rate_limited: annotationDrops,
 		};
 		if (json) {
 			process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -316,6 +422,8 @@ async function main(): Promise<void> {
 					`  after 3 s idle           p50 ${result.idle_p50_ms} ms   max ${result.idle_max_ms} ms (${result.idle_trials} trials)`,
 					`  phone shape (${result.phone_resolution})  p50 ${result.phone_p50_ms} ms   p95 ${result.phone_p95_ms} ms; desktop in the blocks beside it p50 ${result.desktop_beside_phone_p50_ms} ms   p95 ${result.desktop_beside_phone_p95_ms} ms`,
 					`  tab switch               p50 ${result.tab_switch_ms} ms   p95 ${result.tab_switch_p95_ms} ms from the click on the tab to its first frame (${result.tab_switches} switches, ${switchesLost} lost)`,
+					`  strokes                  p50 ${result.annotation_p50_ms} ms   p95 ${result.annotation_p95_ms} ms from the customer's page sending to the agent's drawing them (${result.annotation_trials} strokes, ${strokeLost} lost)`,
+					`  input while together     quiet p50 ${result.together_quiet_p50_ms} ms   p95 ${result.together_quiet_p95_ms} ms; agent and customer streaming cursors and strokes at 60 Hz p50 ${result.together_busy_p50_ms} ms   p95 ${result.together_busy_p95_ms} ms (${result.together_trials} trials, alternating blocks; ${result.annotations_rate_limited} annotation messages over the rate limit)`,
 					`  delivered frame rate     ${result.fps} fps (animated page)`,
 					`  first frame              ${result.first_frame_ms} ms from the agent submitting the PIN (cold: Chromium launched for the session)`,
 					`  Chromium tree CPU        ${result.cpu_pct}% of a core animated, ${result.cpu_interactive_pct}% during click trials`,

@@ -756,6 +756,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			return;
 		}
 		this.#lastActivity = Date.now();
+		this.#metrics.annotationMessages.inc({ type: parsed.data.type });
 		for (const message of result.out) this.room.broadcastAnnotation(JSON.stringify(message));
 	}
 

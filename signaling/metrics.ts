@@ -18,6 +18,7 @@ export class Metrics {
 	readonly inputEvents: Counter<'type' | 'role'>;
 	readonly inputDropped: Counter<'code'>;
 	readonly annotationsDropped: Counter<'code'>;
+	readonly annotationMessages: Counter<'type'>;
 	readonly chatMessages: Counter<'role'>;
 	readonly inputRefusals: Counter<'reason' | 'kind'>;
 	readonly navigationRefusals: Counter<'source'>;
@@ -64,6 +65,7 @@ export class Metrics {
 		this.inputEvents = new Counter({ name: 'alongside_input_events_total', help: 'Input events injected into cloud browsers', labelNames: ['type', 'role'], registers });
 		this.inputDropped = new Counter({ name: 'alongside_input_dropped_total', help: 'Input messages dropped, by reason code', labelNames: ['code'], registers });
 		this.annotationsDropped = new Counter({ name: 'alongside_annotations_dropped_total', help: 'Annotation messages dropped (rate, rights, malformed), by reason code', labelNames: ['code'], registers });
+		this.annotationMessages = new Counter({ name: 'alongside_annotation_messages_total', help: 'Annotation messages taken and fanned out (strokes, pulses, undo, clear), by type', labelNames: ['type'], registers });
 		this.chatMessages = new Counter({ name: 'alongside_chat_messages_total', help: 'Chat messages and supervisor notes sent, by the author\'s role', labelNames: ['role'], registers });
 		this.inputRefusals = new Counter({
 			name: 'alongside_input_refusals_total',

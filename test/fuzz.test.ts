@@ -22,6 +22,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EgressProxy } from '../publisher/egress/EgressProxy.js';
 import { ConfigError } from '../protocol/env.js';
+import { AnnotateMessage } from '../protocol/annotations.js';
 import { ErrorCode, InputMessage, Requests, type RequestType } from '../protocol/wire.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { LoginBody } from '../signaling/api/auth/schema.js';
@@ -273,6 +274,38 @@ describe('fuzz: the service', () => {
 		expect(session.ended).toBe(false);
 		// NOTE: fuzzed clicks may have followed a link (in a new tab too): the page answers once it has loaded.
 		await expect.poll(() => session.browser.page.evaluate('1 + 1').catch(() => 0), { timeout: 10_000 }).toBe(2);
+		agent.close();
+		customer.close();
+	});
+
+	it('fans out or drops (and counts) every annotation message, exactly once, from who may draw and who may not', async () => {
+		const customer = await WsClient.connect(app.url);
+		const self = (await customer.request('session/join', { token: started.customerToken })).data.self.id as string;
+		const agent = await WsClient.connect(app.url);
+		const agentSelf = (await agent.request('session/join', { token: agentToken, sessionId: started.sessionId })).data.self.id as string;
+		const session = app.session(started.sessionId)!;
+		const counted = () => metricSum(app, 'alongside_annotation_messages_total', 'alongside_annotations_dropped_total');
+		const before = await counted();
+		let sent = 0;
+		const payload = fc.oneof(
+			{ weight: 4, arbitrary: valuesOf(AnnotateMessage).map((m) => Buffer.from(JSON.stringify(m))) },
+			{ weight: 3, arbitrary: mutated(valuesOf(AnnotateMessage)).map((m) => Buffer.from(JSON.stringify(m) ?? 'undefined')) },
+			{ weight: 1, arbitrary: hostileJsonText.map((t) => Buffer.from(t)) },
+			{ weight: 1, arbitrary: fc.uint8Array({ maxLength: 16 * 1024 }).map((a) => Buffer.from(a)) },
+		);
+		fc.assert(
+			fc.property(fc.boolean(), payload, (asAgent, bytes) => {
+				// NOTE: the customer may not draw in this company: all of its messages are dropped.
+				session.room.emit('annotate', asAgent ? agentSelf : self, bytes);
+				sent++;
+			}),
+			{ numRuns: RUNS * 3 },
+		);
+		count('data-channel annotation messages', sent);
+		await expect.poll(async () => (await counted()) - before).toBe(sent);
+		expect(await metricSum(app, 'alongside_annotations_dropped_total{code="forbidden"}')).toBeGreaterThan(0);
+		expect(session.ended).toBe(false);
+		expect(session.annotationsFor(agentSelf).annotations.length).toBeLessThanOrEqual(200);
 		agent.close();
 		customer.close();
 	});

@@ -112,7 +112,7 @@ describe('tabs', () => {
 		await shot(customer, 'tabs-phone');
 
 		// The customer taps the first tab on the phone.
-		await customer.getByTestId('tab').first().locator('button[role=tab]').click();
+		await customer.getByTestId('tab').first().locator('button.pick').click();
 		await expect.poll(() => activeTitle(agent)).toBe('Page A');
 		await expect.poll(() => showing(customer), { timeout: 5000 }).toBe('a');
 		await expect.poll(() => showing(agent), { timeout: 5000 }).toBe('a');
@@ -134,14 +134,14 @@ describe('tabs', () => {
 	});
 
 	it('keeps each tab its own history', async () => {
-		await agent.getByTestId('tab').nth(1).locator('button[role=tab]').click();
+		await agent.getByTestId('tab').nth(1).locator('button.pick').click();
 		await expect.poll(() => showing(agent), { timeout: 5000 }).toBe('b');
 		await clickAt(agent, 0.5, 0.5);
 		await expect.poll(() => activeTitle(agent), { timeout: 10_000 }).toBe('Page B2');
 		await agent.getByRole('button', { name: 'Back' }).click();
 		await expect.poll(() => activeTitle(agent), { timeout: 10_000 }).toBe('Page B');
 		// The first tab's history is its own: it cannot go back past its first page to B.
-		await agent.getByTestId('tab').first().locator('button[role=tab]').click();
+		await agent.getByTestId('tab').first().locator('button.pick').click();
 		await expect.poll(() => activeTitle(agent)).toBe('Page A');
 		await agent.getByRole('button', { name: 'Forward' }).click();
 		await new Promise((resolve) => setTimeout(resolve, 500));
@@ -177,9 +177,9 @@ describe('tabs', () => {
 		keepSamples('tab-switch-leak', seen.samples);
 		expect(seen.coloured).toBe(0);
 		// Switching away and back again: still masked.
-		await agent.getByTestId('tab').first().locator('button[role=tab]').click();
+		await agent.getByTestId('tab').first().locator('button.pick').click();
 		await expect.poll(() => showing(agent), { timeout: 5000 }).toBe('a');
-		await agent.locator('[data-testid=tab]', { hasText: 'Card' }).locator('button[role=tab]').click();
+		await agent.locator('[data-testid=tab]', { hasText: 'Card' }).locator('button.pick').click();
 		await expect.poll(() => activeTitle(agent)).toBe('Card ••••');
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 		const again = await takeColourCount(agent);

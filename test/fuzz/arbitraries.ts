@@ -22,6 +22,8 @@ interface JsonSchema {
 	minimum?: number;
 	maximum?: number;
 	minItems?: number;
+	/** A tuple's items, in order. */
+	prefixItems?: JsonSchema[];
 	maxItems?: number;
 	pattern?: string;
 	format?: string;
@@ -66,6 +68,7 @@ function fromJsonSchema(schema: JsonSchema, depth: number): fc.Arbitrary<unknown
 		case 'null':
 			return fc.constant(null);
 		case 'array':
+			if (schema.prefixItems) return fc.tuple(...schema.prefixItems.map((item) => fromJsonSchema(item, depth + 1)));
 			return fc.array(schema.items ? fromJsonSchema(schema.items, depth + 1) : fc.jsonValue({ maxDepth: 1 }), {
 				minLength: schema.minItems ?? 0,
 				maxLength: Math.min(schema.maxItems ?? 5, 12),

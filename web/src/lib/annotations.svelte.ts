@@ -95,6 +95,13 @@ export class Annotations {
 	#pulseSeq = 0;
 	/** When the newest point left this viewer, for the bench (performance.now()). */
 	lastSentAt = 0;
+	readonly #observers = new Set<(msg: AnnotationMessage) => void>();
+
+	/** Calls `fn` with every message received (the bench times strokes); returns the function that stops it. */
+	observe(fn: (msg: AnnotationMessage) => void): () => void {
+		this.#observers.add(fn);
+		return () => this.#observers.delete(fn);
+	}
 
 	constructor(send: (msg: AnnotateMessage) => boolean) {
 		this.#send = send;
@@ -146,6 +153,7 @@ export class Annotations {
 			}
 		}
 		this.version++;
+		for (const fn of this.#observers) fn(msg);
 	}
 
 	/** The shown tab's page scrolled. */

@@ -33,6 +33,7 @@ import { MediaLink, type MediaInfo, type VideoStats } from './media';
 import { SignalingClient, SignalingError } from './signaling';
 import { formatSize } from './format';
 import { Annotations } from './annotations.svelte';
+import type { AnnotateMessage } from '../../../protocol/annotations';
 
 /**
  * `elsewhere`: the same person joined from another window or tab, which took over; this one
@@ -225,6 +226,11 @@ export class Session {
 	/** Sends an input message on its channel; false if that channel is not open. */
 	send(msg: InputMessage): boolean {
 		return this.#media?.send(msg) ?? false;
+	}
+
+	/** Sends an annotation message on this viewer's annotation channel; false if it cannot draw (or the channel is not open). */
+	annotate(msg: AnnotateMessage): boolean {
+		return this.#media?.annotate(msg) ?? false;
 	}
 
 	/** Sends raw text on an input channel (tests of the server's input validation). */

@@ -472,6 +472,8 @@ const en = {
 	'supervisor.col.refusals': 'Refusals',
 	'supervisor.thumbnailOf': 'Live view of the session of {name}',
 	'supervisor.thumbnailWaiting': 'Picture coming…',
+	'stage.pointers': 'Pointers of the others in the session',
+	'stage.pointerOf': 'Pointer of {name}',
 } as const;
 
 export default en;

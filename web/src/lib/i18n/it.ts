@@ -475,6 +475,8 @@ const it: Record<keyof typeof en, string> = {
 	'supervisor.col.refusals': 'Azioni bloccate',
 	'supervisor.thumbnailOf': 'Vista dal vivo della sessione di {name}',
 	'supervisor.thumbnailWaiting': 'Immagine in arrivo…',
+	'stage.pointers': 'Puntatori degli altri partecipanti',
+	'stage.pointerOf': 'Puntatore di {name}',
 };
 
 export default it;
