@@ -38,6 +38,11 @@ export const PULSE_MS = 1600;
 export const MAX_STROKES = 200;
 /** The most points one stroke holds; points beyond are dropped (the stroke ends there). */
 export const MAX_POINTS_PER_STROKE = 4000;
+/**
+ * The most points all strokes shown hold together (what a joining viewer is sent, and what
+ * a session keeps in memory): past it, the oldest finished strokes go first.
+ */
+export const MAX_POINTS_TOTAL = 60_000;
 /** The most points one message carries (a viewer batches a frame's points). */
 export const MAX_POINTS_PER_MESSAGE = 32;
 /** Messages one participant may send per second, sustained (60 Hz drawing needs 60; bursts of twice that pass). */

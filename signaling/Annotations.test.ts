@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANNOTATE_RATE_PER_S, HIGHLIGHT_FADE_MS, HIGHLIGHT_MS, MAX_POINTS_PER_STROKE, MAX_STROKES } from '../protocol/annotations.js';
+import { ANNOTATE_RATE_PER_S, HIGHLIGHT_FADE_MS, HIGHLIGHT_MS, MAX_POINTS_PER_STROKE, MAX_POINTS_TOTAL, MAX_STROKES } from '../protocol/annotations.js';
 import { Annotations } from './Annotations.js';
 
 function board() {
@@ -80,6 +80,30 @@ describe('Annotations', () => {
 			accepted += (r.out[0] as { points: unknown[] }).points.length;
 		}
 		expect(accepted).toBe(MAX_POINTS_PER_STROKE);
+	});
+
+	it('keeps the points of all strokes under MAX_POINTS_TOTAL: the oldest finished strokes go, a stroke being drawn stays', async () => {
+		const { notes, advance } = board();
+		const points = Array.from({ length: 32 }, (_, i) => [i, i] as [number, number]);
+		let removed = 0;
+		let drops = 0;
+		for (let stroke = 0; stroke < 40; stroke++) {
+			notes.apply('a', start(stroke), true);
+			for (let i = 0; i < 100; i++) {
+				advance(1000);
+				const r = notes.apply('a', { type: 'annotate/points', stroke, points }, true);
+				if ('dropped' in r) drops++;
+				else for (const m of r.out) if (m.type === 'annotation/remove') removed += m.strokes.length;
+			}
+			notes.apply('a', { type: 'annotate/end', stroke }, true);
+			const total = notes.snapshot().reduce((n, s) => n + s.points.length, 0);
+			expect(total).toBeLessThanOrEqual(MAX_POINTS_TOTAL);
+		}
+		expect(removed).toBeGreaterThan(0);
+		expect(drops).toBe(0);
+		// The newest stroke is whole.
+		expect(notes.snapshot().at(-1)).toMatchObject({ stroke: 39, done: true });
+		expect(notes.snapshot().at(-1)!.points).toHaveLength(1 + 100 * 32);
 	});
 
 	it('drops what a participant sends beyond its rate, and lets it draw again once the budget refills', () => {

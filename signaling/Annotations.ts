@@ -10,6 +10,7 @@ import {
 	HIGHLIGHT_FADE_MS,
 	HIGHLIGHT_MS,
 	MAX_POINTS_PER_STROKE,
+	MAX_POINTS_TOTAL,
 	MAX_STROKES,
 	type Stroke,
 } from '../protocol/annotations.js';
@@ -27,6 +28,8 @@ interface Bucket {
 export class Annotations {
 	/** Strokes shown, oldest first, by `${by}:${stroke}`. */
 	readonly #strokes = new Map<string, Stroke>();
+	/** Points of all strokes shown. */
+	#points = 0;
 	readonly #buckets = new Map<string, Bucket>();
 	readonly #now: () => number;
 
@@ -48,10 +51,12 @@ export class Annotations {
 				if (this.#strokes.size >= MAX_STROKES) {
 					// NOTE: room is made by the oldest stroke (highlighters fade soon anyway).
 					const [oldestKey, oldest] = this.#strokes.entries().next().value as [string, Stroke];
-					this.#strokes.delete(oldestKey);
+					this.#delete(oldestKey);
 					out.push({ type: 'annotation/remove', strokes: [{ by: oldest.by, stroke: oldest.stroke }] });
 				}
 				const points = message.points.slice(0, MAX_POINTS_PER_STROKE);
+				if (!this.#makeRoom(points.length, out)) return { dropped: 'too_long' };
+				this.#points += points.length;
 				this.#strokes.set(key, { by, stroke: message.stroke, tab: message.tab, tool: message.tool, color: message.color, points: [...points], done: false });
 				out.push({ type: 'annotation/start', by, stroke: message.stroke, tab: message.tab, tool: message.tool, color: message.color, points });
 				return { out };
@@ -62,8 +67,12 @@ export class Annotations {
 				const room = MAX_POINTS_PER_STROKE - stroke.points.length;
 				if (room <= 0) return { dropped: 'too_long' };
 				const points = message.points.slice(0, room);
+				const out: AnnotationMessage[] = [];
+				if (!this.#makeRoom(points.length, out, stroke)) return { dropped: 'too_long' };
+				this.#points += points.length;
 				stroke.points.push(...points);
-				return { out: [{ type: 'annotation/points', by, stroke: message.stroke, points }] };
+				out.push({ type: 'annotation/points', by, stroke: message.stroke, points });
+				return { out };
 			}
 			case 'annotate/end': {
 				const stroke = this.#strokes.get(`${by}:${message.stroke}`);
@@ -76,7 +85,7 @@ export class Annotations {
 				const mine = [...this.#strokes.values()].filter((s) => s.by === by);
 				const last = mine.at(-1);
 				if (!last) return { out: [] };
-				this.#strokes.delete(`${by}:${last.stroke}`);
+				this.#delete(`${by}:${last.stroke}`);
 				return { out: [{ type: 'annotation/remove', strokes: [{ by, stroke: last.stroke }] }] };
 			}
 			case 'annotate/clear': {
@@ -84,7 +93,7 @@ export class Annotations {
 				const removed: Array<{ by: string; stroke: number }> = [];
 				for (const [key, s] of this.#strokes) {
 					if (message.scope === 'all' || s.by === by) {
-						this.#strokes.delete(key);
+						this.#delete(key);
 						removed.push({ by: s.by, stroke: s.stroke });
 					}
 				}
@@ -101,7 +110,7 @@ export class Annotations {
 		const removed: Array<{ by: string; stroke: number }> = [];
 		for (const [key, s] of this.#strokes) {
 			if (s.endedAt !== undefined && now - s.endedAt >= HIGHLIGHT_MS + HIGHLIGHT_FADE_MS) {
-				this.#strokes.delete(key);
+				this.#delete(key);
 				removed.push({ by: s.by, stroke: s.stroke });
 			}
 		}
@@ -115,6 +124,34 @@ export class Annotations {
 	snapshot(): Array<Omit<Stroke, 'endedAt'> & { endedAgoMs?: number }> {
 		const now = this.#now();
 		return [...this.#strokes.values()].map(({ endedAt, points, ...s }) => ({ ...s, points: [...points], ...(endedAt !== undefined ? { endedAgoMs: now - endedAt } : {}) }));
+	}
+
+	#delete(key: string): void {
+		const stroke = this.#strokes.get(key);
+		if (!stroke) return;
+		this.#points -= stroke.points.length;
+		this.#strokes.delete(key);
+	}
+
+	/**
+	 * Makes room for `count` more points by removing the oldest finished strokes, then the
+	 * oldest unfinished ones (never `keep`, the one being extended), telling viewers in
+	 * `out`. NOTE: always succeeds for what one message can add (a stroke holds far fewer
+	 * than {@link MAX_POINTS_TOTAL}); false would mean nothing was changed but the removals.
+	 */
+	#makeRoom(count: number, out: AnnotationMessage[], keep?: Stroke): boolean {
+		if (this.#points + count <= MAX_POINTS_TOTAL) return true;
+		const removed: Array<{ by: string; stroke: number }> = [];
+		for (const finishedFirst of [true, false]) {
+			for (const [key, s] of this.#strokes) {
+				if (this.#points + count <= MAX_POINTS_TOTAL) break;
+				if (s === keep || (finishedFirst && !s.done)) continue;
+				this.#delete(key);
+				removed.push({ by: s.by, stroke: s.stroke });
+			}
+		}
+		if (removed.length) out.push({ type: 'annotation/remove', strokes: removed });
+		return this.#points + count <= MAX_POINTS_TOTAL;
 	}
 
 	/** Forgets a participant's rate budget (it left); its strokes stay shown. */

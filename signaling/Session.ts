@@ -770,7 +770,11 @@ export class Session extends EventEmitter<SessionEvents> {
 	/** A small JPEG of what agents see (the masked rendition), or null before one exists. */
 	async thumbnail(width?: number): Promise<Uint8Array | null> {
 		if (!this.#browser || this.ended) return null;
-		return this.#browser.thumbnail(width);
+		const jpeg = await this.#browser.thumbnail(width);
+		// NOTE: thumbnails are made from frames as they pass; a page that does not change sends
+		// none: have it paint one.
+		if (!jpeg) this.refreshVideo();
+		return jpeg;
 	}
 
 	/** The chat so far, as a participant is shown it. */
