@@ -291,8 +291,8 @@ export class Tab extends EventEmitter<TabEvents> {
 		const failed = this.#failedLoad;
 		const url = unreachableUrl ?? failed?.url ?? '';
 		if (failed?.url !== url) this.#failedLoad = { url, netError: failed?.netError ?? '' };
-		const { message } = navigationError(new Error(`net::${this.#failedLoad!.netError.replace(/^net::/, '')}`), this.#context.refusedRecently(url));
-		await this.cdp.send('Page.setDocumentContent', { frameId, html: errorPageHtml(url, message) }).catch((error: Error) => {
+		const { reason } = navigationError(new Error(`net::${this.#failedLoad!.netError.replace(/^net::/, '')}`), this.#context.refusedRecently(url));
+		await this.cdp.send('Page.setDocumentContent', { frameId, html: errorPageHtml(url, reason, this.#context.lang) }).catch((error: Error) => {
 			if (!this.#closed) this.#context.logger.debug({ err: error.message }, 'error page not shown');
 		});
 		this.emit('changed');

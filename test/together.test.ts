@@ -11,6 +11,7 @@
 import { deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WELCOME_URL } from '../publisher/internalPages.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import en from '../web/src/lib/i18n/en.js';
 import it_ from '../web/src/lib/i18n/it.js';
@@ -140,6 +141,16 @@ describe("the customer's language", () => {
 		expect(languages.at(-1)).toMatch(/^it-IT/);
 		const page = (await cloud().page.evaluate('[navigator.language, Intl.DateTimeFormat().resolvedOptions().timeZone, new Intl.NumberFormat().format(1234.5)]')) as string[];
 		expect(page).toEqual(['it-IT', 'Europe/Rome', '1234,5']);
+	});
+});
+
+describe("the cloud browser's own pages", () => {
+	it("speak the customer's language: the start page and the error page", async () => {
+		await cloud().navigate(WELCOME_URL);
+		await expect.poll(() => cloud().page.evaluate(() => document.querySelector('h1')?.textContent)).toBe('State navigando insieme');
+		await cloud().navigate('https://127.0.0.1:9/').catch(() => undefined);
+		await expect.poll(() => cloud().page.evaluate(() => document.body?.innerText ?? ''), { timeout: 15_000 }).toContain('Impossibile aprire questa pagina');
+		await cloud().navigate(`${fixtures.url}/together`);
 	});
 });
 
