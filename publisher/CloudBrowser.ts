@@ -605,6 +605,8 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 	async setLocale(lang: string, timeZone?: string): Promise<void> {
 		this.#context.lang = lang;
 		if (timeZone) this.#context.timeZone = timeZone;
+		// NOTE: after a shape change in flight: the user agent the tabs are given is their shape's.
+		await this.shaped;
 		await Promise.all(this.#tabs.map((tab) => tab.relocalize().catch((error: Error) => this.#logger.warn({ err: error.message, tab: tab.id }, 'tab language not set'))));
 	}
 

@@ -328,7 +328,13 @@ export class Tab extends EventEmitter<TabEvents> {
 	/** Gives the tab's pages the session's language and time zone now (its context has them). */
 	async relocalize(): Promise<void> {
 		const { lang, timeZone } = this.#context;
-		await Promise.all([emulate(this.cdp, this.#shape, this.#context.version, lang, timeZone), this.page.setExtraHTTPHeaders({ 'Accept-Language': acceptLanguage(lang) })]);
+		// NOTE: only the user agent (its acceptLanguage is navigator.language), the locale and
+		// the time zone: the page's metrics stay as they are.
+		const commands = [...emulationCommands(this.#shape, this.#context.version, lang).filter((c) => c.method === 'Emulation.setUserAgentOverride'), ...localeCommands(lang, timeZone)];
+		await Promise.all([
+			...commands.map((c) => this.cdp.send(c.method, c.params as never).catch((error: Error) => (c.method === 'Emulation.setUserAgentOverride' ? Promise.reject(error) : undefined))),
+			this.page.setExtraHTTPHeaders({ 'Accept-Language': acceptLanguage(lang) }),
+		]);
 	}
 
 	/** Opens the tab's first page (the start page, or a new tab's): later navigations wait for it. */

@@ -340,11 +340,6 @@ export class Room extends EventEmitter<RoomEvents> {
 		for (const [label, producer] of this.#inputs.get(participantId) ?? []) if (label !== ANNOTATE_CHANNEL_LABEL && producer !== 'opening') producer.close();
 	}
 
-	/** Closes a participant's annotation channel (it may no longer draw). */
-	closeAnnotate(participantId: string): void {
-		const producer = this.#inputs.get(participantId)?.get(ANNOTATE_CHANNEL_LABEL);
-		if (producer && producer !== 'opening') producer.close();
-	}
 
 	/** Closes every transport (and so every producer and consumer) a participant owns. */
 	removeParticipant(participantId: string): void {

@@ -41,8 +41,9 @@ export class Annotations {
 	 * Applies one message from participant `by` (`mayClearAll`: an agent). Returns what to
 	 * fan out, or why it was dropped; a dropped message changes nothing.
 	 */
-	apply(by: string, message: AnnotateMessage, mayClearAll: boolean): AnnotateResult {
-		if (!this.#take(by)) return { dropped: 'rate_limited' };
+	apply(by: string, message: AnnotateMessage, mayClearAll: boolean, budget: string = by): AnnotateResult {
+		// NOTE: the rate budget is the person's (`budget`: an actor), so a rejoin does not refill it.
+		if (!this.#take(budget)) return { dropped: 'rate_limited' };
 		switch (message.type) {
 			case 'annotate/start': {
 				const key = `${by}:${message.stroke}`;
@@ -152,11 +153,6 @@ export class Annotations {
 		}
 		if (removed.length) out.push({ type: 'annotation/remove', strokes: removed });
 		return this.#points + count <= MAX_POINTS_TOTAL;
-	}
-
-	/** Forgets a participant's rate budget (it left); its strokes stay shown. */
-	forget(by: string): void {
-		this.#buckets.delete(by);
 	}
 
 	/** A token bucket per participant: {@link ANNOTATE_RATE_PER_S} a second, bursts of twice that. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../protocol/masking.js';
 import { CHAT_MAX_CHARS } from '../protocol/wire.js';
-import { Chat, normalizeChatText } from './Chat.js';
+import { Chat, hideLooseCards, MAX_CHAT_MESSAGES, normalizeChatText } from './Chat.js';
 
-const agent = { id: 'p-agent', name: 'Marco', role: 'agent' as const };
-const customer = { id: 'p-customer', name: 'Ada', role: 'customer' as const };
-const supervisor = { id: 'p-super', name: 'Sam', role: 'supervisor' as const };
+const agent = { id: 'p-agent', actor: 'user:u1', name: 'Marco', role: 'agent' as const };
+const customer = { id: 'p-customer', actor: 'customer:c1', name: 'Ada', role: 'customer' as const };
+const supervisor = { id: 'p-super', actor: 'user:u2', name: 'Sam', role: 'supervisor' as const };
 
 describe('Chat', () => {
 	it('keeps text as text: control and bidi characters go, line breaks stay, markup is kept literally', () => {
@@ -57,5 +57,31 @@ describe('Chat', () => {
 		now += 1000;
 		expect(chat.allow('p')).toBe(true);
 		expect(chat.allow('p')).toBe(false);
+	});
+
+	it('hides card numbers however they are written in a chat: slashes, spaced dashes, full-width or Arabic-Indic digits', () => {
+		const chat = new Chat();
+		for (const written of ['4111/1111/1111/1111', '4111 - 1111 - 1111 - 1111', '４１１１ １１１１ １１１１ １１１１', '٤١١١ ١١١١ ١١١١ ١١١١', 'card:4111_1111_1111_1111!']) {
+			chat.add(customer, written);
+		}
+		for (const view of chat.historyFor(agent, DEFAULT_RULES)) {
+			expect(view.text).not.toMatch(/1111|１１１１|١١١١/);
+			expect(view.masked).toBe(true);
+		}
+		// Numbers that are not cards stay (an order number, a phone number, a date).
+		expect(hideLooseCards('order 1234567, call 02 1234 5678, on 2026-12-03')).toBe('order 1234567, call 02 1234 5678, on 2026-12-03');
+	});
+
+	it('keeps a supervisor reading their own notes after a rejoin (a new participant id, the same account)', () => {
+		const chat = new Chat();
+		chat.add(supervisor, 'check the address', true);
+		expect(chat.historyFor({ ...supervisor, id: 'p-super-2' }, DEFAULT_RULES)).toHaveLength(1);
+		expect(chat.historyFor({ id: 'p-other', actor: 'user:u3', role: 'supervisor' }, DEFAULT_RULES)).toHaveLength(0);
+	});
+
+	it('takes at most MAX_CHAT_MESSAGES in a session', () => {
+		const chat = new Chat();
+		for (let i = 0; i < MAX_CHAT_MESSAGES; i++) chat.add(customer, `m${i}`);
+		expect(chat.full).toBe(true);
 	});
 });

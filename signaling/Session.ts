@@ -92,8 +92,8 @@ export interface SessionEvents {
 	ended: [reason: SessionEndReason];
 	/** An agent's input was refused by the policy gateway (for the session report). */
 	refused: [{ actor: string; reason: RefusalReason; kind: AttemptKind }];
-	/** A chat message or a supervisor's note was sent (for the session report). */
-	chat: [KeptMessage & { actor: string }];
+	/** A chat message or a supervisor's note was sent (for the session report), its text as supervisors see it. */
+	chat: [KeptMessage];
 	/** The customer paused or gave back the agent's control (for the audit log). */
 	control: [{ actor: string; paused: boolean }];
 }
@@ -138,6 +138,12 @@ const TELL_CUSTOMER_MS = 3000;
 const RESUME_GRACE_MS = 30_000;
 /** A participant that pings (every second) and is silent this long is shown to the others as reconnecting. */
 const SILENT_MS = 1600;
+
+/** How long a customer's language reports must settle before the cloud browser takes it. */
+const LOCALE_SETTLE_MS = 300;
+
+/** How long an agent waits to ask for control again after the customer declined. */
+const ASK_AGAIN_MS = 30_000;
 
 /** How long a customer's device reports must settle before the page takes their shape (a rotation sends several). */
 const RESHAPE_SETTLE_MS = 150;
@@ -440,12 +446,21 @@ export class Session extends EventEmitter<SessionEvents> {
 	/** The customer's language and time zone, once known. */
 	#locale: { lang: string; timeZone?: string } | undefined;
 
-	/** Customers: their language (chosen in the page) and time zone, for the cloud browser. */
+	/**
+	 * Customers: their language (chosen in the page) and time zone, for the cloud browser.
+	 * Applied once reports settle (a customer switching back and forth costs one change).
+	 */
 	setLocale(participantId: string, locale: { lang: string; timeZone?: string }): void {
 		if (this.#participant(participantId).role !== 'customer') throw new ForbiddenError('only the customer sets the language of the page');
-		if (this.#locale?.lang === locale.lang && (!locale.timeZone || this.#locale.timeZone === locale.timeZone)) return;
-		this.#applyLocale({ ...this.#locale, ...locale });
+		clearTimeout(this.#localeTimer);
+		this.#localeTimer = setTimeout(() => {
+			if (this.ended || (this.#locale?.lang === locale.lang && (!locale.timeZone || this.#locale.timeZone === locale.timeZone))) return;
+			this.#applyLocale({ ...this.#locale, ...locale });
+		}, LOCALE_SETTLE_MS);
+		this.#localeTimer.unref();
 	}
+
+	#localeTimer: NodeJS.Timeout | undefined;
 
 	#applyLocale(locale: { lang: string; timeZone?: string }): void {
 		this.#locale = locale;
@@ -670,6 +685,9 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#logger.info({ participantId, canControl: allowed }, 'participant rights changed');
 	}
 
+	/** When the customer last declined an agent's request for control. */
+	#declinedAt = 0;
+
 	/** Who drives the page now (the customer's pause, an agent's request). */
 	get control(): ControlState {
 		return { ...this.#control };
@@ -697,6 +715,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (participant.role !== 'agent' || !participant.permitted) throw new ForbiddenError('only an agent who may control the page asks for control');
 		if (!this.#control.paused) throw new ConflictError('you already have control');
 		if (this.#control.requested) return;
+		if (Date.now() - this.#declinedAt < ASK_AGAIN_MS) throw new AppError('rate_limited', 'the customer just declined: ask again in a little while', 429);
 		this.#control = { paused: true, requested: true };
 		this.#broadcast('control/state', { ...this.#control, by: participant.name });
 	}
@@ -707,6 +726,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (participant.role !== 'customer') throw new ForbiddenError('only the customer answers');
 		if (!this.#control.requested) throw new ConflictError('nobody is asking for control');
 		if (accept) return this.pauseControl(participantId, false);
+		this.#declinedAt = Date.now();
 		this.#control = { paused: true, requested: false };
 		this.#broadcast('control/state', { ...this.#control, by: participant.name });
 	}
@@ -750,7 +770,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#metrics.annotationsDropped.inc({ code: 'invalid_message' });
 			return;
 		}
-		const result = this.#annotations.apply(participantId, parsed.data, participant.role === 'agent');
+		const result = this.#annotations.apply(participantId, parsed.data, participant.role === 'agent', participant.actor);
 		if ('dropped' in result) {
 			this.#metrics.annotationsDropped.inc({ code: result.dropped });
 			return;
@@ -797,14 +817,16 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (note ? participant.role !== 'supervisor' : participant.role === 'supervisor') {
 			throw new ForbiddenError(note ? 'only supervisors send notes to the agent' : 'supervisors read the chat but do not write in it');
 		}
-		if (!this.#chat.allow(participantId)) throw new AppError('rate_limited', 'too many messages: wait a moment', 429);
+		if (this.#chat.full) throw new AppError('limit_reached', 'this session has had as many chat messages as it may', 429);
+		if (!this.#chat.allow(participant.actor)) throw new AppError('rate_limited', 'too many messages: wait a moment', 429);
 		const kept = this.#chat.add(participant, text, note);
 		if (!kept) throw new AppError('bad_request', 'text: the message is empty', 400);
 		const rules = this.#rules ?? DEFAULT_RULES;
 		this.#lastActivity = Date.now();
 		for (const p of this.#participants.values()) if (p.id !== participantId && readable(kept, p)) p.notify('chat/message', viewOf(kept, p.role, rules));
 		this.#metrics.chatMessages.inc({ role: participant.role });
-		this.emit('chat', { ...kept, actor: participant.actor });
+		// NOTE: kept for the report as its readers (supervisors) see it: what masking hides is never stored.
+		this.emit('chat', { ...kept, text: viewOf(kept, 'supervisor', rules).text });
 		return viewOf(kept, participant.role, rules);
 	}
 
@@ -1145,7 +1167,6 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.participants.dec({ role: participant.role });
 		this.room.removeParticipant(participantId);
 		this.#browser?.releaseInput(participantId);
-		this.#annotations.forget(participantId);
 		if (participant.role !== 'supervisor') {
 			this.#sendCursor({ type: 'cursor/hide', participantId });
 			this.#broadcast('participant/left', { id: participantId });
@@ -1167,8 +1188,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	async #end(reason: SessionEndReason): Promise<void> {
 		this.#logger.info({ reason, durationMs: Date.now() - this.startedAt }, 'session ended');
-		this.#broadcast('session/ended', { reason });
+		// NOTE: customers who were not told sessions may be supervised are not told one ended it.
+		const silent = reason === 'supervisor_ended' && !this.#binding?.announceSupervision;
+		for (const p of this.#participants.values()) p.notify('session/ended', { reason: silent && p.role === 'customer' ? 'agent_ended' : reason });
 		clearTimeout(this.#reshapeTimer);
+		clearTimeout(this.#localeTimer);
 		clearInterval(this.#silenceTimer);
 		this.#reshapePending?.resolve();
 		this.#reshapePending = undefined;

@@ -290,7 +290,9 @@ describe('supervisors step in', () => {
 
 		await supervisor.getByTestId('supervisor-end').click();
 		await supervisor.getByRole('dialog').getByRole('button', { name: en['supervisor.end'] }).click();
-		await expect.poll(async () => (await state(customer)).endReason, { timeout: 10_000 }).toBe('supervisor_ended');
+		// NOTE: the agent is told a supervisor ended it; the customer, who was not told sessions may be supervised, only that it ended.
+		await expect.poll(async () => (await state(agent)).endReason, { timeout: 10_000 }).toBe('supervisor_ended');
+		await expect.poll(async () => (await state(customer)).endReason, { timeout: 10_000 }).toBe('agent_ended');
 		const audit = await api(app, 'GET', '/api/audit?limit=300', { token: await login(app, 'admin') });
 		const actions = (audit.body as { entries: Array<{ action: string }> }).entries.map((e) => e.action);
 		expect(actions).toContain('session.note');

@@ -16,6 +16,8 @@ import { type ListSessionsResponse, type LiveSessionView, type SessionReportResp
 
 export function sessionRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/sessions' });
+	/** Who has seen which session's thumbnails (audited once each). */
+	const wallViewers = new Set<string>();
 
 	router.post('/', async (ctx) => {
 		const { claims, user } = await requireActiveUser(ctx, api);
@@ -60,6 +62,7 @@ export function sessionRoutes(api: ApiContext): Router {
 		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
 		const rules = detectorRules(await api.store.getRules(claims.cid));
 		const messages = await api.store.listSessionMessages(record.id);
+		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.report_viewed', sessionId: record.id, detail: {}, ip: ctx.ip });
 		const body: SessionReportResponse = {
 			session: { id: record.id, agentUserId: record.agentUserId, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
 			chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
@@ -74,6 +77,13 @@ export function sessionRoutes(api: ApiContext): Router {
 		const id = String(ctx.params.id);
 		const live = api.sessions.get(id);
 		if (!live || live.companyId !== claims.cid) throw new NotFoundError('session');
+		// NOTE: looking at a session is audited once per supervisor and session, like joining it.
+		const seen = `${claims.sub}:${id}`;
+		if (!wallViewers.has(seen)) {
+			wallViewers.add(seen);
+			if (wallViewers.size > 10_000) wallViewers.delete(wallViewers.values().next().value!);
+			api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.thumbnail_viewed', sessionId: id, detail: {}, ip: ctx.ip });
+		}
 		const jpeg = await api.sessions.thumbnail(id);
 		ctx.set('Cache-Control', 'no-store');
 		ctx.set('X-Content-Type-Options', 'nosniff');
