@@ -93,7 +93,7 @@ function streaming(page: Page, on: boolean, seed: number): Promise<void> {
 				if (tick % 60 === 0) {
 					if (tick > 0) hook.annotate({ type: 'annotate/end', stroke });
 					stroke++;
-					hook.annotate({ type: 'annotate/start', stroke, tab: hook.state().status === 'idle' ? 't1' : ((hook.state() as { scroll: { tab: string } }).scroll.tab || 't1'), tool: 'highlighter', color: 'blue', points: [point] });
+					hook.annotate({ type: 'annotate/start', stroke, tab: (hook.state() as { scroll?: { tab: string } }).scroll?.tab || 't1', tool: 'highlighter', color: 'blue', points: [point] });
 				} else {
 					hook.annotate({ type: 'annotate/points', stroke, points: [point] });
 				}

@@ -437,6 +437,15 @@ export interface ControlState {
 /** A stroke shown now, as a joining viewer gets it (`endedAgoMs`: a highlighter lifted that long ago). */
 export type StrokeSnapshot = Omit<Stroke, 'endedAt'> & { endedAgoMs?: number };
 
+/** A subscription to one of the server's channels (cursors, annotations): what the viewer's DataConsumer needs. */
+export interface DataConsumerInfo {
+	dataConsumerId: string;
+	dataProducerId: string;
+	sctpStreamParameters: Record<string, unknown>;
+	label: string;
+	protocol: string;
+}
+
 export interface TransportInfo {
 	id: string;
 	iceParameters: Record<string, unknown>;
@@ -491,25 +500,13 @@ export interface Replies {
 	'media/keyframe': Record<string, never>;
 	'input/open': { dataProducerId: string };
 	'annotations/open': { dataProducerId: string };
-	'annotations/consume': {
-		dataConsumerId: string;
-		dataProducerId: string;
-		sctpStreamParameters: Record<string, unknown>;
-		label: string;
-		protocol: string;
-	};
+	'annotations/consume': DataConsumerInfo;
 	'chat/send': { message: ChatMessage };
 	'chat/note': { message: ChatMessage };
 	'control/pause': Record<string, never>;
 	'control/request': Record<string, never>;
 	'control/answer': Record<string, never>;
-	'cursors/consume': {
-		dataConsumerId: string;
-		dataProducerId: string;
-		sctpStreamParameters: Record<string, unknown>;
-		label: string;
-		protocol: string;
-	};
+	'cursors/consume': DataConsumerInfo;
 	'browser/navigate': { url: string };
 	'browser/history': Record<string, never>;
 	'browser/tab': Record<string, never>;

@@ -19,7 +19,7 @@ import { BadRequestError, LimitReachedError, NotFoundError, NotReadyError } from
 import { ANNOTATE_CHANNEL_LABEL, ANNOTATIONS_CHANNEL_LABEL } from '../protocol/annotations.js';
 import { CHANNELS, CURSOR_CHANNEL_LABEL, type InputChannel, type Rendition, type TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
-import type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
+import type { ConsumeInfo, DataConsumerInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
 
 interface OwnedTransport {
 	transport: ms.WebRtcTransport;
@@ -279,16 +279,16 @@ export class Room extends EventEmitter<RoomEvents> {
 	}
 
 	/** Subscribes a viewer to the cursor channel: unordered, no retransmissions (a late position is useless). */
-	consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+	consumeCursors(participantId: string, transportId: string): Promise<DataConsumerInfo> {
 		return this.#consumeBroadcast(participantId, transportId, this.#cursorProducer, { ordered: false, maxRetransmits: 0 });
 	}
 
 	/** Subscribes a viewer to the annotation channel: reliable and ordered (a lost point breaks a stroke). */
-	consumeAnnotations(participantId: string, transportId: string): Promise<CursorsInfo> {
+	consumeAnnotations(participantId: string, transportId: string): Promise<DataConsumerInfo> {
 		return this.#consumeBroadcast(participantId, transportId, this.#annotationProducer, { ordered: true });
 	}
 
-	async #consumeBroadcast(participantId: string, transportId: string, producer: ms.DataProducer, delivery: { ordered: boolean; maxRetransmits?: number }): Promise<CursorsInfo> {
+	async #consumeBroadcast(participantId: string, transportId: string, producer: ms.DataProducer, delivery: { ordered: boolean; maxRetransmits?: number }): Promise<DataConsumerInfo> {
 		const { transport } = this.#ownTransport(participantId, transportId, 'recv');
 		const release = this.#take(participantId, 'dataChannels');
 		let dataConsumer: ms.DataConsumer;

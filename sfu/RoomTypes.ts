@@ -22,10 +22,5 @@ export interface ConsumeInfo {
 	rendition: Rendition;
 }
 
-export interface CursorsInfo {
-	dataConsumerId: string;
-	dataProducerId: string;
-	sctpStreamParameters: Record<string, unknown>;
-	label: string;
-	protocol: string;
-}
+/** A viewer's subscription to a server channel (cursors, annotations): the wire's reply. */
+export type { DataConsumerInfo } from '../protocol/wire.js';

@@ -4,5 +4,5 @@
  */
 export { loadSfuConfig, type SfuConfig } from './config.js';
 export { Room, announceable } from './Room.js';
-export type { ConsumeInfo, CursorsInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
+export type { ConsumeInfo, DataConsumerInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
 export { MEDIA_CODECS, Sfu } from './Sfu.js';

@@ -22,7 +22,7 @@ import type { AgentNameFormat } from '../protocol/brand.js';
 import { AnnotateMessage } from '../protocol/annotations.js';
 import { Annotations } from './Annotations.js';
 import { Chat, type KeptMessage, readable, viewOf } from './Chat.js';
-import type { ConsumeInfo, CursorsInfo, TransportDirection } from '../sfu/RoomTypes.js';
+import type { ConsumeInfo, DataConsumerInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, NotReadyError } from '../protocol/errors.js';
 import { type FaultScope, runInScope } from './faults.js';
@@ -748,7 +748,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		return this.#still(participantId, await this.room.openAnnotate(participantId, transportId, sctpStreamParameters));
 	}
 
-	async consumeAnnotations(participantId: string, transportId: string): Promise<CursorsInfo> {
+	async consumeAnnotations(participantId: string, transportId: string): Promise<DataConsumerInfo> {
 		this.#participant(participantId);
 		return this.#still(participantId, await this.room.consumeAnnotations(participantId, transportId));
 	}
@@ -899,7 +899,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		return id;
 	}
 
-	async consumeCursors(participantId: string, transportId: string): Promise<CursorsInfo> {
+	async consumeCursors(participantId: string, transportId: string): Promise<DataConsumerInfo> {
 		this.#participant(participantId);
 		return this.#still(participantId, await this.room.consumeCursors(participantId, transportId));
 	}

@@ -15,22 +15,13 @@ import {
 	HIGHLIGHT_MS,
 	MAX_POINTS_PER_MESSAGE,
 	PULSE_MS,
+	type Stroke,
 	type Tool,
 } from '../../../protocol/annotations';
 import type { PageScroll, StrokeSnapshot } from '../../../protocol/wire';
 
-/** A stroke as a viewer keeps it. */
-export interface ShownStroke {
-	by: string;
-	stroke: number;
-	tab: string;
-	tool: Tool;
-	color: Color;
-	points: Array<[number, number]>;
-	done: boolean;
-	/** When a highlighter was lifted, by this viewer's clock (ms, performance.now()). */
-	endedAt?: number;
-}
+/** A stroke as a viewer keeps it: `endedAt` by this viewer's clock (performance.now()). */
+export type ShownStroke = Stroke;
 
 export interface Pulse {
 	id: number;
@@ -93,8 +84,6 @@ export class Annotations {
 	#drawing: { stroke: number; pending: Array<[number, number]> } | null = null;
 	#flushQueued = false;
 	#pulseSeq = 0;
-	/** When the newest point left this viewer, for the bench (performance.now()). */
-	lastSentAt = 0;
 	readonly #observers = new Set<(msg: AnnotationMessage) => void>();
 
 	/** Calls `fn` with every message received (the bench times strokes); returns the function that stops it. */
@@ -168,7 +157,6 @@ export class Annotations {
 		const stroke = this.#nextStroke++;
 		const point = toPage(fx, fy, this.scroll, viewport);
 		if (!this.#send({ type: 'annotate/start', stroke, tab: this.scroll.tab || 'unknown', tool: this.tool, color: this.color, points: [point] })) return;
-		this.lastSentAt = performance.now();
 		this.#drawing = { stroke, pending: [] };
 	}
 
@@ -242,7 +230,6 @@ export class Annotations {
 		if (!drawing || drawing.pending.length === 0) return;
 		const points = drawing.pending.splice(0, MAX_POINTS_PER_MESSAGE);
 		this.#send({ type: 'annotate/points', stroke: drawing.stroke, points });
-		this.lastSentAt = performance.now();
 		if (drawing.pending.length > 0) this.#flush();
 	}
 }

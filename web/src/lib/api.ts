@@ -120,18 +120,20 @@ export class ApiClient {
 
 	/** GETs a binary body (an image): the Blob, or null for 204; rejects with an {@link ApiError}. */
 	async blob(path: string): Promise<Blob | null> {
-		let token = this.#auth ? await this.#auth.token() : null;
-		let res = await this.#send('GET', path, undefined, token);
-		if (res.status === 401 && this.#auth && token) {
-			token = await this.#auth.refreshed();
-			if (token) res = await this.#send('GET', path, undefined, token);
-		}
-		if (!res.ok) throw await errorFromResponse(res);
+		const res = await this.#authorized('GET', path, undefined);
 		return res.status === 204 ? null : res.blob();
 	}
 
 	/** Sends the request; resolves with the parsed body (undefined for 204), rejects with an {@link ApiError}. */
 	async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+		const res = await this.#authorized(method, path, body);
+		if (res.status === 204) return undefined as T;
+		const text = await res.text();
+		return (text ? JSON.parse(text) : undefined) as T;
+	}
+
+	/** Sends with the user's token (refreshed and sent again once on a 401); rejects with an {@link ApiError} unless ok. */
+	async #authorized(method: string, path: string, body: unknown): Promise<Response> {
 		let token = this.#auth ? await this.#auth.token() : null;
 		let res = await this.#send(method, path, body, token);
 		// NOTE: a token can expire between our check and the server's; refresh and retry once.
@@ -140,9 +142,7 @@ export class ApiClient {
 			if (token) res = await this.#send(method, path, body, token);
 		}
 		if (!res.ok) throw await errorFromResponse(res);
-		if (res.status === 204) return undefined as T;
-		const text = await res.text();
-		return (text ? JSON.parse(text) : undefined) as T;
+		return res;
 	}
 
 	async #send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {

@@ -118,37 +118,14 @@ export class MediaLink {
 
 	/** Sends a stroke, a pulse, an undo or a clear; false when this viewer cannot draw (or the channel is not open yet). */
 	annotate(msg: AnnotateMessage): boolean {
-		const channel = this.#annotate;
-		if (!channel || channel.closed || channel.readyState !== 'open') return false;
-		try {
-			channel.send(JSON.stringify(msg));
-			return true;
-		} catch (error) {
-			console.warn('[media] annotation send failed', error);
-			return false;
-		}
+		return sendOn(this.#annotate, JSON.stringify(msg), 'annotation');
 	}
 
 	async #consumeAnnotations(): Promise<void> {
-		const recv = this.#recv;
-		if (!recv) return;
-		const reply = await this.#signaling.request('annotations/consume', { transportId: recv.id });
-		const consumer = await recv.consumeData({
-			id: reply.dataConsumerId,
-			dataProducerId: reply.dataProducerId,
-			sctpStreamParameters: reply.sctpStreamParameters as unknown as types.SctpStreamParameters,
-			label: reply.label,
-			protocol: reply.protocol,
-		});
-		this.#annotations = consumer;
-		consumer.on('message', (data: unknown) => {
-			try {
-				// NOTE: the server built these from messages it validated; a viewer still never
-				// renders them as markup (they are drawn on a canvas).
-				this.#options.onAnnotation(JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer)) as AnnotationMessage);
-			} catch {
-				// NOTE: an unreadable message is dropped.
-			}
+		this.#annotations = await this.#consumeServerChannel('annotations/consume', (parsed) => {
+			// NOTE: the server built these from messages it validated; a viewer still never
+			// renders them as markup (they are drawn on a canvas).
+			this.#options.onAnnotation(parsed as AnnotationMessage);
 		});
 	}
 
@@ -212,9 +189,20 @@ export class MediaLink {
 	}
 
 	async #consumeCursors(): Promise<void> {
+		this.#cursors = await this.#consumeServerChannel('cursors/consume', (parsed) => {
+			const msg = CursorMessage.safeParse(parsed);
+			if (msg.success) this.#options.onCursor(msg.data);
+		});
+	}
+
+	/**
+	 * Subscribes to one of the server's channels (cursors, annotations) on the recv transport;
+	 * `onMessage` gets each message parsed as JSON (an unreadable one is dropped: the next will do).
+	 */
+	async #consumeServerChannel(request: 'cursors/consume' | 'annotations/consume', onMessage: (parsed: unknown) => void): Promise<types.DataConsumer | null> {
 		const recv = this.#recv;
-		if (!recv) return;
-		const reply = await this.#signaling.request('cursors/consume', { transportId: recv.id });
+		if (!recv) return null;
+		const reply = await this.#signaling.request(request, { transportId: recv.id });
 		const consumer = await recv.consumeData({
 			id: reply.dataConsumerId,
 			dataProducerId: reply.dataProducerId,
@@ -222,17 +210,16 @@ export class MediaLink {
 			label: reply.label,
 			protocol: reply.protocol,
 		});
-		this.#cursors = consumer;
 		consumer.on('message', (data: unknown) => {
 			let parsed: unknown;
 			try {
 				parsed = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer));
 			} catch {
-				return; // NOTE: a bad cursor message is dropped; the next one will do.
+				return;
 			}
-			const msg = CursorMessage.safeParse(parsed);
-			if (msg.success) this.#options.onCursor(msg.data);
+			onMessage(parsed);
 		});
+		return consumer;
 	}
 
 	/** Asks the SFU for a key frame (e.g. after the video stalled). */
@@ -242,15 +229,7 @@ export class MediaLink {
 
 	/** Sends one input message on its channel; false when that channel is not open. */
 	send(msg: InputMessage): boolean {
-		const channel = this.#channels.get(channelFor(msg.type));
-		if (!channel || channel.closed || channel.readyState !== 'open') return false;
-		try {
-			channel.send(JSON.stringify(msg));
-			return true;
-		} catch (error) {
-			console.warn('[media] input send failed', error);
-			return false;
-		}
+		return sendOn(this.#channels.get(channelFor(msg.type)), JSON.stringify(msg), 'input');
 	}
 
 	/**
@@ -330,6 +309,18 @@ export class MediaLink {
 			// NOTE: 'disconnected' often recovers by itself (ICE consent); only 'failed' is final.
 			if (state === 'failed' && !this.#closed) this.#options.onFailed(`${transport.direction} transport failed`);
 		});
+	}
+}
+
+/** Sends `text` on a data channel if it is open; false when it is not (or the send failed). */
+function sendOn(channel: types.DataProducer | null | undefined, text: string, what: string): boolean {
+	if (!channel || channel.closed || channel.readyState !== 'open') return false;
+	try {
+		channel.send(text);
+		return true;
+	} catch (error) {
+		console.warn(`[media] ${what} send failed`, error);
+		return false;
 	}
 }
 

@@ -121,7 +121,7 @@ export class Session {
 	#refusalId = 0;
 	#refusalTimer: ReturnType<typeof setTimeout> | null = null;
 	/** The strokes and pulses shown over the video, and this viewer's drawing tools. */
-	readonly annotations = new Annotations((msg) => this.#media?.annotate(msg) ?? false);
+	readonly annotations = new Annotations((msg) => this.annotate(msg));
 	/** The chat so far (a supervisor's notes included, for the agent). */
 	chat = $state<ChatMessage[]>([]);
 	/** Messages from others since the chat was last looked at. */
