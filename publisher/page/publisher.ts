@@ -235,7 +235,10 @@ function connected(t: types.Transport): Promise<void> {
 			if (state === 'connected') done();
 			else if (state === 'failed' || state === 'closed') done(new Error(`the send transport ${state}`));
 		};
-		const timer = setTimeout(() => done(new Error('the send transport did not connect in 10 s')), 10_000);
+		const timer = setTimeout(() => {
+			// NOTE: what ICE saw, in the error, so that a rare failure in CI says why.
+			void iceSummary(t).then((seen) => done(new Error(`the send transport did not connect in 10 s (${t.connectionState}; ${seen})`)));
+		}, 10_000);
 		const done = (error?: Error) => {
 			clearTimeout(timer);
 			t.off('connectionstatechange', check);
@@ -245,6 +248,22 @@ function connected(t: types.Transport): Promise<void> {
 		t.on('connectionstatechange', check);
 		check(t.connectionState);
 	});
+}
+
+/** The transport's local candidates and candidate pairs, in one line (no secrets: addresses on this machine). */
+async function iceSummary(t: types.Transport): Promise<string> {
+	try {
+		const local: string[] = [];
+		const pairs: string[] = [];
+		const stats = await t.getStats();
+		stats.forEach((s: Record<string, unknown>) => {
+			if (s.type === 'local-candidate') local.push(`${s.candidateType}/${s.protocol} ${s.address}:${s.port}`);
+			if (s.type === 'candidate-pair') pairs.push(`${s.state} sent ${s.requestsSent} recv ${s.responsesReceived}`);
+		});
+		return `local [${local.join(', ') || 'none'}] pairs [${pairs.join(', ') || 'none'}]`;
+	} catch (error) {
+		return `no stats: ${(error as Error).message}`;
+	}
 }
 
 async function keepResolution(p: types.Producer): Promise<void> {
