@@ -19,7 +19,7 @@ import { BadRequestError, LimitReachedError, NotFoundError, NotReadyError } from
 import { ANNOTATE_CHANNEL_LABEL, ANNOTATIONS_CHANNEL_LABEL } from '../protocol/annotations.js';
 import { CHANNELS, CURSOR_CHANNEL_LABEL, type InputChannel, type Rendition, type TransportInfo } from '../protocol/wire.js';
 import type { SfuConfig } from './config.js';
-import type { ConsumeInfo, DataConsumerInfo, RoomEvents, TransportDirection } from './RoomTypes.js';
+import type { ConsumeInfo, DataConsumerInfo, RecordingTap, RoomEvents, TransportDirection } from './RoomTypes.js';
 
 interface OwnedTransport {
 	transport: ms.WebRtcTransport;
@@ -306,6 +306,44 @@ export class Room extends EventEmitter<RoomEvents> {
 			label: dataConsumer.label,
 			protocol: dataConsumer.protocol,
 		};
+	}
+
+	/**
+	 * A tap of a rendition for a recorder listening on 127.0.0.1:`port` (plain RTP over UDP,
+	 * RTCP multiplexed): a PlainTransport and a paused consumer of the rendition's producer,
+	 * without retransmission (a recorder does not ask for it). Waits for the producer like a
+	 * viewer's consumer does. Closing the tap closes both.
+	 */
+	async recordingTap(rendition: Rendition, port: number): Promise<RecordingTap> {
+		this.#assertOpen();
+		const producer = this.#producers.get(rendition) ?? (await this.#producerOf(rendition, PRODUCER_WAIT_MS));
+		const transport = await this.#router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+			rtcpMux: true,
+			comedia: false,
+			appData: { recorder: true },
+		});
+		try {
+			await transport.connect({ ip: '127.0.0.1', port });
+			const codecs = this.#router.rtpCapabilities.codecs?.filter((c) => c.kind === 'video' && !/\/rtx$/i.test(c.mimeType)) ?? [];
+			const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: { codecs, headerExtensions: [] }, paused: true });
+			const codec = consumer.rtpParameters.codecs[0]!;
+			return {
+				producerId: producer.id,
+				codec: { mimeType: codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, parameters: { ...codec.parameters } },
+				resume: () => consumer.resume(),
+				requestKeyFrame: () => consumer.requestKeyFrame(),
+				stats: async () => {
+					const [stat] = await consumer.getStats();
+					return { packets: stat?.packetCount ?? 0, bytes: stat?.byteCount ?? 0 };
+				},
+				close: () => transport.close(),
+				closed: () => consumer.closed || transport.closed,
+			};
+		} catch (error) {
+			transport.close();
+			throw error;
+		}
 	}
 
 	/** Sends a message to every viewer subscribed to the cursor channel. */

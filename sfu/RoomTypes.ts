@@ -24,3 +24,17 @@ export interface ConsumeInfo {
 
 /** A viewer's subscription to a server channel (cursors, annotations): the wire's reply. */
 export type { DataConsumerInfo } from '../protocol/wire.js';
+
+/** A rendition's RTP, sent to a recorder on loopback (see Room.recordingTap). */
+export interface RecordingTap {
+	/** The producer tapped: a new one (the publisher started again) needs a new tap. */
+	producerId: string;
+	codec: { mimeType: string; payloadType: number; clockRate: number; parameters: Record<string, unknown> };
+	/** Starts sending (the tap is created paused, so the recorder can listen first). */
+	resume(): Promise<void>;
+	requestKeyFrame(): Promise<void>;
+	/** What was sent so far. */
+	stats(): Promise<{ packets: number; bytes: number }>;
+	close(): void;
+	closed(): boolean;
+}
