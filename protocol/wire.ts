@@ -261,6 +261,8 @@ export const Requests = {
 	'control/pause': z.object({ paused: z.boolean() }),
 	/** Agents: ask the customer for control back while it is paused. */
 	'control/request': z.object({}),
+	/** Agents who may record, where the company lets agents start it: start or stop recording. */
+	'recording/set': z.object({ recording: z.boolean() }),
 	/** Customers: answer the agent's request for control. */
 	'control/answer': z.object({ accept: z.boolean() }),
 	'browser/navigate': z.object({ url: z.string().trim().min(1).max(2048) }),
@@ -481,6 +483,10 @@ export interface Replies {
 		/** Where the shown tab is scrolled (see `page/scroll`). */
 		scroll: PageScroll;
 		control: ControlState;
+		/** Whether the session is being recorded now (see `recording/state`). */
+		recording: boolean;
+		/** Agents: whether they may start and stop recording (`recording/set`). */
+		mayRecord: boolean;
 	};
 	'session/leave': Record<string, never>;
 	'session/ping': Record<string, never>;
@@ -506,6 +512,7 @@ export interface Replies {
 	'control/pause': Record<string, never>;
 	'control/request': Record<string, never>;
 	'control/answer': Record<string, never>;
+	'recording/set': Record<string, never>;
 	'cursors/consume': DataConsumerInfo;
 	'browser/navigate': { url: string };
 	'browser/history': Record<string, never>;
@@ -622,6 +629,8 @@ export interface Notifications {
 	'chat/message': ChatMessage;
 	/** Who drives the page changed: the customer paused or gave back the agent's control, or an agent asked for it. */
 	'control/state': ControlState & { by?: string };
+	/** Recording started or stopped (what is recorded is what agents see, never the customer's own view). */
+	'recording/state': { recording: boolean };
 	/**
 	 * Where the shown tab's page is scrolled (CSS px of the document) and its pinch zoom:
 	 * annotations are drawn in page coordinates and follow it. Sent as it changes, at most

@@ -59,6 +59,8 @@ export interface RecorderEvents {
 	failed: [error: Error];
 	/** ffmpeg died and a new segment was started. */
 	restarted: [];
+	/** A segment started (its first frame came): keep its start where a crash cannot lose it. */
+	segment: [segment: Segment];
 }
 
 const KEY_FRAME_EVERY_MS = 4000;
@@ -66,6 +68,10 @@ const KEY_FRAME_EVERY_MS = 4000;
 const STOP_GRACE_MS = 3000;
 /** How long the first frame is waited for after the tap resumes (Chromium spaces key frames about a second apart). */
 const FIRST_FRAME_MS = 3000;
+/** When a second key frame is asked for after the first (Chromium takes one request a second). */
+const SECOND_FRAME_MS = 1500;
+/** How long a stop waits for one more frame, so that the video lasts until the stop. */
+const LAST_FRAME_MS = 1500;
 
 export class Recorder extends EventEmitter<RecorderEvents> {
 	readonly #options: RecorderOptions;
@@ -94,11 +100,17 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 		return this.#current?.process.pid;
 	}
 
-	/** Starts recording (a new segment); nothing if already recording. */
+	/** Starts recording (a new segment); nothing if already recording. Tried twice (a port taken meanwhile, a slow start). */
 	start(): Promise<void> {
 		return this.#serial(async () => {
 			if (this.#finished) throw new Error('the recording is finished');
-			if (!this.#current) await this.#startSegment();
+			if (this.#current) return;
+			try {
+				await this.#startSegment();
+			} catch (error) {
+				this.#options.logger.warn({ err: (error as Error).message }, 'the recorder did not start; trying again');
+				await this.#startSegment();
+			}
 		});
 	}
 
@@ -172,7 +184,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 		try {
 			// NOTE: RTP sent before ffmpeg listens is lost, and the key frame asked for at the
 			// resume with it; ffmpeg binds its socket in tens of milliseconds.
-			await waitForUdpListener(port, exited, 5000);
+			await waitForUdpListener(port, exited, 10_000);
 			await tap.resume();
 			await tap.requestKeyFrame();
 			// NOTE: the video's time 0 is its first frame, a key frame: when it was sent is when
@@ -185,7 +197,11 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 			throw new Error(`the recorder did not start: ${(error as Error).message}${stderr ? `; ffmpeg said: ${stderr.trim()}` : ''}`);
 		}
 		const segment: Segment = { file, startedAt: Date.now() };
+		// NOTE: ffmpeg writes nothing until a second frame comes (on a page at rest, perhaps
+		// not for seconds): one is asked for as soon as Chromium takes another request.
+		setTimeout(() => void tap.requestKeyFrame().catch(() => undefined), SECOND_FRAME_MS).unref();
 		this.segments.push(segment);
+		this.emit('segment', segment);
 		const timer = setInterval(() => {
 			void tap.requestKeyFrame().catch(() => undefined);
 			this.#countBytes();
@@ -222,20 +238,28 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 		if (!current) return;
 		current.stopping = true;
 		clearInterval(current.timer);
+		const live = reason !== 'recorder_died' && !current.tap.closed();
+		if (live) {
+			// NOTE: a page at rest sends no frames: one more makes the video last until now.
+			const before = (await current.tap.stats().catch(() => ({ packets: 0 }))).packets;
+			await current.tap.requestKeyFrame().catch(() => undefined);
+			await waitFor(async () => (await current.tap.stats()).packets > before, LAST_FRAME_MS).catch(() => undefined);
+		}
 		// NOTE: on SIGINT ffmpeg finishes the packet it reads and writes what it holds, but it
 		// waits in its read until a frame comes (on a quiet page, until its input times out,
-		// 10 s). A key frame asked for now comes within a second (Chromium spaces them) and
-		// makes the video last until now; a second signal would make it drop what it holds.
+		// 10 s): a key frame asked for now comes within a second or so (Chromium spaces them).
+		// A second signal would make it drop what it holds.
 		current.process.kill('SIGINT');
-		current.segment.endedAt = Date.now();
-		if (reason !== 'recorder_died' && !current.tap.closed()) await current.tap.requestKeyFrame().catch(() => undefined);
+		if (live) await current.tap.requestKeyFrame().catch(() => undefined);
 		if (!(await within(current.exited, STOP_GRACE_MS))) {
 			current.process.kill('SIGKILL');
 			await current.exited;
 		}
+		// NOTE: the last frame came as ffmpeg stopped: the video ends now.
+		current.segment.endedAt = Date.now();
 		const sent = await current.tap.stats().catch(() => null);
 		current.tap.close();
-		this.#options.logger.debug({ sent, reason, ffmpeg: current.stderr().trim().slice(-600) }, 'recording segment ended');
+		this.#options.logger.debug({ sent, reason, ffmpeg: current.stderr().trim().slice(-1500) }, 'recording segment ended');
 		current.segment.ended = reason;
 		this.#countBytes(current);
 		this.#current = undefined;
@@ -254,7 +278,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 /** ffmpeg: read the SDP's RTP, copy the video into a fragmented MP4 (1 s fragments). */
 function ffmpegArgs(sdpFile: string, out: string): string[] {
 	return [
-		'-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
+		'-hide_banner', '-nostdin', '-nostats', '-loglevel', process.env.REC_FFLOG ?? 'error',
 		'-protocol_whitelist', 'file,rtp,udp',
 		// NOTE: reordering over loopback is rare; a small queue keeps latency and memory low.
 		'-reorder_queue_size', '0',
@@ -270,7 +294,7 @@ function ffmpegArgs(sdpFile: string, out: string): string[] {
 		// NOTE: fragmented (half a second, or at a key frame), each written out at once, so that
 		// what was recorded plays if ffmpeg or this process is killed: all but the last
 		// fragment, which waits for a frame after it (on a quiet page, the last picture).
-		'-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '500000', '-flush_packets', '1',
+		'-f', 'mp4', '-movflags', '+frag_keyframe+delay_moov+default_base_moof', '-frag_duration', '500000', '-flush_packets', '1',
 		'-y', out,
 	];
 }
@@ -303,11 +327,12 @@ export function sdp(tap: Pick<RecordingTap, 'codec'>, port: number): string {
  * Segments are checked with ffprobe first: one that ffmpeg died in before writing a
  * fragment is left out.
  */
-async function remux(ffmpeg: string, segments: Segment[], out: string, dir: string): Promise<FinishedRecording | undefined> {
-	const playable: Array<{ segment: Segment; durationMs: number }> = [];
+export async function remux(ffmpeg: string, segments: Array<Pick<Segment, 'file' | 'startedAt'>>, out: string, dir: string): Promise<FinishedRecording | undefined> {
+	const playable: Array<{ segment: Pick<Segment, 'file' | 'startedAt'>; durationMs: number }> = [];
 	for (const segment of segments) {
 		const durationMs = await probeDurationMs(segment.file);
-		if (durationMs !== undefined && durationMs > 0) playable.push({ segment, durationMs });
+		// NOTE: one frame is a picture worth keeping (a short recording of a page at rest).
+		if (durationMs !== undefined) playable.push({ segment, durationMs });
 	}
 	if (playable.length === 0) return undefined;
 	const tmp = `${out}.part`;
@@ -340,6 +365,8 @@ export async function probeDurationMs(file: string, ffprobe = 'ffprobe'): Promis
 		const out = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=duration:packet=pts_time', '-of', 'csv=p=0', file]);
 		const lines = out.trim().split('\n').filter(Boolean);
 		if (lines.length < 2) return undefined; // NOTE: no video packet (the last line is the format's).
+		// NOTE: ffmpeg's H.264 parser hands a frame on when the next one starts: the last frame
+		// sent before a stop is not in the file, and a page at rest may leave a segment of one frame.
 		const seconds = Number.parseFloat(lines.at(-1)!);
 		const lastFrame = Math.max(...lines.slice(0, -1).map((l) => Number.parseFloat(l)).filter(Number.isFinite));
 		return Math.round((Number.isFinite(seconds) ? seconds : lastFrame) * 1000);
@@ -384,7 +411,7 @@ async function waitForUdpListener(port: number, exited: Promise<void>, timeoutMs
 		if (fs.readFileSync('/proc/net/udp', 'utf8').includes(` ${wanted} `)) return;
 		await delay(15);
 	}
-	throw new Error(`ffmpeg did not listen in ${timeoutMs} ms`);
+	throw new Error(`ffmpeg did not listen on UDP port ${port} in ${timeoutMs} ms`);
 }
 
 /** Polls `check` every 10 ms until it holds; rejects after `ms`. */

@@ -27,6 +27,9 @@ import { type RunningServer, startServer } from './server.js';
 import { Session } from './Session.js';
 import { SessionPool } from './SessionPool.js';
 import { SqliteStore } from './store/SqliteStore.js';
+import { Recordings } from './recordings/Recordings.js';
+import { LocalRecordingStorage, type RecordingStorage } from './recordings/storage.js';
+import { RecordingLinks } from './recordings/links.js';
 import type { Store } from './store/Store.js';
 
 export interface AlongsideOptions {
@@ -49,6 +52,9 @@ export class Alongside {
 	readonly pins: PinService;
 	readonly watchers = new PinWatchers();
 	readonly audit: Audit;
+	readonly recordings: Recordings;
+	readonly recordingStorage: RecordingStorage;
+	readonly #links: RecordingLinks;
 	/** Credentials created on this (first) run, if any; printed once by index.ts. */
 	readonly firstRun: FirstRunInfo | null;
 	readonly #logger: Logger;
@@ -119,6 +125,13 @@ export class Alongside {
 					watchers: app.watchers,
 					audit: app.audit,
 					findSession: (id) => app.#sessions.get(id),
+					recording: {
+						mayRecord: (session, user) => app.#mayRecord(session, user, 'agent'),
+						set: async (session, user, on) => {
+							if (on) await app.recordings.start(session, user.name);
+							else await app.recordings.stop(session, user.name);
+						},
+					},
 					onUserChanged: (userId, listener) => {
 						app.#userEvents.on(userId, listener);
 						return () => app.#userEvents.off(userId, listener);
@@ -128,6 +141,8 @@ export class Alongside {
 				},
 				health: () => ({ ok: app.#sfu.healthy, sessions: app.#sessions.size, warm: app.#pool.ready }),
 			});
+			const recovered = await app.recordings.recover();
+			if (recovered > 0) logger.warn({ recovered }, 'finished recordings the last run left unfinished');
 			await app.#pool.fill();
 		} catch (error) {
 			await app.close();
@@ -144,6 +159,14 @@ export class Alongside {
 		this.firstRun = firstRun;
 		this.metrics = metrics;
 		this.audit = createAudit(store, logger, metrics);
+		this.recordingStorage = new LocalRecordingStorage(path.join(config.signaling.dataDir, 'recordings'));
+		this.recordings = new Recordings({
+			store,
+			storage: this.recordingStorage,
+			workDir: path.join(config.signaling.dataDir, 'recordings-work'),
+			logger: logger.child({ component: 'recordings' }),
+			metrics,
+		});
 		this.tokens = new TokenService({
 			keys,
 			store,
@@ -151,6 +174,7 @@ export class Alongside {
 			refreshTtlSeconds: config.signaling.refreshTokenTtl,
 		});
 		this.pins = new PinService({ store, pepper: keys.pinPepper, issueMax: config.signaling.pinIssueMax });
+		this.#links = new RecordingLinks(keys.pinPepper);
 		this.#pool = new SessionPool({
 			size: config.signaling.warmBrowsers,
 			create: () => this.#newSession(),
@@ -276,6 +300,7 @@ export class Alongside {
 			allowedDomains: company.settings.allowedDomains,
 			customerAnnotations: company.settings.customerAnnotations,
 			agentNameFormat: company.settings.agentNameFormat,
+			recording: company.settings.recording,
 			...(locale ? { locale } : {}),
 		});
 		this.#sessions.set(session.id, session);
@@ -296,9 +321,17 @@ export class Alongside {
 			endedAt: null,
 			endReason: null,
 		});
+		session.on('event', ({ at, ...event }) => {
+			const { type, ...detail } = event;
+			this.#track(this.store.insertSessionEvent({ sessionId: session.id, at, type, detail })).catch((error: unknown) => {
+				this.metrics.backgroundErrors.inc({ kind: 'store' });
+				this.#logger.error({ err: error, sessionId: session.id }, 'could not keep a session event');
+			});
+		});
 		session.on('refused', ({ actor, reason, kind }) => {
 			// NOTE: what was tried and why it was refused; never what the page showed or held.
 			this.audit({ companyId: company.id, actorType: 'user', actorId: actor, action: 'input.refused', sessionId: session.id, detail: { reason, kind } });
+			session.log({ type: 'input.refused', name: session.binding?.agentName ?? '', reason, kind });
 		});
 		session.on('chat', (message) => {
 			// NOTE: kept as written, for the report (which only supervisors and admins read,
@@ -321,7 +354,14 @@ export class Alongside {
 		});
 		session.on('control', ({ actor, paused }) => {
 			this.audit({ companyId: company.id, actorType: 'customer', actorId: actor.slice(actor.indexOf(':') + 1), action: paused ? 'control.paused' : 'control.resumed', sessionId: session.id, detail: {} });
+			session.log({ type: paused ? 'control.paused' : 'control.resumed' });
 		});
+		// NOTE: recorded from its start where the company records every session of agents who may record.
+		if (this.#mayRecord(session, agent, 'always')) {
+			void session.ready
+				.then(() => this.recordings.start(session, null))
+				.catch((error: Error) => this.#logger.warn({ sessionId: session.id, err: error.message }, 'recording did not start'));
+		}
 		session.once('ended', (reason) => {
 			this.#sessions.delete(session.id);
 			// NOTE: the session record and audit entries are the report; its PIN is session data.
@@ -334,6 +374,17 @@ export class Alongside {
 		return session;
 	}
 
+	/**
+	 * Whether a session is recorded under the company's `policy` with this user as its agent:
+	 * never a rules preview; the company's setting as the session was bound; the user's
+	 * permission as the account is now.
+	 */
+	#mayRecord(session: Session, user: User, policy: 'always' | 'agent'): boolean {
+		const binding = session.binding;
+		if (!binding || binding.preview || binding.agentUserId !== user.id || user.disabled) return false;
+		return binding.recording === policy && user.permissions.record;
+	}
+
 	/** Ends every session, stops the server, the pool and the SFU. Safe to call twice. */
 	async close(): Promise<void> {
 		if (this.#closing) return;
@@ -342,6 +393,7 @@ export class Alongside {
 		clearInterval(this.#retentionTimer);
 		await this.#pool.close();
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
+		await this.recordings.settled();
 		await this.#server?.close();
 		this.#sfu.close();
 		// NOTE: after every browser has stopped: this deletes the instance's directory.
@@ -389,6 +441,10 @@ export class Alongside {
 	 * expired refresh tokens, audit entries past the retention period).
 	 */
 	#purge(): void {
+		void this.#track(this.#expireReports(Date.now())).catch((error: unknown) => {
+			this.metrics.backgroundErrors.inc({ kind: 'store' });
+			this.#logger.error({ err: error }, 'report retention failed');
+		});
 		const now = Date.now();
 		const auditBefore = now - this.config.signaling.auditRetentionDays * 86400_000;
 		this.#track(this.store.purge(now, { attemptsBefore: now - 3600_000, auditBefore }))
@@ -397,6 +453,41 @@ export class Alongside {
 				this.metrics.backgroundErrors.inc({ kind: 'store' });
 				this.#logger.error({ err: error }, 'retention purge failed');
 			});
+	}
+
+	/** Deletes a session's report: its recordings' files first, then its rows. Returns how many recordings went. */
+	async #deleteReport(sessionId: string): Promise<number> {
+		const recordings = await this.store.listSessionRecordings(sessionId);
+		for (const recording of recordings) await this.recordings.delete(recording);
+		await this.store.deleteSessionReport(sessionId);
+		return recordings.length;
+	}
+
+	/**
+	 * Deletes, for good, the reports (and recordings) of sessions that ended longer ago than
+	 * their company keeps them, each deletion audited. Returns how many reports went.
+	 */
+	async expireReports(now = Date.now()): Promise<number> {
+		return this.#expireReports(now);
+	}
+
+	async #expireReports(now: number): Promise<number> {
+		let deleted = 0;
+		for (const companyId of await this.store.listCompanyIds()) {
+			const company = await this.store.getCompany(companyId);
+			if (!company) continue;
+			const before = now - company.settings.retentionDays * 86400_000;
+			for (;;) {
+				const expired = await this.store.listEndedSessions(companyId, before, 100);
+				for (const session of expired) {
+					const recordings = await this.#deleteReport(session.id);
+					this.audit({ companyId, actorType: 'system', actorId: null, action: 'report.deleted', sessionId: session.id, detail: { reason: 'retention', retentionDays: company.settings.retentionDays, recordings } });
+					deleted++;
+				}
+				if (expired.length < 100) break;
+			}
+		}
+		return deleted;
 	}
 
 	#apiContext(): ApiContext {
@@ -449,6 +540,10 @@ export class Alongside {
 			},
 			userChanged: (userId) => this.userChanged(userId),
 			rulesChanged: (companyId, rules) => this.rulesChanged(companyId, rules),
+			links: this.#links,
+			recordingStorage: this.recordingStorage,
+			deleteRecording: (recording) => this.recordings.delete(recording),
+			deleteReport: (sessionId) => this.#deleteReport(sessionId),
 			allowedDomainsChanged: (companyId, allowedDomains) => {
 				for (const session of this.#sessions.values()) if (!session.ended && session.binding?.companyId === companyId) session.setAllowedDomains(allowedDomains);
 			},

@@ -19,9 +19,11 @@ import { safeFileName, uploadAllowed } from '../publisher/files.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Room } from '../sfu/Room.js';
 import type { AgentNameFormat } from '../protocol/brand.js';
+import type { RecordingPolicy } from './store/Store.js';
 import { AnnotateMessage } from '../protocol/annotations.js';
 import { Annotations } from './Annotations.js';
 import { Chat, type KeptMessage, readable, viewOf } from './Chat.js';
+import { type SessionEvent, type TimedSessionEvent, timelineAddress } from './events.js';
 import type { ConsumeInfo, DataConsumerInfo, TransportDirection } from '../sfu/RoomTypes.js';
 import type { Sfu } from '../sfu/Sfu.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, NotReadyError } from '../protocol/errors.js';
@@ -96,6 +98,8 @@ export interface SessionEvents {
 	chat: [KeptMessage];
 	/** The customer paused or gave back the agent's control (for the audit log). */
 	control: [{ actor: string; paused: boolean }];
+	/** Something for the session's timeline happened (see events.ts). */
+	event: [TimedSessionEvent];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -113,6 +117,8 @@ export interface SessionBinding {
 	customerAnnotations?: boolean;
 	/** How the agent's name is shown in the session (company setting). Default `full`. */
 	agentNameFormat?: AgentNameFormat;
+	/** Which sessions the company records (company setting). Default `off`. */
+	recording?: RecordingPolicy;
 	/** The customer's language and time zone, from their PIN request: the cloud browser takes them at once. */
 	locale?: { lang: string; timeZone?: string };
 	/**
@@ -189,6 +195,12 @@ export class Session extends EventEmitter<SessionEvents> {
 	/** The customer paused the agent's control; an agent asked for it back. */
 	#control: ControlState = { paused: false, requested: false };
 	#scroll: PageScroll = { tab: '', x: 0, y: 0, scale: 1 };
+	/** Whether the session is being recorded now (everyone in it is told). */
+	#recording = false;
+	/** Work to finish before the room closes at the end (a recording's last frames). */
+	readonly #beforeClose: Array<() => Promise<void>> = [];
+	/** What the timeline last said of the browser: the shown tab, its address, the tabs. */
+	#logged = { tab: '', url: '', tabs: new Set<string>() };
 
 	/**
 	 * Creates the room and starts the cloud browser in the background: the session exists
@@ -315,6 +327,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		browser.on('state', (s) => {
 			this.#browserState = s;
 			this.#broadcastState();
+			this.#logBrowser();
 		});
 		browser.on('crash', () => void this.end('browser_crashed'));
 		browser.on('dialog', (dialog) => {
@@ -526,6 +539,46 @@ export class Session extends EventEmitter<SessionEvents> {
 		};
 	}
 
+	/** Something for the timeline (see events.ts). */
+	log(event: SessionEvent): void {
+		if (!this.#binding) return;
+		this.emit('event', { ...event, at: Date.now() });
+	}
+
+	/** Tabs opened, closed and switched, and pages visited, into the timeline (as agents see them). */
+	#logBrowser(): void {
+		const state = this.browserStateFor('agent');
+		const logged = this.#logged;
+		const tabs = new Set(state.tabs.map((t) => t.id));
+		for (const id of tabs) if (!logged.tabs.has(id) && logged.tabs.size > 0) this.log({ type: 'tab.opened', tab: id });
+		for (const id of logged.tabs) if (!tabs.has(id)) this.log({ type: 'tab.closed', tab: id });
+		logged.tabs = tabs;
+		if (state.activeTab !== logged.tab && logged.tab !== '' && tabs.has(state.activeTab)) this.log({ type: 'tab.switched', tab: state.activeTab });
+		const url = timelineAddress(state.url);
+		if (!state.loading && url && (url !== logged.url || state.activeTab !== logged.tab)) {
+			this.log({ type: 'page.visited', tab: state.activeTab, url, title: state.title.slice(0, 200) });
+			logged.url = url;
+		}
+		logged.tab = state.activeTab;
+	}
+
+	/** Whether the session is being recorded now. */
+	get recording(): boolean {
+		return this.#recording;
+	}
+
+	/** Recording started or stopped: everyone in the session is told (the customer's page shows it). */
+	setRecording(recording: boolean): void {
+		if (this.#recording === recording) return;
+		this.#recording = recording;
+		this.#broadcast('recording/state', { recording });
+	}
+
+	/** Runs `work` when the session ends, before its room closes (awaited, at most 5 s). */
+	beforeClose(work: () => Promise<void>): void {
+		this.#beforeClose.push(work);
+	}
+
 	#broadcastState(): void {
 		const shown = new Map<Role, BrowserState>();
 		for (const p of this.#participants.values()) {
@@ -628,6 +681,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#metrics.participants.inc({ role: info.role });
 		if (info.role !== 'supervisor') this.#broadcast('participant/joined', info, info.id);
 		this.#logger.info({ participantId: info.id, role: info.role }, 'participant joined');
+		this.log({ type: 'participant.joined', role: info.role, name: info.name });
 		return { self: info, participants: visible, inputChannels: inputChannelsFor(canControl), resumed: false };
 	}
 
@@ -777,6 +831,9 @@ export class Session extends EventEmitter<SessionEvents> {
 		}
 		this.#lastActivity = Date.now();
 		this.#metrics.annotationMessages.inc({ type: parsed.data.type });
+		if (parsed.data.type === 'annotate/start' || parsed.data.type === 'annotate/pulse') {
+			this.log({ type: 'annotation.drawn', role: participant.role, name: participant.name, tool: parsed.data.type === 'annotate/pulse' ? 'pulse' : parsed.data.tool });
+		}
 		for (const message of result.out) this.room.broadcastAnnotation(JSON.stringify(message));
 	}
 
@@ -1172,6 +1229,7 @@ export class Session extends EventEmitter<SessionEvents> {
 			this.#broadcast('participant/left', { id: participantId });
 		}
 		this.#logger.info({ participantId, role: participant.role }, 'participant left');
+		if (!this.ended) this.log({ type: 'participant.left', role: participant.role, name: participant.name });
 	}
 
 	/** Ends the session: participants are told why, the browser and room close. Safe to call twice. */
@@ -1196,6 +1254,14 @@ export class Session extends EventEmitter<SessionEvents> {
 		clearInterval(this.#silenceTimer);
 		this.#reshapePending?.resolve();
 		this.#reshapePending = undefined;
+		// NOTE: a recording's last frames come through the room: finished before it closes.
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([
+			Promise.allSettled(this.#beforeClose.map((work) => work())),
+			new Promise((resolve) => (timer = setTimeout(resolve, 5000))),
+		]);
+		clearTimeout(timer);
+		this.log({ type: 'session.ended', reason });
 		for (const id of [...this.#participants.keys()]) this.leave(id);
 		this.room.close();
 		// NOTE: a browser still starting is stopped, and waited for, so that an ended session

@@ -56,6 +56,12 @@ export interface ConnectionContext {
 	joinTimeoutMs: number;
 	/** The search engine the URL bar sends words to (`%s`: the words); none: words are refused. */
 	searchUrl: string | undefined;
+	/** Starting and stopping a session's recording by its agent. */
+	recording: {
+		/** Whether this user, as the session's agent, may start and stop its recording. */
+		mayRecord(session: Session, user: User): boolean;
+		set(session: Session, user: User, recording: boolean): Promise<void>;
+	};
 }
 
 interface Joined {
@@ -356,6 +362,8 @@ export class SignalingConnection {
 			chat: session.chatFor(participantId),
 			...session.annotationsFor(participantId),
 			control: session.control,
+			recording: session.recording,
+			mayRecord: role === 'agent' && user !== undefined && this.#context.recording.mayRecord(session, user),
 		};
 	}
 
@@ -398,6 +406,14 @@ export class SignalingConnection {
 	/** Where the URL bar sends words (see ALONGSIDE_SEARCH_URL). */
 	get searchUrl(): string | undefined {
 		return this.#context.searchUrl;
+	}
+
+	/** Agents: start or stop recording, if the company lets agents and this one may record (checked on the account as it is now). */
+	async setRecording(joined: Joined, recording: boolean): Promise<void> {
+		const user = joined.role === 'agent' ? await this.#context.store.getUser(joined.actorId) : undefined;
+		if (!user || !this.#context.recording.mayRecord(joined.session, user)) throw new ForbiddenError('you cannot start or stop recording in this session');
+		await this.#context.recording.set(joined.session, user, recording);
+		this.audit(recording ? 'recording.started' : 'recording.stopped');
 	}
 
 	/** The local address the socket arrived on, for ICE candidates. */
@@ -450,6 +466,10 @@ const HANDLERS: { [T in Exclude<RequestType, 'session/join' | 'pin/watch'>]: Han
 	},
 	async 'control/request'(joined) {
 		joined.session.requestControl(joined.participantId);
+		return {};
+	},
+	async 'recording/set'(this: SignalingConnection, joined, data) {
+		await this.setRecording(joined, data.recording);
 		return {};
 	},
 	async 'control/answer'(joined, data) {

@@ -36,7 +36,7 @@ describe('ensureFirstRun', () => {
 			expect(await verifyPassword(c.password, user?.passwordHash ?? '')).toBe(true);
 		}
 		expect((await store.getUserByEmail('demo', 'agent@demo.local'))?.name).toBe('Alex');
-		expect((await store.getUserByEmail('demo', 'supervisor@demo.local'))?.permissions).toEqual({ cobrowse: false, control: false, supervise: true });
+		expect((await store.getUserByEmail('demo', 'supervisor@demo.local'))?.permissions).toEqual({ cobrowse: false, control: false, supervise: true, record: false });
 	});
 
 	it('writes the credentials to a 0600 file that says to delete it', async () => {

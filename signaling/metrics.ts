@@ -38,6 +38,9 @@ export class Metrics {
 	readonly maskDelaySeconds: Histogram<'stage'>;
 	readonly maskBadReports: Counter;
 	readonly maskScanFailures: Counter;
+	readonly recordingBytes: Counter;
+	readonly recorderFailures: Counter<'reason'>;
+	#recordingsActive: () => number = () => 0;
 
 	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
 
@@ -53,6 +56,17 @@ export class Metrics {
 				this.set(sources().sessions());
 			},
 		});
+		const active = () => this.#recordingsActive();
+		new Gauge({
+			name: 'alongside_recordings_active',
+			help: 'Sessions being recorded now',
+			registers,
+			collect() {
+				this.set(active());
+			},
+		});
+		this.recordingBytes = new Counter({ name: 'alongside_recording_bytes_total', help: 'Bytes of video written by recorders', registers });
+		this.recorderFailures = new Counter({ name: 'alongside_recorder_failures_total', help: 'Recorder failures: could not start, died (and restarted), gave up, could not finish', labelNames: ['reason'], registers });
 		this.participants = new Gauge({ name: 'alongside_participants', help: 'Joined participants, by role', labelNames: ['role'], registers });
 		this.transports = new Gauge({
 			name: 'alongside_transports',
@@ -141,5 +155,10 @@ export class Metrics {
 	/** Sets where the scrape-time gauges read from. */
 	bind(sources: MetricSources): void {
 		this.#sources = sources;
+	}
+
+	/** Where `alongside_recordings_active` is read from. */
+	bindRecordings(active: () => number): void {
+		this.#recordingsActive = active;
 	}
 }

@@ -14,14 +14,16 @@ export const Permissions = z.object({
 	control: z.boolean(),
 	/** May list the company's live sessions and watch them silently. */
 	supervise: z.boolean(),
+	/** May record sessions, where the company records them (see the company's `recording` setting). */
+	record: z.boolean(),
 });
 export type Permissions = z.infer<typeof Permissions>;
 
 /** Permissions a new user of each role gets unless the admin says otherwise. */
 export const DEFAULT_PERMISSIONS: Record<UserRole, Permissions> = {
-	admin: { cobrowse: true, control: true, supervise: true },
-	supervisor: { cobrowse: false, control: false, supervise: true },
-	agent: { cobrowse: true, control: true, supervise: false },
+	admin: { cobrowse: true, control: true, supervise: true, record: true },
+	supervisor: { cobrowse: false, control: false, supervise: true, record: false },
+	agent: { cobrowse: true, control: true, supervise: false, record: true },
 };
 
 /** A user as the API shows it: never the password hash. */

@@ -2,6 +2,8 @@
  * What every REST route module receives. Route modules export a function taking an
  * ApiContext and returning a koa Router.
  */
+import type { RecordingLinks } from '../recordings/links.js';
+import type { RecordingStorage } from '../recordings/storage.js';
 import type { Logger } from 'pino';
 import type { Audit } from '../audit.js';
 import type { Tokens } from '../auth/types.js';
@@ -10,7 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { PinService } from '../pins/PinService.js';
 import type { PinWatchers } from '../pins/PinWatchers.js';
 import type { Session } from '../Session.js';
-import type { CompanyRules, Store, User } from '../store/Store.js';
+import type { CompanyRules, RecordingRecord, Store, User } from '../store/Store.js';
 
 export interface ApiContext {
 	store: Store;
@@ -41,6 +43,14 @@ export interface ApiContext {
 	rulesChanged(companyId: string, rules: CompanyRules): void;
 	/** A company changed the sites its sessions may open: its live sessions apply them now. */
 	allowedDomainsChanged(companyId: string, allowedDomains: string[]): void;
+	/** Signed links to recordings' videos. */
+	links: RecordingLinks;
+	/** Where recordings' files are. */
+	recordingStorage: RecordingStorage;
+	/** Deletes one recording's file and row. */
+	deleteRecording(recording: RecordingRecord): Promise<void>;
+	/** Deletes a session's report: its recordings' files, then its rows. Returns how many recordings went. */
+	deleteReport(sessionId: string): Promise<number>;
 }
 
 export interface LiveSessionInfo {

@@ -8,6 +8,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type Router from '@koa/router';
+import { RecordingLinks } from '../recordings/links.js';
+import { LocalRecordingStorage } from '../recordings/storage.js';
 import Koa from 'koa';
 import { createAudit } from '../audit.js';
 import { ClientAddresses } from '../clientAddress.js';
@@ -79,6 +81,14 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		rulesChanged: () => undefined,
 		allowedDomainsChanged: () => undefined,
 		liveSession: () => undefined,
+		links: new RecordingLinks(keys.pinPepper),
+		recordingStorage: new LocalRecordingStorage(path.join(dir, 'recordings')),
+		deleteRecording: async (recording) => store.deleteRecording(recording.id),
+		deleteReport: async (sessionId) => {
+			const recordings = await store.listSessionRecordings(sessionId);
+			await store.deleteSessionReport(sessionId);
+			return recordings.length;
+		},
 	};
 
 	const app = new Koa();
@@ -119,7 +129,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		keys,
 		tokens,
 		async seedCompany(id, name = `Company ${id}`) {
-			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null }, createdAt: Date.now() };
+			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 }, createdAt: Date.now() };
 			await store.createCompany(company);
 			return company;
 		},

@@ -15,7 +15,7 @@ const user: User = {
 	email: 'alex@acme.test',
 	name: 'Alex',
 	role: 'agent',
-	permissions: { cobrowse: true, control: false, supervise: false },
+	permissions: { cobrowse: true, control: false, supervise: false, record: false },
 	disabled: false,
 	passwordHash: 'unused',
 	createdAt: 0,
@@ -33,7 +33,7 @@ describe('TokenService', () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-tokens-'));
 		keys = KeyStore.open(dir);
 		store = SqliteStore.open(':memory:');
-		await store.createCompany({ id: 'acme', name: 'Acme', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null }, createdAt: 0 });
+		await store.createCompany({ id: 'acme', name: 'Acme', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 }, createdAt: 0 });
 		await store.createUser(user);
 		tokens = new TokenService({ keys, store });
 	});
@@ -98,7 +98,7 @@ describe('TokenService', () => {
 
 		it('refuses a token whose payload was edited after signing', () => {
 			const [header, , signature] = tokens.issueAccess(user).split('.');
-			const claims = { typ: 'access', sub: 'u1', cid: 'acme', role: 'admin', name: 'Alex', perms: { cobrowse: true, control: true, supervise: true }, iss: 'alongside' };
+			const claims = { typ: 'access', sub: 'u1', cid: 'acme', role: 'admin', name: 'Alex', perms: { cobrowse: true, control: true, supervise: true, record: false }, iss: 'alongside' };
 			expect(() => tokens.verify(`${header}.${b64url({ ...claims, exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`)).toThrow('invalid token');
 		});
 

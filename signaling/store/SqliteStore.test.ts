@@ -11,7 +11,7 @@ import type { Company, Pin, User } from './Store.js';
 const company = (id: string): Company => ({
 	id,
 	name: `Company ${id}`,
-	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null },
+	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
 	createdAt: 1_000,
 });
 
@@ -21,7 +21,7 @@ const user = (id: string, companyId: string, email: string): User => ({
 	email,
 	name: id,
 	role: 'agent',
-	permissions: { cobrowse: true, control: true, supervise: false },
+	permissions: { cobrowse: true, control: true, supervise: false, record: false },
 	disabled: false,
 	passwordHash: 'scrypt$x',
 	createdAt: 1_000,
@@ -131,10 +131,10 @@ describe('SqliteStore', () => {
 
 	it('round-trips a company with its JSON settings and counts companies', async () => {
 		expect(await store.countCompanies()).toBe(2);
-		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null });
+		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 });
 		expect(await store.getCompany('acme')).toEqual({
 			...company('acme'),
-			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null },
+			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
 		});
 		expect(await store.getCompany('nope')).toBeUndefined();
 	});
@@ -179,9 +179,9 @@ describe('SqliteStore', () => {
 
 	it('updates only the given user fields and reports a missing user', async () => {
 		await store.createUser(user('u1', 'acme', 'alex@example.com'));
-		expect(await store.updateUser('u1', { disabled: true, permissions: { cobrowse: false, control: false, supervise: false } })).toBe(true);
+		expect(await store.updateUser('u1', { disabled: true, permissions: { cobrowse: false, control: false, supervise: false, record: false } })).toBe(true);
 		const updated = await store.getUser('u1');
-		expect(updated).toMatchObject({ disabled: true, name: 'u1', role: 'agent', permissions: { cobrowse: false, control: false, supervise: false } });
+		expect(updated).toMatchObject({ disabled: true, name: 'u1', role: 'agent', permissions: { cobrowse: false, control: false, supervise: false, record: false } });
 		expect(await store.updateUser('u1', {})).toBe(true);
 		expect(await store.updateUser('ghost', { name: 'Ghost' })).toBe(false);
 		expect(await store.updateUser('ghost', {})).toBe(false);

@@ -25,7 +25,9 @@ import type {
 	Pin,
 	RefreshToken,
 	CompanyLogo,
+	RecordingRecord,
 	SessionMessage,
+	StoredSessionEvent,
 	SessionRecord,
 	Store,
 	User,
@@ -315,6 +317,66 @@ export class SqliteStore implements Store {
 		return rows.map(toSession);
 	}
 
+	async listCompanyIds(): Promise<string[]> {
+		return (this.#q('SELECT id FROM companies ORDER BY id').all() as Row[]).map((row) => row.id as string);
+	}
+
+	async insertSessionEvent(event: StoredSessionEvent): Promise<void> {
+		this.#q('INSERT INTO session_events (session_id, at, type, detail) VALUES (?, ?, ?, ?)').run(event.sessionId, event.at, event.type, JSON.stringify(event.detail));
+	}
+
+	async listSessionEvents(sessionId: string): Promise<StoredSessionEvent[]> {
+		const rows = this.#q('SELECT * FROM session_events WHERE session_id = ? ORDER BY at, id').all(sessionId) as Row[];
+		return rows.map((row) => ({ sessionId: row.session_id as string, at: row.at as number, type: row.type as string, detail: JSON.parse(row.detail as string) as Record<string, unknown> }));
+	}
+
+	async listEndedSessions(companyId: string, before: number, limit: number): Promise<SessionRecord[]> {
+		const rows = this.#q('SELECT * FROM sessions WHERE company_id = ? AND ended_at IS NOT NULL AND ended_at < ? ORDER BY ended_at, id LIMIT ?').all(companyId, before, limit) as Row[];
+		return rows.map(toSession);
+	}
+
+	async deleteSessionReport(sessionId: string): Promise<void> {
+		this.#db.transaction(() => {
+			this.#q('DELETE FROM session_events WHERE session_id = ?').run(sessionId);
+			this.#q('DELETE FROM session_messages WHERE session_id = ?').run(sessionId);
+			this.#q('DELETE FROM recordings WHERE session_id = ?').run(sessionId);
+			this.#q('DELETE FROM sessions WHERE id = ?').run(sessionId);
+		}).immediate();
+	}
+
+	async insertRecording(r: RecordingRecord): Promise<void> {
+		this.#q(
+			`INSERT INTO recordings (id, session_id, company_id, status, started_at, ended_at, duration_ms, bytes, storage_key, segments)
+			 VALUES (@id, @sessionId, @companyId, @status, @startedAt, @endedAt, @durationMs, @bytes, @storageKey, @segments)`,
+		).run({ ...r, segments: JSON.stringify(r.segments) });
+	}
+
+	async updateRecording(id: string, patch: Partial<Omit<RecordingRecord, 'id' | 'sessionId' | 'companyId'>>): Promise<void> {
+		const columns: Record<string, string> = { status: 'status', startedAt: 'started_at', endedAt: 'ended_at', durationMs: 'duration_ms', bytes: 'bytes', storageKey: 'storage_key', segments: 'segments' };
+		const keys = Object.keys(patch).filter((k) => k in columns && patch[k as keyof typeof patch] !== undefined);
+		if (keys.length === 0) return;
+		const params: Record<string, unknown> = { id };
+		for (const k of keys) params[k] = k === 'segments' ? JSON.stringify(patch.segments) : patch[k as keyof typeof patch];
+		this.#q(`UPDATE recordings SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`).run(params);
+	}
+
+	async getRecording(id: string): Promise<RecordingRecord | undefined> {
+		const row = this.#q('SELECT * FROM recordings WHERE id = ?').get(id) as Row | undefined;
+		return row && toRecording(row);
+	}
+
+	async listSessionRecordings(sessionId: string): Promise<RecordingRecord[]> {
+		return (this.#q('SELECT * FROM recordings WHERE session_id = ? ORDER BY started_at, id').all(sessionId) as Row[]).map(toRecording);
+	}
+
+	async listUnfinishedRecordings(): Promise<RecordingRecord[]> {
+		return (this.#q("SELECT * FROM recordings WHERE status = 'recording' ORDER BY started_at").all() as Row[]).map(toRecording);
+	}
+
+	async deleteRecording(id: string): Promise<void> {
+		this.#q('DELETE FROM recordings WHERE id = ?').run(id);
+	}
+
 	async setCompanyLogo(companyId: string, logo: CompanyLogo | null): Promise<void> {
 		if (!logo) {
 			this.#q('DELETE FROM company_logos WHERE company_id = ?').run(companyId);
@@ -462,7 +524,8 @@ function toUser(row: Row): User {
 		email: row.email as string,
 		name: row.name as string,
 		role: row.role as UserRole,
-		permissions: JSON.parse(row.permissions as string) as Permissions,
+		// NOTE: accounts made before a permission existed get its default (record: all but supervisors).
+		permissions: { record: row.role !== 'supervisor', ...(JSON.parse(row.permissions as string) as Partial<Permissions>) } as Permissions,
 		disabled: row.disabled === 1,
 		passwordHash: row.password_hash as string,
 		createdAt: row.created_at as number,
@@ -494,6 +557,21 @@ function toPin(row: Row): Pin {
 		redeemedBy: row.redeemed_by as string | null,
 		sessionId: row.session_id as string | null,
 		locale: typeof row.locale === 'string' ? (JSON.parse(row.locale) as Pin['locale']) : null,
+	};
+}
+
+function toRecording(row: Row): RecordingRecord {
+	return {
+		id: row.id as string,
+		sessionId: row.session_id as string,
+		companyId: row.company_id as string,
+		status: row.status as RecordingRecord['status'],
+		startedAt: row.started_at as number,
+		endedAt: (row.ended_at as number | null) ?? null,
+		durationMs: (row.duration_ms as number | null) ?? null,
+		bytes: (row.bytes as number | null) ?? null,
+		storageKey: (row.storage_key as string | null) ?? null,
+		segments: JSON.parse(row.segments as string) as RecordingRecord['segments'],
 	};
 }
 

@@ -31,7 +31,17 @@ export interface CompanySettings {
 	agentNameFormat: AgentNameFormat;
 	/** Bumped when the logo changes (its address carries it); null: no logo. */
 	logoVersion: number | null;
+	/**
+	 * Which sessions are recorded (the masked rendition only): `off`; `always`, from their
+	 * start, for agents who may record; `agent`, when an agent who may record starts it.
+	 * Default `off`.
+	 */
+	recording: RecordingPolicy;
+	/** How long recordings and session reports are kept, in days; then deleted for good. Default 30. */
+	retentionDays: number;
 }
+
+export type RecordingPolicy = 'off' | 'always' | 'agent';
 
 /** A company's logo, as uploaded (type checked from its bytes). */
 export interface CompanyLogo {
@@ -73,6 +83,8 @@ export const DEFAULT_COMPANY_SETTINGS: CompanySettings = {
 	brandColor: null,
 	agentNameFormat: 'full',
 	logoVersion: null,
+	recording: 'off',
+	retentionDays: 30,
 };
 
 /** A company's rules before anyone saved any. */
@@ -96,6 +108,8 @@ export interface Permissions {
 	control: boolean;
 	/** May list the company's live sessions and watch them silently. */
 	supervise: boolean;
+	/** May record sessions where the company records them. Missing in accounts made before recording: all but supervisors. */
+	record: boolean;
 }
 
 export interface User {
@@ -150,6 +164,32 @@ export interface SessionRecord {
 	startedAt: number;
 	endedAt: number | null;
 	endReason: string | null;
+}
+
+/** A session's recording: one MP4 of the masked rendition, made of segments (see sfu/Recorder.ts). */
+export interface RecordingRecord {
+	id: string;
+	sessionId: string;
+	companyId: string;
+	/** `recording` while the session runs (or if the service stopped during it); `ready` to watch; `failed`: nothing playable. */
+	status: 'recording' | 'ready' | 'failed';
+	startedAt: number;
+	endedAt: number | null;
+	durationMs: number | null;
+	bytes: number | null;
+	/** Where the storage keeps the finished file. */
+	storageKey: string | null;
+	/** Each segment's start (wall clock) and, once finished, its length in the file. */
+	segments: Array<{ startedAt: number; durationMs?: number }>;
+}
+
+/** One thing that happened in a session, for its timeline (see signaling/events.ts). */
+export interface StoredSessionEvent {
+	sessionId: string;
+	at: number;
+	type: string;
+	/** Facts of the event: names and roles, never what masking hides. */
+	detail: Record<string, unknown>;
 }
 
 /** A chat message (or a supervisor's note) of a session, as written, for its report. */
@@ -207,6 +247,8 @@ export interface Store {
 	// Companies -------------------------------------------------------------------------
 	/** How many companies exist (zero on a fresh installation: see bootstrap.ts). */
 	countCompanies(): Promise<number>;
+	/** Every company's id (for the retention sweep). */
+	listCompanyIds(): Promise<string[]>;
 	getCompany(id: string): Promise<Company | undefined>;
 	createCompany(company: Company): Promise<void>;
 	updateCompanySettings(id: string, settings: CompanySettings): Promise<void>;
@@ -267,6 +309,22 @@ export interface Store {
 	getCompanyLogo(companyId: string): Promise<CompanyLogo | undefined>;
 	/** A session's chat messages and notes, oldest first. */
 	listSessionMessages(sessionId: string): Promise<SessionMessage[]>;
+	insertSessionEvent(event: StoredSessionEvent): Promise<void>;
+	/** A session's events, oldest first. */
+	listSessionEvents(sessionId: string): Promise<StoredSessionEvent[]>;
+	/** Sessions of a company that ended before `before`, oldest first (for retention). */
+	listEndedSessions(companyId: string, before: number, limit: number): Promise<SessionRecord[]>;
+	/** Deletes a session's record, events, chat and recording rows (its files are the caller's). */
+	deleteSessionReport(sessionId: string): Promise<void>;
+
+	// Recordings ------------------------------------------------------------------------
+	insertRecording(recording: RecordingRecord): Promise<void>;
+	updateRecording(id: string, patch: Partial<Omit<RecordingRecord, 'id' | 'sessionId' | 'companyId'>>): Promise<void>;
+	getRecording(id: string): Promise<RecordingRecord | undefined>;
+	listSessionRecordings(sessionId: string): Promise<RecordingRecord[]>;
+	/** Recordings left `recording` (the service stopped during their session). */
+	listUnfinishedRecordings(): Promise<RecordingRecord[]>;
+	deleteRecording(id: string): Promise<void>;
 
 	// Audit log -------------------------------------------------------------------------
 	audit(entry: NewAuditEntry): Promise<void>;

@@ -161,4 +161,30 @@ export const MIGRATIONS: readonly string[] = [
 		bytes       BLOB NOT NULL CHECK (length(bytes) <= 262144)
 	) STRICT;
 	`,
+	// 8: recordings of sessions (files in the recording storage), and each session's events
+	// for its timeline. Both go with the session's report when retention deletes it.
+	`
+	CREATE TABLE recordings (
+		id           TEXT PRIMARY KEY,
+		session_id   TEXT NOT NULL,
+		company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		status       TEXT NOT NULL CHECK (status IN ('recording', 'ready', 'failed')),
+		started_at   INTEGER NOT NULL,
+		ended_at     INTEGER,
+		duration_ms  INTEGER,
+		bytes        INTEGER,
+		storage_key  TEXT,
+		segments     TEXT NOT NULL CHECK (json_valid(segments))
+	) STRICT;
+	CREATE INDEX recordings_session ON recordings (session_id);
+	CREATE INDEX recordings_status ON recordings (status) WHERE status = 'recording';
+	CREATE TABLE session_events (
+		id          INTEGER PRIMARY KEY,
+		session_id  TEXT NOT NULL,
+		at          INTEGER NOT NULL,
+		type        TEXT NOT NULL,
+		detail      TEXT NOT NULL CHECK (json_valid(detail))
+	) STRICT;
+	CREATE INDEX session_events_session ON session_events (session_id, at);
+	`,
 ];

@@ -37,7 +37,7 @@ describe('/api/auth', () => {
 			email: 'alex@acme.test',
 			name: 'alex',
 			role: 'agent',
-			permissions: { cobrowse: true, control: true, supervise: false },
+			permissions: { cobrowse: true, control: true, supervise: false, record: true },
 			disabled: false,
 		});
 		expect(body.user).not.toHaveProperty('passwordHash');

@@ -16,6 +16,8 @@ export const CompanySettingsView = z.object({
 	brandColor: z.string().nullable(),
 	agentNameFormat: AgentNameFormat,
 	logoVersion: z.number().nullable(),
+	recording: z.enum(['off', 'always', 'agent']),
+	retentionDays: z.number().int(),
 });
 
 export const UpdateCompanySettingsBody = z
@@ -29,6 +31,10 @@ export const UpdateCompanySettingsBody = z
 		brandColor: BrandColor.nullable(),
 		/** How the agent's name is shown in sessions: `full`, `first`, `first_initial`. */
 		agentNameFormat: AgentNameFormat,
+		/** Which sessions are recorded: `off`, `always` (from their start), `agent` (when the agent starts it). */
+		recording: z.enum(['off', 'always', 'agent']),
+		/** How long recordings and session reports are kept, in days (1 to 3650). */
+		retentionDays: z.number().int().min(1).max(3650),
 		startUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
 		/** Host names (each with its subdomains); empty: any public site. */
 		allowedDomains: z

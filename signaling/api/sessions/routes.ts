@@ -8,11 +8,11 @@ import { InvalidPinError } from '../../pins/PinService.js';
 import { parseBody } from '../body.js';
 import { addressKey } from '../../clientAddress.js';
 import type { ApiContext, LiveSessionInfo } from '../context.js';
-import { requireActiveUser, requirePermission } from '../guard.js';
-import { NotFoundError } from '../../../protocol/errors.js';
+import { requireActiveUser, requirePermission, requireRole } from '../guard.js';
+import { ConflictError, NotFoundError } from '../../../protocol/errors.js';
 import { hide } from '../../../publisher/dialogs.js';
 import { detectorRules } from '../rules/schema.js';
-import { type ListSessionsResponse, type LiveSessionView, type SessionReportResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
+import { type ListSessionsResponse, type LiveSessionView, type SessionHistoryResponse, type SessionReportResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
 
 export function sessionRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/sessions' });
@@ -53,7 +53,19 @@ export function sessionRoutes(api: ApiContext): Router {
 		ctx.body = body;
 	});
 
-	// A session's report so far: its record and chat (issue 11 adds the timeline and recording).
+	// Sessions that ended, newest first (supervisors and admins): the way to their reports.
+	router.get('/history', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		if (claims.role !== 'admin') requirePermission(claims, 'supervise');
+		const sessions = await api.store.listSessions(claims.cid, { live: false, limit: 200 });
+		const names = new Map((await api.store.listUsers(claims.cid)).map((u) => [u.id, u.name]));
+		const body: SessionHistoryResponse = {
+			sessions: sessions.map((s) => ({ id: s.id, agent: { id: s.agentUserId, name: names.get(s.agentUserId) ?? null }, startedAt: s.startedAt, endedAt: s.endedAt, endReason: s.endReason })),
+		};
+		ctx.body = body;
+	});
+
+	// A session's report: its record, timeline, chat and recordings (supervisors and admins of its company).
 	router.get('/:id/report', async (ctx) => {
 		const { claims } = await requireActiveUser(ctx, api);
 		if (claims.role !== 'admin') requirePermission(claims, 'supervise');
@@ -61,13 +73,43 @@ export function sessionRoutes(api: ApiContext): Router {
 		// NOTE: another company's session is as unknown as one that never existed.
 		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
 		const rules = detectorRules(await api.store.getRules(claims.cid));
-		const messages = await api.store.listSessionMessages(record.id);
+		const [messages, events, recordings, agent] = await Promise.all([
+			api.store.listSessionMessages(record.id),
+			api.store.listSessionEvents(record.id),
+			api.store.listSessionRecordings(record.id),
+			api.store.getUser(record.agentUserId),
+		]);
 		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.report_viewed', sessionId: record.id, detail: {}, ip: ctx.ip });
 		const body: SessionReportResponse = {
-			session: { id: record.id, agentUserId: record.agentUserId, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
+			session: { id: record.id, agentUserId: record.agentUserId, agentName: agent?.name ?? null, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
 			chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
+			events: events.map((e) => ({ at: e.at, type: e.type, ...e.detail })),
+			recordings: recordings.map((r) => ({
+				id: r.id,
+				status: r.status,
+				startedAt: r.startedAt,
+				endedAt: r.endedAt,
+				durationMs: r.durationMs,
+				bytes: r.bytes,
+				segments: r.segments,
+				// NOTE: a <video> cannot send the token: a link signed for this user, for minutes.
+				videoUrl: r.status === 'ready' ? `/api/recordings/${r.id}/video?${api.links.sign(r.id, claims.sub)}` : null,
+			})),
 		};
+		ctx.set('Cache-Control', 'no-store');
 		ctx.body = body;
+	});
+
+	// Deletes a session's report and its recordings for good (admins). Audited.
+	router.delete('/:id/report', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		requireRole(claims, 'admin');
+		const record = await api.store.getSession(String(ctx.params.id));
+		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
+		if (record.endedAt === null) throw new ConflictError('the session is still running');
+		const deleted = await api.deleteReport(record.id);
+		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'report.deleted', sessionId: record.id, detail: { recordings: deleted }, ip: ctx.ip });
+		ctx.status = 204;
 	});
 
 	// A small, low-rate picture of what agents see (the masked rendition), for the supervisor's wall.

@@ -30,12 +30,34 @@ export interface LiveSessionView {
 
 /** GET /api/sessions/:id/report: what a session's report holds so far (supervisors and admins of its company). */
 export interface SessionReportResponse {
-	session: { id: string; agentUserId: string; startedAt: number; endedAt: number | null; endReason: string | null };
+	session: { id: string; agentUserId: string; agentName: string | null; startedAt: number; endedAt: number | null; endReason: string | null };
 	/**
 	 * The chat and the supervisors' notes, oldest first, with what masking hides replaced
 	 * (the readers are not the customer).
 	 */
 	chat: Array<{ at: number; name: string; role: 'agent' | 'customer' | 'supervisor'; text: string; note: boolean }>;
+	/** The timeline (see signaling/events.ts for each type's fields), oldest first. */
+	events: Array<{ at: number; type: string } & Record<string, unknown>>;
+	/** The session's recording, if it was recorded. */
+	recordings: RecordingView[];
+}
+
+export interface RecordingView {
+	id: string;
+	status: 'recording' | 'ready' | 'failed';
+	startedAt: number;
+	endedAt: number | null;
+	durationMs: number | null;
+	bytes: number | null;
+	/** Where each segment starts (wall clock) and how long it lasts in the video, to map times onto it. */
+	segments: Array<{ startedAt: number; durationMs?: number }>;
+	/** The video, by a link signed for the reader that works for 10 minutes; null until ready. */
+	videoUrl: string | null;
+}
+
+/** GET /api/sessions/history: ended sessions of the caller's company, newest first. */
+export interface SessionHistoryResponse {
+	sessions: Array<{ id: string; agent: { id: string; name: string | null }; startedAt: number; endedAt: number | null; endReason: string | null }>;
 }
 
 /** GET /api/sessions (live sessions of the caller's company; supervise permission), GET /api/sessions/mine (the caller's own, as agent; cobrowse permission). */

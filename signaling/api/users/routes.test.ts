@@ -57,7 +57,7 @@ describe('/api/users', () => {
 		});
 		const body = (await response.json()) as CreateUserResponse;
 		expect(body.initialPassword).toBeUndefined();
-		expect(body.user.permissions).toEqual({ cobrowse: true, control: false, supervise: false });
+		expect(body.user.permissions).toEqual({ cobrowse: true, control: false, supervise: false, record: true });
 		expect(await verifyPassword('a long enough password', (await t.store.getUser(body.user.id))?.passwordHash ?? '')).toBe(true);
 	});
 
@@ -91,7 +91,7 @@ describe('/api/users', () => {
 
 		it('gives a promoted user the new role’s default permissions', async () => {
 			const { user } = (await (await patch(agent.id, { role: 'supervisor' })).json()) as UpdateUserResponse;
-			expect(user.permissions).toEqual({ cobrowse: false, control: false, supervise: true });
+			expect(user.permissions).toEqual({ cobrowse: false, control: false, supervise: true, record: false });
 		});
 
 		it('ends the user’s sign-ins when the password changes', async () => {

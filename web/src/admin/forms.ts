@@ -28,6 +28,9 @@ export interface CompanyForm {
 	brandColor: string;
 	agentNameFormat: AgentNameFormat;
 	customerAnnotations: boolean;
+	recording: 'off' | 'always' | 'agent';
+	/** Days, as typed. */
+	retentionDays: string;
 }
 
 /** The form as a PATCH body, or the field that is wrong with the message key to show. */
@@ -35,6 +38,8 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 	const typed = String(form.pinTtlMinutes).trim();
 	const minutes = Number(typed);
 	if (!/^\d+$/.test(typed) || minutes < 1 || minutes > 60) return { field: 'pinTtlMinutes', message: 'company.pinTtlRange' };
+	const days = String(form.retentionDays).trim();
+	if (!/^\d+$/.test(days) || Number(days) < 1 || Number(days) > 3650) return { field: 'retentionDays', message: 'company.retentionRange' };
 	const parsed = UpdateCompanySettingsBody.safeParse({
 		brandName: form.brandName.trim() || null,
 		announceSupervision: form.announceSupervision,
@@ -44,6 +49,8 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 		brandColor: form.brandColor.trim() || null,
 		agentNameFormat: form.agentNameFormat,
 		customerAnnotations: form.customerAnnotations,
+		recording: form.recording,
+		retentionDays: Number(days),
 	});
 	if (!parsed.success) {
 		const field = parsed.error.issues[0]?.path[0];

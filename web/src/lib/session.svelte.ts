@@ -130,6 +130,10 @@ export class Session {
 	chatOpen = $state(false);
 	/** Who drives the page: the customer may pause the agent's control. */
 	control = $state<ControlState>({ paused: false, requested: false });
+	/** Whether the session is being recorded (everyone is told). */
+	recording = $state(false);
+	/** Agents: whether they may start and stop recording. */
+	mayRecord = $state(false);
 	/** The <video> the stage registered; the test hook exposes it. */
 	video = $state.raw<HTMLVideoElement | null>(null);
 
@@ -412,6 +416,11 @@ export class Session {
 		return this.#ask(() => this.#client!.request('control/pause', { paused }));
 	}
 
+	/** Agents who may: starts or stops recording; resolves with an error message or null. */
+	setRecording(recording: boolean): Promise<string | null> {
+		return this.#ask(() => this.#client!.request('recording/set', { recording }));
+	}
+
 	/** Agents: asks the customer for control back; resolves with an error message or null. */
 	requestControl(): Promise<string | null> {
 		return this.#ask(() => this.#client!.request('control/request', {}));
@@ -484,6 +493,7 @@ export class Session {
 		downloads: Array<{ name: string; size: number; token?: string }>;
 		chat: ChatMessage[];
 		control: ControlState;
+		recording: boolean;
 		strokes: number;
 		scroll: { tab: string; x: number; y: number; scale: number };
 		media: MediaInfo | null;
@@ -502,6 +512,7 @@ export class Session {
 			downloads: $state.snapshot(this.downloads),
 			chat: $state.snapshot(this.chat),
 			control: $state.snapshot(this.control),
+			recording: this.recording,
 			strokes: this.annotations.strokes.size,
 			scroll: $state.snapshot(this.annotations.scroll),
 			media: this.#media?.info() ?? null,
@@ -610,6 +621,8 @@ export class Session {
 			this.chat = join.chat;
 			if (!this.chatOpen) this.unread += fresh;
 			this.control = join.control;
+			this.recording = join.recording === true;
+			this.mayRecord = join.mayRecord === true;
 			this.annotations.reset(join.self.id, join);
 			this.error = null;
 			this.#sendDevice();
@@ -707,6 +720,10 @@ export class Session {
 		});
 		client.on('chat/message', (message: ChatMessage) => this.#addMessage(message));
 		client.on('page/scroll', (scroll: Notifications['page/scroll']) => this.annotations.scrolled(scroll));
+		client.on('recording/state', ({ recording }: Notifications['recording/state']) => {
+			if (recording !== this.recording) this.showToast(t(recording ? 'recording.started' : 'recording.stopped'));
+			this.recording = recording;
+		});
 		client.on('control/state', ({ by, ...state }: Notifications['control/state']) => {
 			const was = this.control;
 			this.control = state;

@@ -9,7 +9,7 @@ const user: UserView = {
 	email: 'agent@demo.local',
 	name: 'Ada',
 	role: 'agent',
-	permissions: { cobrowse: true, control: true, supervise: false },
+	permissions: { cobrowse: true, control: true, supervise: false, record: true },
 	disabled: false,
 };
 

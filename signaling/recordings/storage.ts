@@ -1,0 +1,65 @@
+/**
+ * Where finished recordings are kept. Local disk (the data directory, readable by this
+ * service's user only) by default; an object store can stand behind the same interface.
+ * Keys are made by Alongside (`<company>/<recording>.mp4`), never by a request.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+export interface RecordingStorage {
+	/** Takes the file at `from` (moved, or uploaded and removed) under `key`. */
+	put(key: string, from: string): Promise<void>;
+	/** The stored file's size, or undefined if there is none. */
+	size(key: string): Promise<number | undefined>;
+	/** The bytes `start` to `end` (inclusive) of the stored file. */
+	read(key: string, range: { start: number; end: number }): Readable;
+	/** Deletes the file; nothing if it is already gone. */
+	delete(key: string): Promise<void>;
+}
+
+/** Files under one directory. */
+export class LocalRecordingStorage implements RecordingStorage {
+	readonly #dir: string;
+
+	constructor(dir: string) {
+		this.#dir = dir;
+		fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+	}
+
+	async put(key: string, from: string): Promise<void> {
+		const to = this.#path(key);
+		fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o700 });
+		try {
+			fs.renameSync(from, to);
+		} catch (error) {
+			// NOTE: another file system (a work directory on tmpfs): copy, then remove.
+			if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+			fs.copyFileSync(from, to);
+			fs.rmSync(from, { force: true });
+		}
+		fs.chmodSync(to, 0o600);
+	}
+
+	async size(key: string): Promise<number | undefined> {
+		try {
+			return fs.statSync(this.#path(key)).size;
+		} catch {
+			return undefined;
+		}
+	}
+
+	read(key: string, range: { start: number; end: number }): Readable {
+		return fs.createReadStream(this.#path(key), range);
+	}
+
+	async delete(key: string): Promise<void> {
+		fs.rmSync(this.#path(key), { force: true });
+	}
+
+	/** The file of a key; refuses a key that would leave the directory. */
+	#path(key: string): string {
+		if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.mp4$/.test(key)) throw new Error(`not a recording key: ${JSON.stringify(key)}`);
+		return path.join(this.#dir, key);
+	}
+}

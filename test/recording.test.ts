@@ -1,0 +1,231 @@
+/**
+ * Recording as a company uses it, end to end on the real service: a company that records
+ * every session, a real cloud browser with a card number on screen, the customer told,
+ * the session's report with its timeline and a signed link to the MP4, role and company
+ * checks on every route, and retention that deletes files and rows and says so in the
+ * audit log.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PERMISSIONS } from '../signaling/api/common.js';
+import { hashPassword } from '../signaling/auth/passwords.js';
+import type { Alongside } from '../signaling/Alongside.js';
+import { api, launchViewerBrowser, login, metricSum, newViewerPage, startAlongside, startFixtureServer, startSessionWithPin, until, WsClient } from './helpers.js';
+import { shot, signInToConsole } from './ui.js';
+import { videoTimeOf } from '../protocol/timeline.js';
+import { RECORDED_PAGES } from './recording/pages.js';
+import { colourCounts, probe } from './recording/frames.js';
+
+const MAGENTA = { rgb: [255, 0, 255] as [number, number, number], tolerance: 60 };
+const BLUE = { rgb: [0, 0, 255] as [number, number, number], tolerance: 50 };
+
+let app: Alongside;
+let fixtures: Awaited<ReturnType<typeof startFixtureServer>>;
+let admin: string;
+let supervisor: string;
+let otherSupervisor: string;
+let dir: string;
+
+async function otherCompanySupervisor(): Promise<string> {
+	await app.store.createCompany({ id: 'other', name: 'Other Ltd', settings: { ...(await app.store.getCompany('demo'))!.settings }, createdAt: Date.now() });
+	const password = 'other-supervisor-password-1';
+	await app.store.createUser({
+		id: randomUUID(),
+		companyId: 'other',
+		email: 'sup@other.example',
+		name: 'Otto',
+		role: 'supervisor',
+		permissions: DEFAULT_PERMISSIONS.supervisor,
+		disabled: false,
+		passwordHash: await hashPassword(password),
+		createdAt: Date.now(),
+	});
+	return (await api(app, 'POST', '/api/auth/login', { body: { company: 'other', email: 'sup@other.example', password } })).body.accessToken;
+}
+
+beforeAll(async () => {
+	// NOTE: the fixture server serves exact paths; this one checks the timeline drops the query.
+	fixtures = await startFixtureServer({ ...RECORDED_PAGES, '/blue?order=12345': RECORDED_PAGES['/blue'] });
+	app = await startAlongside();
+	admin = await login(app, 'admin');
+	supervisor = await login(app, 'supervisor');
+	otherSupervisor = await otherCompanySupervisor();
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-recording-'));
+});
+
+afterAll(async () => {
+	await app?.close();
+	await fixtures?.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A started session with the customer joined (told whether it is recorded). */
+async function recordedSession() {
+	const started = await startSessionWithPin(app);
+	const joined = await started.customer.request('session/join', { token: started.customerToken });
+	expect(joined.ok, JSON.stringify(joined)).toBe(true);
+	const session = app.session(started.sessionId)!;
+	await session.ready;
+	return { ...started, session, joined: joined.data as { recording: boolean } };
+}
+
+describe('recording a session', () => {
+	let sessionId: string;
+	let videoUrl: string;
+
+	it('records from the start where the company says so, tells the customer, and keeps an MP4 of what agents saw', async () => {
+		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'always', retentionDays: 7 } })).status).toBe(200);
+		const { session, customer, joined } = await recordedSession();
+		sessionId = session.id;
+		const told = joined.recording || (await until(() => customer.notifications.find((n) => n.type === 'recording/state' && (n.data as { recording: boolean }).recording)) !== undefined);
+		expect(told).toBe(true);
+		await until(() => (session.recording ? true : undefined));
+		expect(await metricSum(app, 'alongside_recordings_active')).toBe(1);
+		await session.browser.navigate(`${fixtures.url}/blue?order=12345#top`);
+		await new Promise((r) => setTimeout(r, 2500));
+		await session.browser.navigate(`${fixtures.url}/green`);
+		await new Promise((r) => setTimeout(r, 1500));
+		await session.end('agent_ended');
+		await app.recordings.settled();
+		expect(await metricSum(app, 'alongside_recordings_active')).toBe(0);
+		expect(await metricSum(app, 'alongside_recording_bytes_total')).toBeGreaterThan(10_000);
+
+		const report = await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: supervisor });
+		expect(report.status).toBe(200);
+		const [recording] = report.body.recordings;
+		expect(recording.status).toBe('ready');
+		videoUrl = recording.videoUrl;
+		const types: string[] = report.body.events.map((e: { type: string }) => e.type);
+		for (const type of ['participant.joined', 'recording.started', 'page.visited', 'recording.stopped', 'session.ended']) expect(types, type).toContain(type);
+		// Addresses in the timeline: origin and path, never the query or fragment.
+		const visited = report.body.events.filter((e: { type: string }) => e.type === 'page.visited').map((e: { url: string }) => e.url);
+		expect(visited).toContain(`${fixtures.url}/blue`);
+		expect(JSON.stringify(report.body.events)).not.toContain('12345');
+
+		const response = await fetch(`${app.url}${videoUrl}`);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('video/mp4');
+		const file = path.join(dir, 'session.mp4');
+		fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+		const info = await probe(file);
+		expect(info.codec).toBe('h264');
+		expect(info.faststart).toBe(true);
+		// The video lasts as long as the recording did (within a second).
+		const span = (recording.endedAt ?? 0) - recording.segments[0].startedAt;
+		expect(Math.abs(info.durationMs - recording.durationMs)).toBeLessThan(300);
+		expect(recording.durationMs).toBeGreaterThan(3000);
+		expect(span - recording.durationMs).toBeLessThan(2500);
+		const frames = await colourCounts(file, { magenta: MAGENTA, blue: BLUE });
+		expect(frames.some((f) => f.counts.blue! > 2000)).toBe(true);
+		expect(Math.max(...frames.map((f) => f.counts.magenta!))).toBe(0);
+		// The work directory is gone; the file is in the data directory, for this user only.
+		expect(fs.readdirSync(path.join(app.config.signaling.dataDir, 'recordings-work'))).toEqual([]);
+	});
+
+	it('serves byte ranges to a player, and only by a genuine, unexpired link for someone of the company who may watch', async () => {
+		const ranged = await fetch(`${app.url}${videoUrl}`, { headers: { Range: 'bytes=0-99' } });
+		expect(ranged.status).toBe(206);
+		expect(ranged.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
+		expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+		const url = new URL(videoUrl, app.url);
+		const tampered = new URL(url);
+		tampered.searchParams.set('exp', String(Number(url.searchParams.get('exp')) + 1000));
+		const unsigned = new URL(url.pathname, app.url);
+		const otherId = new URL(url);
+		otherId.pathname = `/api/recordings/${randomUUID()}/video`;
+		for (const bad of [tampered, unsigned, otherId]) expect((await fetch(bad)).status, bad.toString()).toBe(404);
+		// Another company's supervisor does not learn the report exists.
+		expect((await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: otherSupervisor })).status).toBe(404);
+		// The agent may not read reports.
+		expect((await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: await login(app, 'agent') })).status).toBe(403);
+		// A link made for a user who may no longer supervise stops working.
+		const supervisorUser = (await app.store.listUsers('demo')).find((u) => u.role === 'supervisor')!;
+		await app.store.updateUser(supervisorUser.id, { permissions: { ...supervisorUser.permissions, supervise: false } });
+		expect((await fetch(`${app.url}${videoUrl}`)).status).toBe(404);
+		await app.store.updateUser(supervisorUser.id, { permissions: supervisorUser.permissions });
+	});
+
+	it('lets an agent start and stop recording only where the company lets agents, and tells everyone', async () => {
+		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'agent' } })).status).toBe(200);
+		const { session, customer, sessionId: id, agentToken } = await recordedSession();
+		expect(session.recording).toBe(false);
+		const agent = await WsClient.connect(app.url);
+		const joined = await agent.request('session/join', { token: agentToken, sessionId: id });
+		expect((joined.data as { mayRecord: boolean }).mayRecord).toBe(true);
+		expect((await agent.request('recording/set', { recording: true })).ok).toBe(true);
+		await until(() => customer.notifications.find((n) => n.type === 'recording/state' && (n.data as { recording: boolean }).recording));
+		await session.browser.navigate(`${fixtures.url}/busy`);
+		await new Promise((r) => setTimeout(r, 2000));
+		expect((await agent.request('recording/set', { recording: false })).ok).toBe(true);
+		await until(() => customer.notifications.find((n) => n.type === 'recording/state' && !(n.data as { recording: boolean }).recording));
+		// The customer cannot.
+		const refused = await customer.request('recording/set', { recording: true });
+		expect(refused.ok).toBe(false);
+		await session.end('agent_ended');
+		await app.recordings.settled();
+		const report = await api(app, 'GET', `/api/sessions/${id}/report`, { token: admin });
+		expect(report.body.recordings[0].status).toBe('ready');
+		const by = report.body.events.find((e: { type: string }) => e.type === 'recording.started').by;
+		expect(by).toBeTruthy();
+		agent.close();
+		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'off' } })).status).toBe(200);
+	});
+
+	it('shows the report in the browser: the recording beside its timeline, and clicking an event plays the recording from there', async () => {
+		const report = (await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: supervisor })).body;
+		const green = [...report.events].reverse().find((e: { type: string; url?: string }) => e.type === 'page.visited' && e.url?.endsWith('/green'));
+		const expected = videoTimeOf(report.recordings[0], green.at)!;
+		expect(expected).toBeGreaterThan(1);
+		const browser = await launchViewerBrowser();
+		try {
+			for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+				const page = await newViewerPage(browser, { viewport });
+				await signInToConsole(page, app, 'supervisor', '/supervisor/');
+				await page.getByTestId('past-sessions').click();
+				// The first session recorded is the oldest: the last row.
+				await page.getByTestId('history-row').last().getByRole('button').click();
+				await page.getByTestId('report-video').waitFor();
+				await page.waitForFunction(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement).readyState >= 1);
+				const item = page.locator('[data-testid=timeline] li[data-kind="page.visited"]').last();
+				await item.getByRole('button').click();
+				await page.waitForFunction(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement).readyState >= 2);
+				const at = await page.evaluate(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement).currentTime);
+				expect(Math.abs(at - expected), `video at ${at}, event at ${expected}`).toBeLessThan(0.6);
+				await page.evaluate(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement).pause());
+				expect(await item.getAttribute('class')).toContain('playing');
+				await shot(page, `report-${viewport.width}`);
+				await page.close();
+			}
+		} finally {
+			await browser.close();
+		}
+	});
+
+	it('deletes one recording by hand (admins only), and every report past the retention period, files and rows, in the audit log', async () => {
+		const report = await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: admin });
+		const recordingId = report.body.recordings[0].id as string;
+		const file = path.join(app.config.signaling.dataDir, 'recordings', 'demo', `${recordingId}.mp4`);
+		expect(fs.existsSync(file)).toBe(true);
+		expect((await api(app, 'DELETE', `/api/recordings/${recordingId}`, { token: supervisor })).status).toBe(403);
+		expect((await api(app, 'DELETE', `/api/recordings/${recordingId}`, { token: admin })).status).toBe(204);
+		expect(fs.existsSync(file)).toBe(false);
+		expect((await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: admin })).body.recordings).toEqual([]);
+
+		// Retention: a week later (the company keeps reports 7 days), every report of the demo company goes.
+		const files = fs.readdirSync(path.join(app.config.signaling.dataDir, 'recordings', 'demo'));
+		expect(files.length).toBeGreaterThan(0);
+		const deleted = await app.expireReports(Date.now() + 8 * 86400_000);
+		expect(deleted).toBeGreaterThanOrEqual(2);
+		expect(fs.readdirSync(path.join(app.config.signaling.dataDir, 'recordings', 'demo'))).toEqual([]);
+		expect((await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: admin })).status).toBe(404);
+		expect(await app.store.listSessionEvents(sessionId)).toEqual([]);
+		// NOTE: audit entries are written in the background.
+		await new Promise((r) => setTimeout(r, 200));
+		const audit = (await api(app, 'GET', '/api/audit?limit=200', { token: admin })).body.entries as Array<{ action: string; detail: Record<string, unknown>; sessionId: string | null }>;
+		expect(audit.some((e) => e.action === 'report.deleted' && e.detail.reason === 'retention' && e.sessionId === sessionId)).toBe(true);
+		expect(audit.some((e) => e.action === 'recording.deleted' && e.sessionId === sessionId)).toBe(true);
+	});
+});
