@@ -228,4 +228,36 @@ describe('recording a session', () => {
 		expect(audit.some((e) => e.action === 'report.deleted' && e.detail.reason === 'retention' && e.sessionId === sessionId)).toBe(true);
 		expect(audit.some((e) => e.action === 'recording.deleted' && e.sessionId === sessionId)).toBe(true);
 	});
+
+	it('finishes, at the next start, a recording the service left unfinished (what was recorded up to the crash plays)', async () => {
+		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'always', retentionDays: 30 } })).status).toBe(200);
+		const { session } = await recordedSession();
+		await until(() => (session.recording ? true : undefined));
+		await session.browser.navigate(`${fixtures.url}/busy`);
+		await new Promise((r) => setTimeout(r, 2500));
+		// What a crash leaves: the segment ffmpeg was writing, and the row still "recording".
+		const [row] = await app.store.listSessionRecordings(session.id);
+		const work = path.join(app.config.signaling.dataDir, 'recordings-work', row!.id);
+		const segment = fs.readdirSync(work).find((f) => f.endsWith('.part.mp4'))!;
+		const saved = path.join(dir, 'crashed.part.mp4');
+		fs.copyFileSync(path.join(work, segment), saved);
+		const dataDir = app.config.signaling.dataDir;
+		await app.close();
+		fs.rmSync(path.join(dataDir, 'recordings', 'demo', `${row!.id}.mp4`), { force: true });
+		fs.mkdirSync(work, { recursive: true });
+		fs.copyFileSync(saved, path.join(work, segment));
+		await app.store.close().catch(() => undefined);
+		const { SqliteStore } = await import('../signaling/store/SqliteStore.js');
+		const store = SqliteStore.open(path.join(dataDir, 'alongside.db'));
+		await store.updateRecording(row!.id, { status: 'recording', storageKey: null, durationMs: null, bytes: null, endedAt: null });
+		await store.close();
+
+		app = await startAlongside({ ALONGSIDE_DATA_DIR: dataDir });
+		const recovered = await app.store.getRecording(row!.id);
+		expect(recovered?.status).toBe('ready');
+		const file = path.join(dataDir, 'recordings', 'demo', `${row!.id}.mp4`);
+		expect((await probe(file)).codec).toBe('h264');
+		expect((await colourCounts(file, { blue: BLUE })).some((f) => f.counts.blue! > 2000)).toBe(true);
+		expect(fs.existsSync(work)).toBe(false);
+	});
 });
