@@ -19,7 +19,7 @@ export const FIRST_RUN_FILE = 'first-run-credentials.txt';
 export const DEMO_COMPANY: Omit<Company, 'createdAt'> = {
 	id: 'demo',
 	name: 'Demo Company',
-	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
+	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: ['Resolved', 'Follow-up needed', 'Not resolved'] },
 };
 
 /** The users created on first run. */

@@ -22,7 +22,7 @@ async function createOtherCompany(): Promise<string> {
 	await app.store.createCompany({
 		id: 'other',
 		name: 'Other Ltd',
-		settings: { announceSupervision: true, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
+		settings: { announceSupervision: true, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] },
 		createdAt: Date.now(),
 	});
 	const password = 'other-agent-password-1';

@@ -14,7 +14,7 @@ import { DEFAULT_PERMISSIONS } from '../signaling/api/common.js';
 import { hashPassword } from '../signaling/auth/passwords.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { api, launchViewerBrowser, login, metricSum, newViewerPage, startAlongside, startFixtureServer, startSessionWithPin, until, WsClient } from './helpers.js';
-import { shot, signInToConsole } from './ui.js';
+import { shot, signInToConsole, startSessionInBrowsers } from './ui.js';
 import { videoTimeOf } from '../protocol/timeline.js';
 import { RECORDED_PAGES } from './recording/pages.js';
 import { colourCounts, probe } from './recording/frames.js';
@@ -196,9 +196,39 @@ describe('recording a session', () => {
 				expect(Math.abs(at - expected), `video at ${at}, event at ${expected}`).toBeLessThan(0.6);
 				await page.evaluate(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement).pause());
 				expect(await item.getAttribute('class')).toContain('playing');
+				if (viewport.width === 1280) {
+					// A review for coaching: four stars and a note, kept on the report.
+					await page.getByRole('radio', { name: '4 out of 5' }).check();
+					await page.getByLabel('Notes for coaching').fill('Good pace; confirm the address next time.');
+					await page.getByRole('button', { name: 'Save review' }).click();
+					await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+					const saved = (await api(app, 'GET', `/api/sessions/${sessionId}/report`, { token: admin })).body.review;
+					expect(saved).toMatchObject({ rating: 4, notes: 'Good pace; confirm the address next time.', reviewer: 'Sam' });
+				}
 				await shot(page, `report-${viewport.width}`);
 				await page.close();
 			}
+		} finally {
+			await browser.close();
+		}
+	});
+
+	it('asks the agent, when a session ends, how it went: the outcome and notes go into the report', async () => {
+		const browser = await launchViewerBrowser();
+		try {
+			const { agent } = await startSessionInBrowsers(app, browser);
+			const id = app.liveSessions()[0]!.id;
+			await agent.getByRole('button', { name: 'End session' }).click();
+			await agent.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+			const form = agent.getByTestId('wrapup');
+			await form.waitFor();
+			await form.getByLabel('Follow-up needed').check();
+			await form.getByLabel('Notes for the report (optional)').fill('Customer will send the signed form.');
+			await form.getByRole('button', { name: 'Save' }).click();
+			await agent.getByTestId('wrapup-saved').waitFor();
+			await shot(agent, 'wrapup');
+			const report = (await api(app, 'GET', `/api/sessions/${id}/report`, { token: supervisor })).body;
+			expect(report.session).toMatchObject({ outcome: 'Follow-up needed', wrapupNotes: 'Customer will send the signed form.' });
 		} finally {
 			await browser.close();
 		}

@@ -129,7 +129,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		keys,
 		tokens,
 		async seedCompany(id, name = `Company ${id}`) {
-			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 }, createdAt: Date.now() };
+			const company: Company = { id, name, settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] }, createdAt: Date.now() };
 			await store.createCompany(company);
 			return company;
 		},

@@ -33,7 +33,7 @@ describe('TokenService', () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-tokens-'));
 		keys = KeyStore.open(dir);
 		store = SqliteStore.open(':memory:');
-		await store.createCompany({ id: 'acme', name: 'Acme', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 }, createdAt: 0 });
+		await store.createCompany({ id: 'acme', name: 'Acme', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] }, createdAt: 0 });
 		await store.createUser(user);
 		tokens = new TokenService({ keys, store });
 	});

@@ -11,7 +11,7 @@ import type { Company, Pin, User } from './Store.js';
 const company = (id: string): Company => ({
 	id,
 	name: `Company ${id}`,
-	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
+	settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] },
 	createdAt: 1_000,
 });
 
@@ -131,10 +131,10 @@ describe('SqliteStore', () => {
 
 	it('round-trips a company with its JSON settings and counts companies', async () => {
 		expect(await store.countCompanies()).toBe(2);
-		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 });
+		await store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] });
 		expect(await store.getCompany('acme')).toEqual({
 			...company('acme'),
-			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 },
+			settings: { announceSupervision: true, pinTtlSeconds: 300, brandName: 'ACME', startUrl: 'https://acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] },
 		});
 		expect(await store.getCompany('nope')).toBeUndefined();
 	});

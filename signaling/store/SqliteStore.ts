@@ -27,6 +27,7 @@ import type {
 	CompanyLogo,
 	RecordingRecord,
 	SessionMessage,
+	SessionReview,
 	StoredSessionEvent,
 	SessionRecord,
 	Store,
@@ -297,8 +298,24 @@ export class SqliteStore implements Store {
 			`INSERT INTO sessions (id, company_id, agent_user_id, pin_id, started_at, ended_at, end_reason)
 			 VALUES (@id, @companyId, @agentUserId, @pinId, @startedAt, @endedAt, @endReason)`,
 			'session',
-			{ ...record },
+			{ id: record.id, companyId: record.companyId, agentUserId: record.agentUserId, pinId: record.pinId, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
 		);
+	}
+
+	async wrapUpSession(id: string, wrapUp: { outcome: string; notes: string; at: number }): Promise<void> {
+		this.#q('UPDATE sessions SET outcome = ?, wrapup_notes = ?, wrapped_up_at = ? WHERE id = ?').run(wrapUp.outcome, wrapUp.notes, wrapUp.at, id);
+	}
+
+	async saveReview(review: SessionReview): Promise<void> {
+		this.#q(
+			`INSERT INTO session_reviews (session_id, reviewer_id, rating, notes, at) VALUES (@sessionId, @reviewerId, @rating, @notes, @at)
+			 ON CONFLICT (session_id) DO UPDATE SET reviewer_id = excluded.reviewer_id, rating = excluded.rating, notes = excluded.notes, at = excluded.at`,
+		).run(review);
+	}
+
+	async getReview(sessionId: string): Promise<SessionReview | undefined> {
+		const row = this.#q('SELECT * FROM session_reviews WHERE session_id = ?').get(sessionId) as Row | undefined;
+		return row && { sessionId: row.session_id as string, reviewerId: row.reviewer_id as string, rating: (row.rating as number | null) ?? null, notes: row.notes as string, at: row.at as number };
 	}
 
 	async endSession(id: string, at: number, reason: string): Promise<void> {
@@ -340,6 +357,7 @@ export class SqliteStore implements Store {
 			this.#q('DELETE FROM session_events WHERE session_id = ?').run(sessionId);
 			this.#q('DELETE FROM session_messages WHERE session_id = ?').run(sessionId);
 			this.#q('DELETE FROM recordings WHERE session_id = ?').run(sessionId);
+			this.#q('DELETE FROM session_reviews WHERE session_id = ?').run(sessionId);
 			this.#q('DELETE FROM sessions WHERE id = ?').run(sessionId);
 		}).immediate();
 	}
@@ -584,6 +602,9 @@ function toSession(row: Row): SessionRecord {
 		startedAt: row.started_at as number,
 		endedAt: row.ended_at as number | null,
 		endReason: row.end_reason as string | null,
+		outcome: (row.outcome as string | null) ?? null,
+		wrapupNotes: (row.wrapup_notes as string | null) ?? null,
+		wrappedUpAt: (row.wrapped_up_at as number | null) ?? null,
 	};
 }
 

@@ -31,6 +31,8 @@ export interface CompanySettings {
 	agentNameFormat: AgentNameFormat;
 	/** Bumped when the logo changes (its address carries it); null: no logo. */
 	logoVersion: number | null;
+	/** The outcomes an agent picks from when wrapping up a session. */
+	outcomes: string[];
 	/**
 	 * Which sessions are recorded (the masked rendition only): `off`; `always`, from their
 	 * start, for agents who may record; `agent`, when an agent who may record starts it.
@@ -85,6 +87,7 @@ export const DEFAULT_COMPANY_SETTINGS: CompanySettings = {
 	logoVersion: null,
 	recording: 'off',
 	retentionDays: 30,
+	outcomes: ['Resolved', 'Follow-up needed', 'Not resolved'],
 };
 
 /** A company's rules before anyone saved any. */
@@ -164,6 +167,20 @@ export interface SessionRecord {
 	startedAt: number;
 	endedAt: number | null;
 	endReason: string | null;
+	/** The agent's wrap-up: an outcome from the company's list, and notes. */
+	outcome?: string | null;
+	wrapupNotes?: string | null;
+	wrappedUpAt?: number | null;
+}
+
+/** A supervisor's review of a session, for coaching. */
+export interface SessionReview {
+	sessionId: string;
+	reviewerId: string;
+	/** 1 to 5, or null: notes only. */
+	rating: number | null;
+	notes: string;
+	at: number;
 }
 
 /** A session's recording: one MP4 of the masked rendition, made of segments (see sfu/Recorder.ts). */
@@ -314,7 +331,12 @@ export interface Store {
 	listSessionEvents(sessionId: string): Promise<StoredSessionEvent[]>;
 	/** Sessions of a company that ended before `before`, oldest first (for retention). */
 	listEndedSessions(companyId: string, before: number, limit: number): Promise<SessionRecord[]>;
-	/** Deletes a session's record, events, chat and recording rows (its files are the caller's). */
+	/** Records the agent's wrap-up of an ended session (replacing an earlier one). */
+	wrapUpSession(id: string, wrapUp: { outcome: string; notes: string; at: number }): Promise<void>;
+	/** Saves a supervisor's review of a session (one per session: the latest). */
+	saveReview(review: SessionReview): Promise<void>;
+	getReview(sessionId: string): Promise<SessionReview | undefined>;
+	/** Deletes a session's record, events, chat, review and recording rows (its files are the caller's). */
 	deleteSessionReport(sessionId: string): Promise<void>;
 
 	// Recordings ------------------------------------------------------------------------

@@ -187,4 +187,18 @@ export const MIGRATIONS: readonly string[] = [
 	) STRICT;
 	CREATE INDEX session_events_session ON session_events (session_id, at);
 	`,
+	// 9: the agent's wrap-up of a session (an outcome from the company's list, and notes),
+	// and a supervisor's review of it for coaching (a rating and notes).
+	`
+	ALTER TABLE sessions ADD COLUMN outcome TEXT CHECK (outcome IS NULL OR length(outcome) <= 80);
+	ALTER TABLE sessions ADD COLUMN wrapup_notes TEXT CHECK (wrapup_notes IS NULL OR length(wrapup_notes) <= 2000);
+	ALTER TABLE sessions ADD COLUMN wrapped_up_at INTEGER;
+	CREATE TABLE session_reviews (
+		session_id   TEXT PRIMARY KEY,
+		reviewer_id  TEXT NOT NULL,
+		rating       INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+		notes        TEXT NOT NULL CHECK (length(notes) <= 4000),
+		at           INTEGER NOT NULL
+	) STRICT;
+	`,
 ];

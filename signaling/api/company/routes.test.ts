@@ -26,7 +26,7 @@ describe('/api/company', () => {
 		const response = await t.request('GET', '/api/company', { token: accessToken });
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({
-			company: { id: 'acme', name: 'Acme Inc', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 } },
+			company: { id: 'acme', name: 'Acme Inc', settings: { announceSupervision: false, pinTtlSeconds: 600, brandName: null, startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] } },
 		} satisfies CompanyResponse);
 	});
 
@@ -38,7 +38,7 @@ describe('/api/company', () => {
 		const { accessToken, user } = await t.login('admin@acme.test');
 		const response = await t.request('PATCH', '/api/company', { token: accessToken, body: { brandName: 'ACME Help', pinTtlSeconds: 300 } });
 		expect(response.status).toBe(200);
-		const expected = { announceSupervision: false, pinTtlSeconds: 300, brandName: 'ACME Help', startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 };
+		const expected = { announceSupervision: false, pinTtlSeconds: 300, brandName: 'ACME Help', startUrl: null, allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] };
 		expect(((await response.json()) as CompanyResponse).company.settings).toEqual(expected);
 		expect((await t.store.getCompany('acme'))?.settings).toEqual(expected);
 		const [entry] = await t.store.listAudit('acme', { limit: 1 });
@@ -65,7 +65,7 @@ describe('/api/company', () => {
 		const { accessToken } = await t.login('admin@acme.test');
 		const cases: Array<[unknown, RegExp]> = [
 			[{ pinTtlSeconds: 5 }, /^pinTtlSeconds: /],
-			[{ startUrl: 'javascript:alert(1)', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 }, /^startUrl: /],
+			[{ startUrl: 'javascript:alert(1)', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null }, /^startUrl: /],
 			[{ name: 'Renamed' }, /name/],
 		];
 		for (const [body, message] of cases) {
@@ -92,7 +92,7 @@ describe('/api/company', () => {
 
 	describe('public view', () => {
 		it('tells anyone the brand name and whether sessions may be supervised', async () => {
-			await t.store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 600, brandName: 'ACME Help', startUrl: 'https://internal.acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30 });
+			await t.store.updateCompanySettings('acme', { announceSupervision: true, pinTtlSeconds: 600, brandName: 'ACME Help', startUrl: 'https://internal.acme.test/', allowedDomains: [], customerAnnotations: false, brandColor: null, agentNameFormat: 'full', logoVersion: null, recording: 'off', retentionDays: 30, outcomes: [] });
 			const response = await t.request('GET', '/api/companies/acme/public');
 			expect(response.status).toBe(200);
 			expect(await response.json()).toEqual({ id: 'acme', brandName: 'ACME Help', announceSupervision: true, brandColor: null, logoUrl: null } satisfies PublicCompanyResponse);

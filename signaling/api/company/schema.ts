@@ -18,6 +18,7 @@ export const CompanySettingsView = z.object({
 	logoVersion: z.number().nullable(),
 	recording: z.enum(['off', 'always', 'agent']),
 	retentionDays: z.number().int(),
+	outcomes: z.array(z.string()),
 });
 
 export const UpdateCompanySettingsBody = z
@@ -35,6 +36,12 @@ export const UpdateCompanySettingsBody = z
 		recording: z.enum(['off', 'always', 'agent']),
 		/** How long recordings and session reports are kept, in days (1 to 3650). */
 		retentionDays: z.number().int().min(1).max(3650),
+		/** What an agent picks from when wrapping up a session: 1 to 20 outcomes, each up to 80 characters, no repeats. */
+		outcomes: z
+			.array(z.string().trim().min(1, 'an outcome cannot be empty').max(80))
+			.min(1, 'at least one outcome')
+			.max(20, 'at most 20 outcomes')
+			.refine((list) => new Set(list.map((o) => o.toLowerCase())).size === list.length, 'each outcome once'),
 		startUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
 		/** Host names (each with its subdomains); empty: any public site. */
 		allowedDomains: z

@@ -5,17 +5,19 @@
 import Router from '@koa/router';
 import { TooManyAttemptsError } from '../../../protocol/errors.js';
 import { InvalidPinError } from '../../pins/PinService.js';
-import { parseBody } from '../body.js';
+import { jsonBody, parseBody } from '../body.js';
 import { addressKey } from '../../clientAddress.js';
 import type { ApiContext, LiveSessionInfo } from '../context.js';
 import { requireActiveUser, requirePermission, requireRole } from '../guard.js';
-import { ConflictError, NotFoundError } from '../../../protocol/errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../../../protocol/errors.js';
+import type { SessionRecord, User } from '../../store/Store.js';
 import { hide } from '../../../publisher/dialogs.js';
 import { detectorRules } from '../rules/schema.js';
-import { type ListSessionsResponse, type LiveSessionView, type SessionHistoryResponse, type SessionReportResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
+import { type ListSessionsResponse, type LiveSessionView, ReviewBody, type SessionHistoryResponse, type SessionReportResponse, WrapUpBody, type WrapUpResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
 
 export function sessionRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/sessions' });
+	router.use(jsonBody());
 	/** Who has seen which session's thumbnails (audited once each). */
 	const wallViewers = new Set<string>();
 
@@ -60,7 +62,7 @@ export function sessionRoutes(api: ApiContext): Router {
 		const sessions = await api.store.listSessions(claims.cid, { live: false, limit: 200 });
 		const names = new Map((await api.store.listUsers(claims.cid)).map((u) => [u.id, u.name]));
 		const body: SessionHistoryResponse = {
-			sessions: sessions.map((s) => ({ id: s.id, agent: { id: s.agentUserId, name: names.get(s.agentUserId) ?? null }, startedAt: s.startedAt, endedAt: s.endedAt, endReason: s.endReason })),
+			sessions: sessions.map((s) => ({ id: s.id, agent: { id: s.agentUserId, name: names.get(s.agentUserId) ?? null }, startedAt: s.startedAt, endedAt: s.endedAt, endReason: s.endReason, outcome: s.outcome ?? null })),
 		};
 		ctx.body = body;
 	});
@@ -73,15 +75,27 @@ export function sessionRoutes(api: ApiContext): Router {
 		// NOTE: another company's session is as unknown as one that never existed.
 		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
 		const rules = detectorRules(await api.store.getRules(claims.cid));
-		const [messages, events, recordings, agent] = await Promise.all([
+		const [messages, events, recordings, agent, review] = await Promise.all([
 			api.store.listSessionMessages(record.id),
 			api.store.listSessionEvents(record.id),
 			api.store.listSessionRecordings(record.id),
 			api.store.getUser(record.agentUserId),
+			api.store.getReview(record.id),
 		]);
+		const reviewer = review ? await api.store.getUser(review.reviewerId) : undefined;
 		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.report_viewed', sessionId: record.id, detail: {}, ip: ctx.ip });
 		const body: SessionReportResponse = {
-			session: { id: record.id, agentUserId: record.agentUserId, agentName: agent?.name ?? null, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
+			session: {
+				id: record.id,
+				agentUserId: record.agentUserId,
+				agentName: agent?.name ?? null,
+				startedAt: record.startedAt,
+				endedAt: record.endedAt,
+				endReason: record.endReason,
+				outcome: record.outcome ?? null,
+				wrapupNotes: record.wrapupNotes ?? null,
+			},
+			review: review ? { rating: review.rating, notes: review.notes, at: review.at, reviewer: reviewer?.name ?? null } : null,
 			chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
 			events: events.map((e) => ({ at: e.at, type: e.type, ...e.detail })),
 			recordings: recordings.map((r) => ({
@@ -99,6 +113,48 @@ export function sessionRoutes(api: ApiContext): Router {
 		ctx.set('Cache-Control', 'no-store');
 		ctx.body = body;
 	});
+
+	// The agent's wrap-up form of a session it ran: the company's outcomes and what was saved.
+	router.get('/:id/wrapup', async (ctx) => {
+		const { user } = await requireActiveUser(ctx, api);
+		const record = await agentsOwn(String(ctx.params.id), user);
+		const company = await api.store.getCompany(user.companyId);
+		const body: WrapUpResponse = { outcomes: company?.settings.outcomes ?? [], outcome: record.outcome ?? null, notes: record.wrapupNotes ?? '', ended: record.endedAt !== null };
+		ctx.set('Cache-Control', 'no-store');
+		ctx.body = body;
+	});
+
+	// The agent records the outcome of a session it ran, once it has ended (again to correct it). Audited.
+	router.post('/:id/wrapup', async (ctx) => {
+		const { user } = await requireActiveUser(ctx, api);
+		const record = await agentsOwn(String(ctx.params.id), user);
+		const { outcome, notes } = parseBody(WrapUpBody, ctx);
+		if (record.endedAt === null) throw new ConflictError('the session is still running');
+		const company = await api.store.getCompany(user.companyId);
+		if (!company?.settings.outcomes.includes(outcome)) throw new BadRequestError("outcome: not one of your company's outcomes");
+		await api.store.wrapUpSession(record.id, { outcome, notes, at: Date.now() });
+		api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'session.wrapped_up', sessionId: record.id, detail: { outcome }, ip: ctx.ip });
+		ctx.status = 204;
+	});
+
+	// A supervisor's (or admin's) review of a session, for coaching: a rating and notes. Audited, without the notes.
+	router.put('/:id/review', async (ctx) => {
+		const { claims } = await requireActiveUser(ctx, api);
+		if (claims.role !== 'admin') requirePermission(claims, 'supervise');
+		const record = await api.store.getSession(String(ctx.params.id));
+		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
+		const { rating, notes } = parseBody(ReviewBody, ctx);
+		await api.store.saveReview({ sessionId: record.id, reviewerId: claims.sub, rating, notes, at: Date.now() });
+		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.reviewed', sessionId: record.id, detail: { rating }, ip: ctx.ip });
+		ctx.status = 204;
+	});
+
+	/** A session the user ran as its agent; anything else is unknown. */
+	async function agentsOwn(id: string, user: User): Promise<SessionRecord> {
+		const record = await api.store.getSession(id);
+		if (!record || record.companyId !== user.companyId || record.agentUserId !== user.id) throw new NotFoundError('session');
+		return record;
+	}
 
 	// Deletes a session's report and its recordings for good (admins). Audited.
 	router.delete('/:id/report', async (ctx) => {

@@ -29,8 +29,25 @@ export interface LiveSessionView {
 }
 
 /** GET /api/sessions/:id/report: what a session's report holds so far (supervisors and admins of its company). */
+/** POST /api/sessions/:id/wrapup: the agent's outcome (one of the company's) and notes, once the session has ended. */
+export const WrapUpBody = z.object({ outcome: z.string().trim().min(1).max(80), notes: z.string().max(2000).default('') }).strict();
+
+/** PUT /api/sessions/:id/review: a supervisor's rating (1 to 5, or null) and notes, for coaching. */
+export const ReviewBody = z.object({ rating: z.number().int().min(1).max(5).nullable(), notes: z.string().max(4000).default('') }).strict();
+
 export interface SessionReportResponse {
-	session: { id: string; agentUserId: string; agentName: string | null; startedAt: number; endedAt: number | null; endReason: string | null };
+	session: {
+		id: string;
+		agentUserId: string;
+		agentName: string | null;
+		startedAt: number;
+		endedAt: number | null;
+		endReason: string | null;
+		outcome: string | null;
+		wrapupNotes: string | null;
+	};
+	/** The latest review (supervisors and admins see it), and who wrote it. */
+	review: { rating: number | null; notes: string; at: number; reviewer: string | null } | null;
 	/**
 	 * The chat and the supervisors' notes, oldest first, with what masking hides replaced
 	 * (the readers are not the customer).
@@ -57,7 +74,17 @@ export interface RecordingView {
 
 /** GET /api/sessions/history: ended sessions of the caller's company, newest first. */
 export interface SessionHistoryResponse {
-	sessions: Array<{ id: string; agent: { id: string; name: string | null }; startedAt: number; endedAt: number | null; endReason: string | null }>;
+	sessions: Array<{ id: string; agent: { id: string; name: string | null }; startedAt: number; endedAt: number | null; endReason: string | null; outcome: string | null }>;
+}
+
+/** GET /api/sessions/:id/wrapup: the agent's wrap-up form of a session it ran. */
+export interface WrapUpResponse {
+	/** The company's outcomes, to pick one from. */
+	outcomes: string[];
+	outcome: string | null;
+	notes: string;
+	/** Whether the session has ended (a wrap-up is saved only then). */
+	ended: boolean;
 }
 
 /** GET /api/sessions (live sessions of the caller's company; supervise permission), GET /api/sessions/mine (the caller's own, as agent; cobrowse permission). */

@@ -8,7 +8,7 @@ import { companyBody, type CompanyForm } from './forms';
 
 export class CompanySettings {
 	company = $state<CompanyResponse['company'] | null>(null);
-	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: '30' });
+	form = $state<CompanyForm>({ brandName: '', announceSupervision: false, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: '30', outcomes: '' });
 	/** Why the last logo upload failed, if it did. */
 	logoError = $state<string | null>(null);
 	logoBusy = $state(false);
@@ -70,6 +70,7 @@ export class CompanySettings {
 			customerAnnotations: s.customerAnnotations,
 			recording: s.recording,
 			retentionDays: String(s.retentionDays),
+			outcomes: s.outcomes.join('\n'),
 		};
 	}
 

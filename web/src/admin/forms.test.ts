@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../lib/api';
 import { companyBody, type RuleDraft, ruleProblemsFromServer, rulesBody, userChangeError } from './forms';
 
-const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full' as const, customerAnnotations: false, recording: 'off' as const, retentionDays: '30' };
+const form = { brandName: ' Demo Bank ', announceSupervision: true, pinTtlMinutes: '10', startUrl: '', allowedDomains: '', brandColor: '', agentNameFormat: 'full' as const, customerAnnotations: false, recording: 'off' as const, retentionDays: '30', outcomes: 'Resolved\nCall back' };
 
 describe('companyBody', () => {
 	it('turns the form into the PATCH body: minutes to seconds, empty text to null', () => {
-		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null, allowedDomains: [], brandColor: null, agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: 30 } });
+		expect(companyBody(form)).toEqual({ body: { brandName: 'Demo Bank', announceSupervision: true, pinTtlSeconds: 600, startUrl: null, allowedDomains: [], brandColor: null, agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: 30, outcomes: ['Resolved', 'Call back'] } });
 		expect(companyBody({ ...form, brandName: '', startUrl: 'https://example.com/start', allowedDomains: 'Bank.Example\nshop.example, bank.example' })).toEqual({
-			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start', allowedDomains: ['bank.example', 'shop.example'], brandColor: null, agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: 30 },
+			body: { brandName: null, announceSupervision: true, pinTtlSeconds: 600, startUrl: 'https://example.com/start', allowedDomains: ['bank.example', 'shop.example'], brandColor: null, agentNameFormat: 'full', customerAnnotations: false, recording: 'off', retentionDays: 30, outcomes: ['Resolved', 'Call back'] },
 		});
 	});
 

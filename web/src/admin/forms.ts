@@ -29,6 +29,8 @@ export interface CompanyForm {
 	agentNameFormat: AgentNameFormat;
 	customerAnnotations: boolean;
 	recording: 'off' | 'always' | 'agent';
+	/** One outcome per line, as typed. */
+	outcomes: string;
 	/** Days, as typed. */
 	retentionDays: string;
 }
@@ -51,12 +53,14 @@ export function companyBody(form: CompanyForm): { body: UpdateCompanySettingsBod
 		customerAnnotations: form.customerAnnotations,
 		recording: form.recording,
 		retentionDays: Number(days),
+		outcomes: form.outcomes.split('\n').map((o) => o.trim()).filter(Boolean),
 	});
 	if (!parsed.success) {
 		const field = parsed.error.issues[0]?.path[0];
 		if (field === 'startUrl') return { field: 'startUrl', message: 'company.startUrlInvalid' };
 		if (field === 'allowedDomains') return { field: 'allowedDomains', message: 'company.allowedDomainsInvalid' };
 		if (field === 'brandColor') return { field: 'brandColor', message: /#rrggbb/.test(parsed.error.issues[0]?.message ?? '') ? 'company.brandColorInvalid' : 'company.brandColorContrast' };
+		if (field === 'outcomes') return { field: 'outcomes', message: 'company.outcomesHint' };
 		return { field: 'brandName', message: 'admin.saveFailed' };
 	}
 	return { body: parsed.data };

@@ -64,6 +64,19 @@ export class Reports {
 		}
 	}
 
+	/** Saves the reader's review of the open report (a rating 1 to 5 or none, and notes); resolves with an error message or null. */
+	async saveReview(rating: number | null, notes: string): Promise<string | null> {
+		const open = this.open;
+		if (!open) return null;
+		try {
+			await this.#auth.api.request('PUT', `/api/sessions/${encodeURIComponent(open.session.id)}/review`, { rating, notes });
+			this.open = { ...open, review: { rating, notes, at: Date.now(), reviewer: this.#auth.user?.name ?? null } };
+			return null;
+		} catch (error) {
+			return apiErrorText(error);
+		}
+	}
+
 	/** Admins: deletes one recording for good; the rest of the report stays. */
 	async deleteRecording(recordingId: string): Promise<void> {
 		const open = this.open;
