@@ -17,6 +17,7 @@ import type {
 	AttemptResult,
 	AuditActor,
 	AuditEntry,
+	AuditFilter,
 	Company,
 	CompanyRules,
 	CompanySettings,
@@ -451,10 +452,21 @@ export class SqliteStore implements Store {
 		});
 	}
 
-	async listAudit(companyId: string, options: { limit: number; beforeId?: number }): Promise<AuditEntry[]> {
-		const rows = this.#q('SELECT * FROM audit WHERE company_id = @companyId AND id < @beforeId ORDER BY id DESC LIMIT @limit').all({
+	async listAudit(companyId: string, options: AuditFilter & { limit: number; beforeId?: number }): Promise<AuditEntry[]> {
+		const action = options.action ?? '';
+		const rows = this.#q(
+			`SELECT * FROM audit WHERE company_id = @companyId AND id < @beforeId
+			 AND (@actorId IS NULL OR actor_id = @actorId)
+			 AND (@action = '' OR (substr(@action, -1) = '.' AND substr(action, 1, length(@action)) = @action) OR action = @action)
+			 AND at >= @from AND at < @to
+			 ORDER BY id DESC LIMIT @limit`,
+		).all({
 			companyId,
 			beforeId: options.beforeId ?? Number.MAX_SAFE_INTEGER,
+			actorId: options.actorId ?? null,
+			action,
+			from: options.from ?? 0,
+			to: options.to ?? Number.MAX_SAFE_INTEGER,
 			limit: options.limit,
 		}) as Row[];
 		return rows.map(toAuditEntry);

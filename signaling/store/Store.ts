@@ -239,6 +239,16 @@ export interface AuditEntry {
 	ip: string | null;
 }
 
+/** Which audit entries to list. */
+export interface AuditFilter {
+	actorId?: string;
+	/** An action (`auth.login`), or a domain of them (`session.`). */
+	action?: string;
+	/** From this time (ms, inclusive) until this time (exclusive). */
+	from?: number;
+	to?: number;
+}
+
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'sessionId' | 'detail' | 'ip'> &
 	Partial<Pick<AuditEntry, 'at' | 'sessionId' | 'detail' | 'ip'>>;
 
@@ -350,7 +360,8 @@ export interface Store {
 
 	// Audit log -------------------------------------------------------------------------
 	audit(entry: NewAuditEntry): Promise<void>;
-	listAudit(companyId: string, options: { limit: number; beforeId?: number }): Promise<AuditEntry[]>;
+	/** A company's audit entries, newest first, filtered by who (actor id), what (action or `domain.` prefix) and when. */
+	listAudit(companyId: string, options: AuditFilter & { limit: number; beforeId?: number }): Promise<AuditEntry[]>;
 
 	// Attempt limits (PIN guessing, login) ----------------------------------------------
 	/**

@@ -35,7 +35,9 @@ describe('/api/audit', () => {
 		const { status, body } = await get('');
 		expect(status).toBe(200);
 		expect(body.entries.map((e) => e.action)).toEqual(['auth.login', 'test.acme5', 'test.acme4', 'test.acme3', 'test.acme2', 'test.acme1']);
-		expect(body.entries[1]).toEqual({ id: expect.any(Number), at: expect.any(Number), actorType: 'system', actorId: null, action: 'test.acme5', sessionId: 's5', detail: {}, ip: null });
+		expect(body.entries[1]).toEqual({ id: expect.any(Number), at: expect.any(Number), actorType: 'system', actorId: null, actorName: null, action: 'test.acme5', sessionId: 's5', detail: {}, ip: null });
+		// A user is named (as the account is named now), not only by id.
+		expect(body.entries[0]).toMatchObject({ action: 'auth.login', actorType: 'user', actorName: 'admin' });
 	});
 
 	it('pages with limit and beforeId', async () => {
@@ -43,6 +45,38 @@ describe('/api/audit', () => {
 		expect(first.body.entries.map((e) => e.action)).toEqual(['auth.login', 'test.acme5']);
 		const second = await get(`?limit=2&beforeId=${first.body.entries[1]?.id}`);
 		expect(second.body.entries.map((e) => e.action)).toEqual(['test.acme4', 'test.acme3']);
+	});
+
+	it('filters by who, by what (an action or a domain of them) and by when', async () => {
+		const admin = (await t.store.getUserByEmail('acme', 'admin@acme.test'))!;
+		expect((await get(`?actor=${admin.id}`)).body.entries.map((e) => e.action)).toEqual(['auth.login']);
+		expect((await get('?action=test.acme3')).body.entries.map((e) => e.action)).toEqual(['test.acme3']);
+		expect((await get('?action=test.')).body.entries).toHaveLength(5);
+		// A domain is matched whole: "tes." is not "test.".
+		expect((await get('?action=tes.')).body.entries).toHaveLength(0);
+		const all = (await get('')).body.entries;
+		const third = all.find((e) => e.action === 'test.acme3')!;
+		const window = (await get(`?from=${third.at}&to=${third.at + 1}&action=test.`)).body.entries;
+		expect(window.every((e) => e.at === third.at)).toBe(true);
+		expect((await get(`?to=1`)).body.entries).toHaveLength(0);
+		expect((await get('?action=DROP TABLE')).status).toBe(400);
+	});
+
+	it('exports what the filters match as CSV a spreadsheet opens safely, and audits the export', async () => {
+		await t.store.audit({ companyId: 'acme', actorType: 'system', actorId: null, action: 'test.formula', detail: { note: '=cmd|calc' } });
+		const response = await t.request('GET', '/api/audit?format=csv&action=test.', { token: adminToken });
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+		expect(response.headers.get('content-disposition')).toMatch(/attachment/);
+		const lines = (await response.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+		expect(lines[0]).toBe('time (UTC),actor type,actor,actor id,action,session,detail,address');
+		expect(lines).toHaveLength(1 + 6);
+		expect(lines.some((l) => l.includes('test.acme1'))).toBe(true);
+		expect(lines.some((l) => l.includes('test.globex'))).toBe(false);
+		// The JSON cell starts with "{", so it is quoted, never a formula.
+		expect(lines.find((l) => l.includes('test.formula'))).toContain('"{""note"":""=cmd|calc""}"');
+		await new Promise((r) => setTimeout(r, 50));
+		expect((await get('?action=audit.exported')).body.entries).toHaveLength(1);
 	});
 
 	it('names a bad query parameter', async () => {
