@@ -30,6 +30,7 @@ import { errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
 import { sessionRoutes } from './api/sessions/routes.js';
 import { recordingRoutes } from './api/recordings/routes.js';
+import { reportRoutes } from './api/reports/routes.js';
 import { fileRoutes } from './api/files/routes.js';
 import { userRoutes } from './api/users/routes.js';
 import { addressKey, ClientAddresses } from './clientAddress.js';
@@ -122,7 +123,7 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
 	});
 
-	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, fileRoutes]) {
+	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, reportRoutes, fileRoutes]) {
 		const r = routes(options.api);
 		app.use(r.routes());
 		app.use(r.allowedMethods());

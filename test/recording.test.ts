@@ -206,6 +206,15 @@ describe('recording a session', () => {
 					expect(saved).toMatchObject({ rating: 4, notes: 'Good pace; confirm the address next time.', reviewer: 'Sam' });
 				}
 				await shot(page, `report-${viewport.width}`);
+				// The company's reports: this session is counted, with its recording.
+				await page.getByTestId('company-reports').click();
+				const totals = page.getByTestId('report-totals');
+				await totals.waitFor();
+				const api_ = (await api(app, 'GET', '/api/reports', { token: supervisor })).body;
+				expect(api_.totals.sessions).toBeGreaterThanOrEqual(1);
+				expect(api_.totals.recorded).toBeGreaterThanOrEqual(1);
+				expect(await totals.locator('li').first().locator('strong').textContent()).toBe(String(api_.totals.sessions));
+				await shot(page, `company-reports-${viewport.width}`, { fullPage: true });
 				await page.close();
 			}
 		} finally {

@@ -303,6 +303,27 @@ export class SqliteStore implements Store {
 		);
 	}
 
+	async reportSessions(companyId: string, options: { from: number; to: number; agentUserId?: string; limit: number }): Promise<Array<SessionRecord & { refusals: Record<string, number>; recorded: boolean }>> {
+		const params = { companyId, from: options.from, to: options.to, agent: options.agentUserId ?? null, limit: options.limit };
+		const rows = this.#q(
+			`SELECT s.*, EXISTS (SELECT 1 FROM recordings r WHERE r.session_id = s.id AND r.status = 'ready') AS recorded
+			 FROM sessions s WHERE s.company_id = @companyId AND s.started_at >= @from AND s.started_at < @to AND (@agent IS NULL OR s.agent_user_id = @agent)
+			 ORDER BY s.started_at, s.id LIMIT @limit`,
+		).all(params) as Row[];
+		const refusals = this.#q(
+			`SELECT e.session_id AS session, json_extract(e.detail, '$.reason') AS reason, count(*) AS n FROM session_events e JOIN sessions s ON s.id = e.session_id
+			 WHERE s.company_id = @companyId AND s.started_at >= @from AND s.started_at < @to AND (@agent IS NULL OR s.agent_user_id = @agent) AND e.type = 'input.refused'
+			 GROUP BY e.session_id, reason`,
+		).all({ companyId, from: options.from, to: options.to, agent: params.agent }) as Row[];
+		const bySession = new Map<string, Record<string, number>>();
+		for (const r of refusals) {
+			const counts = bySession.get(r.session as string) ?? {};
+			counts[String(r.reason ?? 'unknown')] = r.n as number;
+			bySession.set(r.session as string, counts);
+		}
+		return rows.map((row) => ({ ...toSession(row), refusals: bySession.get(row.id as string) ?? {}, recorded: row.recorded === 1 }));
+	}
+
 	async wrapUpSession(id: string, wrapUp: { outcome: string; notes: string; at: number }): Promise<void> {
 		this.#q('UPDATE sessions SET outcome = ?, wrapup_notes = ?, wrapped_up_at = ? WHERE id = ?').run(wrapUp.outcome, wrapUp.notes, wrapUp.at, id);
 	}

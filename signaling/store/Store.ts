@@ -346,6 +346,12 @@ export interface Store {
 	/** Saves a supervisor's review of a session (one per session: the latest). */
 	saveReview(review: SessionReview): Promise<void>;
 	getReview(sessionId: string): Promise<SessionReview | undefined>;
+	/**
+	 * What the company reports are made of: sessions started in [from, to) (optionally one
+	 * agent's), oldest first, at most `limit`, each with its refusals by rule and whether a
+	 * recording of it is ready.
+	 */
+	reportSessions(companyId: string, options: { from: number; to: number; agentUserId?: string; limit: number }): Promise<Array<SessionRecord & { refusals: Record<string, number>; recorded: boolean }>>;
 	/** Deletes a session's record, events, chat, review and recording rows (its files are the caller's). */
 	deleteSessionReport(sessionId: string): Promise<void>;
 
