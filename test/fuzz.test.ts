@@ -27,7 +27,7 @@ import { ErrorCode, InputMessage, Requests, type RequestType } from '../protocol
 import type { Alongside } from '../signaling/Alongside.js';
 import { LoginBody } from '../signaling/api/auth/schema.js';
 import { UpdateCompanySettingsBody } from '../signaling/api/company/schema.js';
-import { StartSessionBody } from '../signaling/api/sessions/schema.js';
+import { ReviewBody, StartSessionBody, WrapUpBody } from '../signaling/api/sessions/schema.js';
 import { CreateUserBody, UpdateUserBody } from '../signaling/api/users/schema.js';
 import { loadConfig } from '../signaling/config.js';
 import { hostileJsonText, hostileValue, mutated, PROTOTYPE_KEYS, valuesOf } from './fuzz/arbitraries.js';
@@ -346,6 +346,8 @@ describe('fuzz: the service', () => {
 				fc.tuple(fc.constant('POST'), fc.constant('/api/users'), bodyOf(CreateUserBody)),
 				fc.tuple(fc.constant('PATCH'), fc.constantFrom(...ids.map((id) => `/api/users/${id}`), '/api/users/nope', '/api/users/__proto__'), bodyOf(UpdateUserBody)),
 				fc.tuple(fc.constant('PATCH'), fc.constant('/api/company'), bodyOf(UpdateCompanySettingsBody)),
+				fc.tuple(fc.constant('PUT'), fc.constantFrom(`/api/sessions/${started.sessionId}/review`, '/api/sessions/nope/review', '/api/sessions/__proto__/review'), bodyOf(ReviewBody)),
+				fc.tuple(fc.constant('POST'), fc.constantFrom(`/api/sessions/${started.sessionId}/wrapup`, '/api/sessions/nope/wrapup'), bodyOf(WrapUpBody)),
 			);
 			await fc.assert(
 				fc.asyncProperty(request, async ([method, route, body]) => {
@@ -379,8 +381,11 @@ describe('fuzz: the service', () => {
 		});
 
 		it('answers every path, query string and content type clearly', async () => {
-			const segment = fc.oneof(fc.constantFrom('api', 'users', 'audit', 'company', 'companies', 'demo', 'pins', 'public', 'sessions', 'c', 'agent', 'assets', '..', '%2e%2e', '%00', '%ff', '__proto__'), fc.string({ maxLength: 12 }).map(encodeURIComponent));
-			const query = fc.dictionary(fc.constantFrom('limit', 'beforeId', 'x', '__proto__'), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('-1', '0', '1e400', 'NaN', '9'.repeat(30))), { maxKeys: 3 });
+			const segment = fc.oneof(
+				fc.constantFrom('api', 'users', 'audit', 'company', 'companies', 'demo', 'pins', 'public', 'sessions', 'c', 'agent', 'assets', 'reports', 'recordings', 'history', 'report', 'review', 'wrapup', 'video', started.sessionId, '..', '%2e%2e', '%00', '%ff', '__proto__'),
+				fc.string({ maxLength: 12 }).map(encodeURIComponent),
+			);
+			const query = fc.dictionary(fc.constantFrom('limit', 'beforeId', 'x', '__proto__', 'from', 'to', 'actor', 'action', 'format', 'tz', 'agent', 'u', 'exp', 'sig'), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('-1', '0', '1e400', 'NaN', '9'.repeat(30))), { maxKeys: 3 });
 			await fc.assert(
 				fc.asyncProperty(
 					fc.array(segment, { minLength: 1, maxLength: 5 }),
