@@ -362,14 +362,16 @@ export async function remux(ffmpeg: string, segments: Array<Pick<Segment, 'file'
 export async function probeDurationMs(file: string, ffprobe = 'ffprobe'): Promise<number | undefined> {
 	if (fileSize(file) === 0) return undefined;
 	try {
-		const out = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=duration:packet=pts_time', '-of', 'csv=p=0', file]);
-		const lines = out.trim().split('\n').filter(Boolean);
-		if (lines.length < 2) return undefined; // NOTE: no video packet (the last line is the format's).
+		// NOTE: a file closed properly knows its duration (fast); one cut short is read packet by packet.
+		const format = Number.parseFloat((await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=duration', '-of', 'csv=p=0', file])).trim());
+		if (Number.isFinite(format) && format > 0) return Math.round(format * 1000);
+		const out = await run(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+		const times = out.trim().split('\n').filter(Boolean).map((l) => Number.parseFloat(l));
+		if (times.length === 0) return undefined; // NOTE: no video packet at all.
 		// NOTE: ffmpeg's H.264 parser hands a frame on when the next one starts: the last frame
 		// sent before a stop is not in the file, and a page at rest may leave a segment of one frame.
-		const seconds = Number.parseFloat(lines.at(-1)!);
-		const lastFrame = Math.max(...lines.slice(0, -1).map((l) => Number.parseFloat(l)).filter(Number.isFinite));
-		return Math.round((Number.isFinite(seconds) ? seconds : lastFrame) * 1000);
+		const last = Math.max(0, ...times.filter(Number.isFinite));
+		return Math.round(last * 1000);
 	} catch {
 		return undefined;
 	}
