@@ -100,6 +100,8 @@ export interface SessionEvents {
 	control: [{ actor: string; paused: boolean }];
 	/** Something for the session's timeline happened (see events.ts). */
 	event: [TimedSessionEvent];
+	/** What viewers draw over the video was sent: a pointer, a drawing, the page's scroll (for recordings). */
+	overlay: [kind: 'cursor' | 'annotation' | 'scroll', message: unknown];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -225,7 +227,10 @@ export class Session extends EventEmitter<SessionEvents> {
 		this.#silenceTimer = setInterval(() => {
 			this.#watchSilence();
 			const expired = this.#annotations.expire();
-			if (expired) this.room.broadcastAnnotation(JSON.stringify(expired));
+			if (expired) {
+				this.room.broadcastAnnotation(JSON.stringify(expired));
+				if (this.#recording) this.emit('overlay', 'annotation', expired);
+			}
 		}, 250);
 		this.#silenceTimer.unref();
 		this.id = options.id;
@@ -353,6 +358,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		browser.on('pagescroll', (scroll) => {
 			this.#scroll = scroll;
 			this.#broadcast('page/scroll', scroll);
+			if (this.#recording) this.emit('overlay', 'scroll', scroll);
 		});
 		browser.on('pagefocus', (focus) => {
 			for (const p of this.#participants.values()) if (p.role === 'customer') p.notify('page/focus', focus);
@@ -791,6 +797,11 @@ export class Session extends EventEmitter<SessionEvents> {
 	}
 
 	/** Join-time state of the shared view for a participant: whether it may draw, the strokes, the scroll. */
+	/** The drawings shown now and where the page is scrolled (a recording's overlay starts from them). */
+	get overlayState(): { annotations: StrokeSnapshot[]; scroll: PageScroll } {
+		return { annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll } };
+	}
+
 	annotationsFor(participantId: string): { mayAnnotate: boolean; annotations: StrokeSnapshot[]; scroll: PageScroll } {
 		const participant = this.#participant(participantId);
 		return { mayAnnotate: this.#mayAnnotate(participant), annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll } };
@@ -834,7 +845,10 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (parsed.data.type === 'annotate/start' || parsed.data.type === 'annotate/pulse') {
 			this.log({ type: 'annotation.drawn', role: participant.role, name: participant.name, tool: parsed.data.type === 'annotate/pulse' ? 'pulse' : parsed.data.tool });
 		}
-		for (const message of result.out) this.room.broadcastAnnotation(JSON.stringify(message));
+		for (const message of result.out) {
+			this.room.broadcastAnnotation(JSON.stringify(message));
+			if (this.#recording) this.emit('overlay', 'annotation', message);
+		}
 	}
 
 	/** Refusals of agents' input so far (the supervisor's wall shows them). */
@@ -1278,6 +1292,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	#sendCursor(message: CursorMessage): void {
 		this.room.broadcastCursor(JSON.stringify(message));
+		if (this.#recording) this.emit('overlay', 'cursor', message);
 	}
 
 	#onInput(participantId: string, channel: InputChannel, payload: Buffer): void {

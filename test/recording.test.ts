@@ -105,6 +105,10 @@ describe('recording a session', () => {
 		expect(visited).toContain(`${fixtures.url}/blue`);
 		expect(JSON.stringify(report.body.events)).not.toContain('12345');
 
+		// The pointers and drawings kept beside the video (none moved here: it starts from the drawings shown).
+		const overlay = await (await fetch(`${app.url}${recording.overlayUrl}`)).json();
+		expect(overlay.partial).toBe(false);
+		expect(overlay.entries[0][2].type).toBe('annotation/snapshot');
 		const response = await fetch(`${app.url}${videoUrl}`);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toBe('video/mp4');
@@ -223,14 +227,26 @@ describe('recording a session', () => {
 	});
 
 	it('asks the agent, when a session ends, how it went: the outcome and notes go into the report', async () => {
+		// Recorded, so that the agent's pointer is kept beside the video.
+		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'always' } })).status).toBe(200);
 		const browser = await launchViewerBrowser();
 		try {
 			const { agent } = await startSessionInBrowsers(app, browser);
-			const id = app.liveSessions()[0]!.id;
+			const live = app.liveSessions()[0]!;
+			const id = live.id;
+			await until(() => (live.recording ? true : undefined));
+			const box = (await agent.locator('video').first().boundingBox())!;
+			for (let i = 1; i <= 10; i++) {
+				await agent.mouse.move(box.x + (box.width * i) / 12, box.y + box.height / 2);
+				await new Promise((r) => setTimeout(r, 150));
+			}
 			await agent.getByRole('button', { name: 'End session' }).click();
 			await agent.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
 			const form = agent.getByTestId('wrapup');
-			await form.waitFor();
+			await form.waitFor({ timeout: 15_000 }).catch(async (error) => {
+				await agent.screenshot({ path: '/tmp/wrapup-fail.png' });
+				throw error;
+			});
 			await form.getByLabel('Follow-up needed').check();
 			await form.getByLabel('Notes for the report (optional)').fill('Customer will send the signed form.');
 			await form.getByRole('button', { name: 'Save' }).click();
@@ -238,6 +254,17 @@ describe('recording a session', () => {
 			await shot(agent, 'wrapup');
 			const report = (await api(app, 'GET', `/api/sessions/${id}/report`, { token: supervisor })).body;
 			expect(report.session).toMatchObject({ outcome: 'Follow-up needed', wrapupNotes: 'Customer will send the signed form.' });
+			// The agent's pointer, kept beside the recording, thinned to 10 a second.
+			let recording: { status: string; overlayUrl: string } | undefined;
+			for (let i = 0; i < 100 && recording?.status !== 'ready'; i++) {
+				await new Promise((r) => setTimeout(r, 100));
+				recording = (await api(app, 'GET', `/api/sessions/${id}/report`, { token: supervisor })).body.recordings[0];
+			}
+			const overlay = await (await fetch(`${app.url}${recording!.overlayUrl}`)).json();
+			const moves = overlay.entries.filter((e: [number, string, { type: string }]) => e[1] === 'cursor' && e[2].type === 'cursor/move');
+			expect(moves.length).toBeGreaterThanOrEqual(5);
+			expect(moves.length).toBeLessThanOrEqual(40);
+			expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'off' } })).status).toBe(200);
 		} finally {
 			await browser.close();
 		}

@@ -18,6 +18,7 @@ import { Recorder, remux } from '../../sfu/Recorder.js';
 import type { Metrics } from '../metrics.js';
 import type { Session } from '../Session.js';
 import type { RecordingRecord, Store } from '../store/Store.js';
+import { OverlayTrack } from './OverlayTrack.js';
 import type { RecordingStorage } from './storage.js';
 
 export interface RecordingsOptions {
@@ -35,6 +36,8 @@ interface Live {
 	record: RecordingRecord;
 	recorder: Recorder;
 	session: Session;
+	/** The pointers, drawings and scrolls while recording (see OverlayTrack). */
+	overlay: OverlayTrack;
 	/** Settles when the recording is finished (stored, or failed). */
 	finished?: Promise<void>;
 }
@@ -52,6 +55,11 @@ export class Recordings {
 	/** The storage key of a recording's file. */
 	static keyOf(record: Pick<RecordingRecord, 'companyId' | 'id'>): string {
 		return `${record.companyId}/${record.id}.mp4`;
+	}
+
+	/** The storage key of a recording's overlay track (pointers, drawings, scrolls). */
+	static overlayKeyOf(record: Pick<RecordingRecord, 'companyId' | 'id'>): string {
+		return `${record.companyId}/${record.id}.overlay.json`;
 	}
 
 	/** Whether a session is being recorded now. */
@@ -76,6 +84,8 @@ export class Recordings {
 			throw error;
 		}
 		session.setRecording(true);
+		// NOTE: the overlay starts from what is drawn now and where the page is.
+		live.overlay.annotation({ type: 'annotation/snapshot', ...session.overlayState });
 		session.log({ type: 'recording.started', by });
 	}
 
@@ -109,8 +119,13 @@ export class Recordings {
 			...(this.#options.ffmpeg ? { ffmpeg: this.#options.ffmpeg } : {}),
 			onBytes: (bytes) => this.#options.metrics.recordingBytes.inc(bytes),
 		});
-		const live: Live = { record, recorder, session };
+		const live: Live = { record, recorder, session, overlay: new OverlayTrack() };
 		this.#live.set(session.id, live);
+		session.on('overlay', (kind, message) => {
+			if (kind === 'cursor') live.overlay.cursor(message as { type: string; participantId: string });
+			else if (kind === 'annotation') live.overlay.annotation(message);
+			else live.overlay.scroll(message);
+		});
 		recorder.on('segment', () => {
 			record.segments = recorder.segments.map((s) => ({ startedAt: s.startedAt }));
 			this.#options.store.updateRecording(record.id, { segments: record.segments }).catch((error: unknown) => this.#options.logger.error({ err: error }, 'could not keep a segment start'));
@@ -140,6 +155,11 @@ export class Recordings {
 		try {
 			const finished = await recorder.finish(path.join(dir, 'recording.mp4'));
 			await this.#store(record, finished);
+			if (finished) {
+				const overlay = path.join(dir, 'overlay.json');
+				fs.writeFileSync(overlay, JSON.stringify(live.overlay.data()), { mode: 0o600 });
+				await this.#options.storage.put(Recordings.overlayKeyOf(record), overlay);
+			}
 		} catch (error) {
 			this.#options.metrics.recorderFailures.inc({ reason: 'finish' });
 			this.#options.logger.error({ err: error, recordingId: record.id }, 'could not finish a recording');
@@ -199,6 +219,7 @@ export class Recordings {
 	/** Deletes a recording's file and row. */
 	async delete(record: RecordingRecord): Promise<void> {
 		if (record.storageKey) await this.#options.storage.delete(record.storageKey);
+		await this.#options.storage.delete(Recordings.overlayKeyOf(record));
 		await this.#options.store.deleteRecording(record.id);
 	}
 }

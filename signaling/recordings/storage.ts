@@ -59,7 +59,7 @@ export class LocalRecordingStorage implements RecordingStorage {
 
 	/** The file of a key; refuses a key that would leave the directory. */
 	#path(key: string): string {
-		if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.mp4$/.test(key)) throw new Error(`not a recording key: ${JSON.stringify(key)}`);
+		if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.(mp4|overlay\.json)$/.test(key)) throw new Error(`not a recording key: ${JSON.stringify(key)}`);
 		return path.join(this.#dir, key);
 	}
 }

@@ -10,8 +10,8 @@ import { requireActiveUser, requireRole } from '../guard.js';
 export function recordingRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/recordings' });
 
-	// The MP4, with byte ranges (a player seeks by asking for them).
-	router.get('/:id/video', async (ctx) => {
+	/** The recording a signed link names, if the link is genuine and its user may watch it now. */
+	async function linked(ctx: { params: Record<string, string>; query: Record<string, unknown> }) {
 		const id = String(ctx.params.id);
 		const userId = api.links.verify(id, ctx.query);
 		// NOTE: a bad, expired or someone else's link is as unknown as a recording that does not exist.
@@ -19,6 +19,25 @@ export function recordingRoutes(api: ApiContext): Router {
 		const [user, recording] = await Promise.all([api.store.getUser(userId), api.store.getRecording(id)]);
 		const mayWatch = user && !user.disabled && (user.role === 'admin' || user.permissions.supervise);
 		if (!mayWatch || !recording || recording.companyId !== user.companyId || recording.status !== 'ready' || !recording.storageKey) throw new NotFoundError('recording');
+		return { user, recording: { ...recording, storageKey: recording.storageKey } };
+	}
+
+	// The pointers, drawings and page scrolls while it was recorded, for the player to draw again.
+	router.get('/:id/overlay', async (ctx) => {
+		const { recording } = await linked(ctx);
+		const key = `${recording.companyId}/${recording.id}.overlay.json`;
+		const size = await api.recordingStorage.size(key);
+		if (size === undefined) throw new NotFoundError('overlay');
+		ctx.set('Cache-Control', 'private, no-store');
+		ctx.type = 'application/json';
+		ctx.length = size;
+		ctx.body = api.recordingStorage.read(key, { start: 0, end: Math.max(0, size - 1) });
+	});
+
+	// The MP4, with byte ranges (a player seeks by asking for them).
+	router.get('/:id/video', async (ctx) => {
+		const { user, recording } = await linked(ctx);
+		const id = recording.id;
 		const size = await api.recordingStorage.size(recording.storageKey);
 		if (size === undefined) throw new NotFoundError('recording');
 		ctx.set('Accept-Ranges', 'bytes');

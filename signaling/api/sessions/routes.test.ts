@@ -29,6 +29,8 @@ beforeAll(async () => {
 	otherCompanySupervisor = (await t.login('otto@other.test')).accessToken;
 	await t.store.insertSession({ id: 's-ended', companyId: 'acme', agentUserId: alex.id, pinId: null, startedAt: Date.now() - 60_000, endedAt: Date.now() - 1000, endReason: 'agent_ended' });
 	await t.store.insertSession({ id: 's-live', companyId: 'acme', agentUserId: alex.id, pinId: null, startedAt: Date.now() - 1000, endedAt: null, endReason: null });
+	// NOTE: s-live runs in this process; a session left without an end by a stopped service does not.
+	t.api.liveSession = (id) => (id === 's-live' ? ({ id } as unknown as ReturnType<typeof t.api.liveSession>) : undefined);
 });
 
 afterAll(() => t?.close());

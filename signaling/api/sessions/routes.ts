@@ -108,6 +108,7 @@ export function sessionRoutes(api: ApiContext): Router {
 				segments: r.segments,
 				// NOTE: a <video> cannot send the token: a link signed for this user, for minutes.
 				videoUrl: r.status === 'ready' ? `/api/recordings/${r.id}/video?${api.links.sign(r.id, claims.sub)}` : null,
+				overlayUrl: r.status === 'ready' ? `/api/recordings/${r.id}/overlay?${api.links.sign(r.id, claims.sub)}` : null,
 			})),
 		};
 		ctx.set('Cache-Control', 'no-store');
@@ -119,7 +120,7 @@ export function sessionRoutes(api: ApiContext): Router {
 		const { user } = await requireActiveUser(ctx, api);
 		const record = await agentsOwn(String(ctx.params.id), user);
 		const company = await api.store.getCompany(user.companyId);
-		const body: WrapUpResponse = { outcomes: company?.settings.outcomes ?? [], outcome: record.outcome ?? null, notes: record.wrapupNotes ?? '', ended: record.endedAt !== null };
+		const body: WrapUpResponse = { outcomes: company?.settings.outcomes ?? [], outcome: record.outcome ?? null, notes: record.wrapupNotes ?? '', ended: record.endedAt !== null || !api.liveSession(record.id) };
 		ctx.set('Cache-Control', 'no-store');
 		ctx.body = body;
 	});
@@ -129,7 +130,8 @@ export function sessionRoutes(api: ApiContext): Router {
 		const { user } = await requireActiveUser(ctx, api);
 		const record = await agentsOwn(String(ctx.params.id), user);
 		const { outcome, notes } = parseBody(WrapUpBody, ctx);
-		if (record.endedAt === null) throw new ConflictError('the session is still running');
+		// NOTE: a session that is ending (its recording being finished) counts as ended.
+		if (record.endedAt === null && api.liveSession(record.id)) throw new ConflictError('the session is still running');
 		const company = await api.store.getCompany(user.companyId);
 		if (!company?.settings.outcomes.includes(outcome)) throw new BadRequestError("outcome: not one of your company's outcomes");
 		await api.store.wrapUpSession(record.id, { outcome, notes, at: Date.now() });

@@ -70,6 +70,8 @@ export interface RecordingView {
 	segments: Array<{ startedAt: number; durationMs?: number }>;
 	/** The video, by a link signed for the reader that works for 10 minutes; null until ready. */
 	videoUrl: string | null;
+	/** The pointers, drawings and scrolls recorded with it (JSON, see OverlayTrack), by a link like the video's. */
+	overlayUrl: string | null;
 }
 
 /** GET /api/sessions/history: ended sessions of the caller's company, newest first. */
