@@ -31,7 +31,8 @@ import { Tab, type TabContext, type UploadFile } from './Tab.js';
 /** What the publisher needs from the session's router; implemented by the signaling layer over sfu/. */
 export interface PublishTarget {
 	routerRtpCapabilities: Record<string, unknown>;
-	createTransport(): Promise<TransportInfo>;
+	/** `ownPort`: on a UDP port of its own, not the SFU worker's shared one. */
+	createTransport(options?: { ownPort?: boolean }): Promise<TransportInfo>;
 	connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void>;
 	produce(transportId: string, rendition: Rendition, rtpParameters: Record<string, unknown>): Promise<string>;
 }
@@ -291,8 +292,11 @@ export class CloudBrowser extends EventEmitter<CloudBrowserEvents> {
 				} catch (error) {
 					if (attempt >= PUBLISH_ATTEMPTS || !/send transport (did not connect|failed)/.test(String((error as Error)?.message))) throw error;
 					step(undefined);
-					logger.warn({ err: (error as Error).message, attempt }, 'publishing again on a fresh transport');
-					options_ = cloud.#captureOptions(options.target, await options.target.createTransport(), config);
+					// NOTE: seen in CI: the shared port never answered the browser's checks (161 sent,
+					// none answered, three fresh transports in a row). The last try has a port of its own.
+					const ownPort = attempt + 1 >= PUBLISH_ATTEMPTS;
+					logger.warn({ err: (error as Error).message, attempt, ownPort }, 'publishing again on a fresh transport');
+					options_ = cloud.#captureOptions(options.target, await options.target.createTransport({ ownPort }), config);
 				}
 			}
 			step(undefined);

@@ -110,13 +110,15 @@ export class Room extends EventEmitter<RoomEvents> {
 	 *
 	 * See {@link candidateAddress} for the address its ICE candidates carry.
 	 */
-	async createTransport(participantId: string, direction: TransportDirection, reach: { localAddress: string } | 'internal'): Promise<TransportInfo> {
+	async createTransport(participantId: string, direction: TransportDirection, reach: { localAddress: string } | 'internal', options: { ownPort?: boolean } = {}): Promise<TransportInfo> {
 		this.#assertOpen();
 		const release = this.#take(participantId, 'transports');
 		let transport: ms.WebRtcTransport;
 		try {
 			transport = await this.#router.createWebRtcTransport({
-				webRtcServer: this.#webRtcServer,
+				// NOTE: `ownPort`: a UDP port of its own instead of the worker's shared one (the
+				// cloud browser's last tries, when its checks to the shared port went unanswered).
+				...(options.ownPort ? { listenInfos: [{ protocol: 'udp' as const, ip: this.#config.listenIp }] } : { webRtcServer: this.#webRtcServer }),
 				enableUdp: true,
 				enableTcp: true,
 				preferUdp: true,

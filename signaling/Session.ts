@@ -290,7 +290,7 @@ export class Session extends EventEmitter<SessionEvents> {
 		const room = this.room;
 		const target: PublishTarget = {
 			routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown>,
-			createTransport: () => room.createTransport(PUBLISHER_ID, 'send', 'internal'),
+			createTransport: (options) => room.createTransport(PUBLISHER_ID, 'send', 'internal', options),
 			connectTransport: (transportId, dtlsParameters) => room.connectTransport(PUBLISHER_ID, transportId, dtlsParameters),
 			produce: (transportId, rendition, rtpParameters) => room.produce(PUBLISHER_ID, transportId, rendition, rtpParameters as never),
 		};
