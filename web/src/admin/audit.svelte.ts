@@ -4,6 +4,7 @@ import type { ListUsersResponse } from '../../../signaling/api/users/schema';
 import { apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
+import { saveFile } from '../lib/saveFile';
 
 export const AUDIT_PAGE = 50;
 
@@ -64,13 +65,7 @@ export class AuditLog {
 		query.set('format', 'csv');
 		try {
 			const blob = await this.#auth.api.blob(`/api/audit?${query}`);
-			if (!blob || typeof document === 'undefined') return;
-			const url = URL.createObjectURL(blob);
-			const link = Object.assign(document.createElement('a'), { href: url, download: 'audit.csv' });
-			document.body.append(link);
-			link.click();
-			link.remove();
-			setTimeout(() => URL.revokeObjectURL(url), 10_000);
+			if (blob) saveFile(blob, 'audit.csv');
 		} catch (error) {
 			this.error = t('audit.exportFailed', { message: apiErrorText(error) });
 		}

@@ -4,6 +4,7 @@ import type { ListUsersResponse } from '../../../signaling/api/users/schema';
 import { apiErrorText } from '../lib/api';
 import type { Auth } from '../lib/auth.svelte';
 import { t } from '../lib/i18n';
+import { saveFile } from '../lib/saveFile';
 
 const DAY = 86_400_000;
 
@@ -60,13 +61,7 @@ export class CompanyReports {
 		query.set('format', 'csv');
 		try {
 			const blob = await this.#auth.api.blob(`/api/reports?${query}`);
-			if (!blob) return;
-			const url = URL.createObjectURL(blob);
-			const link = Object.assign(document.createElement('a'), { href: url, download: 'sessions.csv' });
-			document.body.append(link);
-			link.click();
-			link.remove();
-			setTimeout(() => URL.revokeObjectURL(url), 10_000);
+			if (blob) saveFile(blob, 'sessions.csv');
 		} catch (error) {
 			this.error = apiErrorText(error);
 		}
