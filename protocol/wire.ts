@@ -629,8 +629,12 @@ export interface Notifications {
 	'chat/message': ChatMessage;
 	/** Who drives the page changed: the customer paused or gave back the agent's control, or an agent asked for it. */
 	'control/state': ControlState & { by?: string };
-	/** Recording started or stopped (what is recorded is what agents see, never the customer's own view). */
-	'recording/state': { recording: boolean };
+	/**
+	 * Recording started or stopped (what is recorded is what agents see, never the customer's
+	 * own view). `failed`: it stopped, or could not start, because the recorder failed; the
+	 * session goes on unrecorded.
+	 */
+	'recording/state': { recording: boolean; failed?: true };
 	/**
 	 * Where the shown tab's page is scrolled (CSS px of the document) and its pinch zoom:
 	 * annotations are drawn in page coordinates and follow it. Sent as it changes, at most

@@ -67,7 +67,7 @@ const KEY_FRAME_EVERY_MS = 4000;
 /** How long ffmpeg is given to close its file after SIGINT, before SIGKILL. */
 const STOP_GRACE_MS = 3000;
 /** How long the first frame is waited for after the tap resumes (Chromium spaces key frames about a second apart). */
-const FIRST_FRAME_MS = 3000;
+const FIRST_FRAME_MS = 5000;
 /** When a second key frame is asked for after the first (Chromium takes one request a second). */
 const SECOND_FRAME_MS = 1500;
 /** How long a stop waits for one more frame, so that the video lasts until the stop. */

@@ -166,6 +166,7 @@ export class Alongside {
 			workDir: path.join(config.signaling.dataDir, 'recordings-work'),
 			logger: logger.child({ component: 'recordings' }),
 			metrics,
+			ffmpeg: config.signaling.ffmpeg,
 		});
 		this.tokens = new TokenService({
 			keys,
@@ -357,11 +358,7 @@ export class Alongside {
 			session.log({ type: paused ? 'control.paused' : 'control.resumed' });
 		});
 		// NOTE: recorded from its start where the company records every session of agents who may record.
-		if (this.#mayRecord(session, agent, 'always')) {
-			void session.ready
-				.then(() => this.recordings.start(session, null))
-				.catch((error: Error) => this.#logger.warn({ sessionId: session.id, err: error.message }, 'recording did not start'));
-		}
+		if (this.#mayRecord(session, agent, 'always')) void session.ready.then(() => this.#recordFromStart(session), () => undefined);
 		session.once('ended', (reason) => {
 			this.#sessions.delete(session.id);
 			// NOTE: the session record and audit entries are the report; its PIN is session data.
@@ -372,6 +369,32 @@ export class Alongside {
 			this.audit({ companyId: company.id, actorType: 'system', actorId: null, action: 'session.ended', sessionId: session.id, detail: { reason } });
 		});
 		return session;
+	}
+
+	/**
+	 * Starts recording a session the company records from its start. A recorder that cannot
+	 * start (ffmpeg slow to come up on a loaded host, no frame yet) is tried again a few
+	 * times; if it never starts, everyone is told and the timeline says so.
+	 */
+	async #recordFromStart(session: Session): Promise<void> {
+		const waits = [1000, 3000];
+		for (let attempt = 0; ; attempt++) {
+			try {
+				await this.recordings.start(session, null);
+				return;
+			} catch (error) {
+				const last = attempt >= waits.length;
+				this.#logger.warn({ sessionId: session.id, err: (error as Error).message, attempt: attempt + 1 }, last ? 'recording did not start; the session goes on unrecorded' : 'recording did not start; trying again');
+				if (session.ended) return;
+				if (last) {
+					session.setRecording(false, true);
+					session.log({ type: 'recording.stopped', by: null, reason: 'failed' });
+					return;
+				}
+				await new Promise((resolve) => setTimeout(resolve, waits[attempt]));
+				if (session.ended) return;
+			}
+		}
 	}
 
 	/**

@@ -573,11 +573,14 @@ export class Session extends EventEmitter<SessionEvents> {
 		return this.#recording;
 	}
 
-	/** Recording started or stopped: everyone in the session is told (the customer's page shows it). */
-	setRecording(recording: boolean): void {
-		if (this.#recording === recording) return;
+	/**
+	 * Recording started or stopped: everyone in the session is told (the customer's page shows
+	 * it). `failed`: the recorder failed (to start, or on the way), told even if it never started.
+	 */
+	setRecording(recording: boolean, failed = false): void {
+		if (this.#recording === recording && !failed) return;
 		this.#recording = recording;
-		this.#broadcast('recording/state', { recording });
+		this.#broadcast('recording/state', failed ? { recording, failed: true } : { recording });
 	}
 
 	/** Runs `work` when the session ends, before its room closes (awaited, at most 5 s). */

@@ -117,6 +117,8 @@ const SignalingEnv = z.object({
 	ALONGSIDE_MAX_SESSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(1),
 	/** Days the audit log is kept; older entries are deleted. Default 365. */
 	ALONGSIDE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+	/** The ffmpeg that writes recordings (a path, or a name looked up in PATH). Default `ffmpeg`. */
+	ALONGSIDE_FFMPEG: z.string().min(1).default('ffmpeg'),
 });
 
 export interface SignalingConfig {
@@ -143,6 +145,7 @@ export interface SignalingConfig {
 	addressLimits: { maxSockets: number; socketsPerSecond: number; maxWebSockets: number; framesPerSecond: number };
 	sessionLimits: { host: number; company: number; agent: number };
 	auditRetentionDays: number;
+	ffmpeg: string;
 }
 
 export interface Config {
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 				agent: e.ALONGSIDE_MAX_SESSIONS_PER_AGENT,
 			},
 			auditRetentionDays: e.ALONGSIDE_AUDIT_RETENTION_DAYS,
+			ffmpeg: e.ALONGSIDE_FFMPEG,
 		},
 		sfu,
 		publisher,

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERMISSIONS } from '../signaling/api/common.js';
 import { hashPassword } from '../signaling/auth/passwords.js';
 import type { Alongside } from '../signaling/Alongside.js';
@@ -56,6 +56,12 @@ beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alongside-recording-'));
 });
 
+// NOTE: a test that fails midway leaves no live session behind to make the next one's agent busy.
+afterEach(async () => {
+	await Promise.all(app.liveSessions().map((s) => s.end('agent_ended')));
+	await app.recordings.settled();
+});
+
 afterAll(async () => {
 	await app?.close();
 	await fixtures?.close();
@@ -80,9 +86,10 @@ describe('recording a session', () => {
 		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'always', retentionDays: 7 } })).status).toBe(200);
 		const { session, customer, joined } = await recordedSession();
 		sessionId = session.id;
-		const told = joined.recording || (await until(() => customer.notifications.find((n) => n.type === 'recording/state' && (n.data as { recording: boolean }).recording)) !== undefined);
+		// NOTE: a loaded host (CI runs suites side by side) can take seconds to bring ffmpeg up.
+		const told = joined.recording || (await until(() => customer.notifications.find((n) => n.type === 'recording/state' && (n.data as { recording: boolean }).recording), 30_000)) !== undefined;
 		expect(told).toBe(true);
-		await until(() => (session.recording ? true : undefined));
+		expect(session.recording).toBe(true);
 		expect(await metricSum(app, 'alongside_recordings_active')).toBe(1);
 		await session.browser.navigate(`${fixtures.url}/blue?order=12345#top`);
 		await new Promise((r) => setTimeout(r, 2500));
@@ -234,7 +241,7 @@ describe('recording a session', () => {
 			const { agent } = await startSessionInBrowsers(app, browser);
 			const live = app.liveSessions()[0]!;
 			const id = live.id;
-			await until(() => (live.recording ? true : undefined));
+			await until(() => (live.recording ? true : undefined), 30_000);
 			const box = (await agent.locator('video').first().boundingBox())!;
 			for (let i = 1; i <= 10; i++) {
 				await agent.mouse.move(box.x + (box.width * i) / 12, box.y + box.height / 2);
@@ -298,7 +305,7 @@ describe('recording a session', () => {
 	it('finishes, at the next start, a recording the service left unfinished (what was recorded up to the crash plays)', async () => {
 		expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'always', retentionDays: 30 } })).status).toBe(200);
 		const { session } = await recordedSession();
-		await until(() => (session.recording ? true : undefined));
+		await until(() => (session.recording ? true : undefined), 30_000);
 		await session.browser.navigate(`${fixtures.url}/busy`);
 		await new Promise((r) => setTimeout(r, 2500));
 		// What a crash leaves: the segment ffmpeg was writing, and the row still "recording".
@@ -325,5 +332,25 @@ describe('recording a session', () => {
 		expect((await probe(file)).codec).toBe('h264');
 		expect((await colourCounts(file, { blue: BLUE })).some((f) => f.counts.blue! > 2000)).toBe(true);
 		expect(fs.existsSync(work)).toBe(false);
+	});
+
+	it('tells everyone, and the timeline, when the recorder cannot start, and the session goes on', async () => {
+		await app.close();
+		// An ffmpeg that exits at once: every try fails (each start is tried twice, the company's "always" three times).
+		app = await startAlongside({ ALONGSIDE_FFMPEG: '/bin/false' });
+		expect((await api(app, 'PATCH', '/api/company', { token: await login(app, 'admin'), body: { recording: 'always' } })).status).toBe(200);
+		const { session, customer } = await recordedSession();
+		const failed = await until(() => customer.notifications.find((n) => n.type === 'recording/state' && (n.data as { failed?: boolean }).failed), 30_000);
+		expect(failed.data).toEqual({ recording: false, failed: true });
+		expect(session.ended).toBe(false);
+		expect(session.recording).toBe(false);
+		expect(await metricSum(app, 'alongside_recorder_failures_total')).toBeGreaterThanOrEqual(3);
+		await session.end('agent_ended');
+		await app.recordings.settled();
+		const report = await api(app, 'GET', `/api/sessions/${session.id}/report`, { token: await login(app, 'supervisor') });
+		const stopped = report.body.events.filter((e: { type: string }) => e.type === 'recording.stopped');
+		expect(stopped).toEqual([expect.objectContaining({ reason: 'failed', by: null })]);
+		expect(report.body.events.some((e: { type: string }) => e.type === 'recording.started')).toBe(false);
+		expect(report.body.recordings.map((r: { status: string }) => r.status)).toEqual(['failed']);
 	});
 });

@@ -134,7 +134,7 @@ export class Recordings {
 		recorder.on('failed', (error) => {
 			this.#options.metrics.recorderFailures.inc({ reason: 'gave_up' });
 			this.#options.logger.error({ err: error.message }, 'recording failed; the session goes on unrecorded');
-			session.setRecording(false);
+			session.setRecording(false, true);
 			session.log({ type: 'recording.stopped', by: null, reason: 'failed' });
 		});
 		// NOTE: the last frames come through the room, so the recorder stops before it closes.

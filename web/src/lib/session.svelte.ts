@@ -720,8 +720,9 @@ export class Session {
 		});
 		client.on('chat/message', (message: ChatMessage) => this.#addMessage(message));
 		client.on('page/scroll', (scroll: Notifications['page/scroll']) => this.annotations.scrolled(scroll));
-		client.on('recording/state', ({ recording }: Notifications['recording/state']) => {
-			if (recording !== this.recording) this.showToast(t(recording ? 'recording.started' : 'recording.stopped'));
+		client.on('recording/state', ({ recording, failed }: Notifications['recording/state']) => {
+			if (failed) this.showToast(t('recording.failed'));
+			else if (recording !== this.recording) this.showToast(t(recording ? 'recording.started' : 'recording.stopped'));
 			this.recording = recording;
 		});
 		client.on('control/state', ({ by, ...state }: Notifications['control/state']) => {

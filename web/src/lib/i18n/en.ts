@@ -476,6 +476,7 @@ const en = {
 	'stage.pointerOf': 'Pointer of {name}',
 	'recording.started': "Recording started.",
 	'recording.stopped': "Recording stopped.",
+	'recording.failed': "Recording failed: the session goes on unrecorded.",
 	'recording.badge': "Recording",
 	'recording.customerNote': "This session is being recorded. What is hidden from the agent is hidden in the recording too.",
 	'recording.start': "Record",

@@ -479,6 +479,7 @@ const it: Record<keyof typeof en, string> = {
 	'stage.pointerOf': 'Puntatore di {name}',
 	'recording.started': "Registrazione avviata.",
 	'recording.stopped': "Registrazione interrotta.",
+	'recording.failed': "Registrazione non riuscita: la sessione continua senza registrazione.",
 	'recording.badge': "In registrazione",
 	'recording.customerNote': "Questa sessione viene registrata. Ciò che è nascosto all'operatore è nascosto anche nella registrazione.",
 	'recording.start': "Registra",
