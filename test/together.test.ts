@@ -23,7 +23,9 @@ const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=de
 <body><title>Together</title><button id="go">Go</button><div class="tall"></div>
 <script>
 window.clicks = 0;
+window.presses = 0;
 document.getElementById('go').addEventListener('click', () => window.clicks++);
+addEventListener('mousedown', () => window.presses++, true);
 window.at = (id) => { const r = document.getElementById(id).getBoundingClientRect(); return [(r.left + r.width / 2) / innerWidth, (r.top + r.height / 2) / innerHeight]; };
 </script></body></html>`;
 
@@ -172,6 +174,8 @@ describe('annotations', () => {
 		const ink = await inkAt(customer, bx, by);
 		expect(ink[3]).toBeGreaterThan(200);
 		expect(ink[0]).toBeGreaterThan(150); // red, the default colour
+		// Not even pressed: a drag would select the page's text or move what is under it.
+		expect(await cloud().page.evaluate('window.presses')).toBe(0);
 		expect(await cloud().page.evaluate('window.clicks')).toBe(0);
 		await shot(customer, 'together-stroke-it');
 
