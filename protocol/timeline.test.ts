@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentItem, timeline, videoTimeOf } from './timeline.js';
+import { currentItem, timeline, videoTimeOf, wallTimeOf } from './timeline.js';
 
 const recording = { segments: [{ startedAt: 10_000, durationMs: 5000 }, { startedAt: 30_000, durationMs: 4000 }] };
 
@@ -13,6 +13,17 @@ describe('the report timeline', () => {
 		// Just before the first frame ("recording started" is logged before it comes): its start.
 		expect(videoTimeOf(recording, 9_500)).toBe(0);
 		expect(videoTimeOf(null, 12_000)).toBeNull();
+	});
+
+	it('turns video time back into the wall clock, across segments', () => {
+		expect(wallTimeOf(recording, 2)).toBe(12_000);
+		expect(wallTimeOf(recording, 6)).toBe(31_000);
+		// The first frame of the second segment is its start, not the first one's end.
+		expect(wallTimeOf(recording, 5)).toBe(30_000);
+		expect(wallTimeOf(recording, 100)).toBe(34_000);
+		expect(wallTimeOf(recording, -1)).toBe(10_000);
+		expect(wallTimeOf(null, 1)).toBeNull();
+		for (const at of [10_500, 14_000, 30_200, 33_900]) expect(wallTimeOf(recording, videoTimeOf(recording, at)!)).toBe(at);
 	});
 
 	it('merges events and chat oldest first, and finds the item playing', () => {

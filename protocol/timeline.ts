@@ -38,6 +38,24 @@ export function videoTimeOf(recording: RecordingSegments | null | undefined, at:
 	return null;
 }
 
+/**
+ * The wall-clock time (ms) of video time `seconds`: the inverse of {@link videoTimeOf}.
+ * Past the last segment's end, that end; null without segments.
+ */
+export function wallTimeOf(recording: RecordingSegments | null | undefined, seconds: number): number | null {
+	const segments = recording?.segments ?? [];
+	if (segments.length === 0) return null;
+	let offset = 0;
+	const ms = Math.max(0, seconds * 1000);
+	for (const segment of segments) {
+		const length = segment.durationMs ?? 0;
+		if (ms < offset + length) return segment.startedAt + (ms - offset);
+		offset += length;
+	}
+	const last = segments.at(-1)!;
+	return last.startedAt + (last.durationMs ?? 0);
+}
+
 /** The events and chat of a report, oldest first, each placed in the recording. */
 export function timeline(report: ReportParts): TimelineItem[] {
 	const recording = report.recordings.find((r) => r.status === 'ready') ?? null;

@@ -28,7 +28,7 @@ import { Session } from './Session.js';
 import { SessionPool } from './SessionPool.js';
 import { SqliteStore } from './store/SqliteStore.js';
 import { Recordings } from './recordings/Recordings.js';
-import { LocalRecordingStorage, type RecordingStorage } from './recordings/storage.js';
+import { openRecordingStorage, type RecordingStorage } from './recordings/storage.js';
 import { RecordingLinks } from './recordings/links.js';
 import type { Store } from './store/Store.js';
 
@@ -53,7 +53,7 @@ export class Alongside {
 	readonly watchers = new PinWatchers();
 	readonly audit: Audit;
 	readonly recordings: Recordings;
-	readonly recordingStorage: RecordingStorage;
+	readonly recordingStorage: RecordingStorage & { close?(): void };
 	readonly #links: RecordingLinks;
 	/** Credentials created on this (first) run, if any; printed once by index.ts. */
 	readonly firstRun: FirstRunInfo | null;
@@ -102,16 +102,19 @@ export class Alongside {
 			throw error;
 		}
 		let sfu: Sfu;
+		let recordingStorage: (RecordingStorage & { close?(): void }) | undefined;
 		try {
 			keys = KeyStore.open(dataDir);
+			recordingStorage = await openRecordingStorage(config.signaling.recordingStore, dataDir);
 			firstRun = config.signaling.firstRunDemo ? await ensureFirstRun(store, dataDir, logger) : null;
 			sfu = await Sfu.create(config.sfu, logger.child({ component: 'sfu' }));
 		} catch (error) {
+			recordingStorage?.close?.();
 			await store.close();
 			await browserHost.close();
 			throw error;
 		}
-		const app = new Alongside(config, logger, sfu, store, keys, firstRun, metrics);
+		const app = new Alongside(config, logger, sfu, store, keys, firstRun, metrics, recordingStorage);
 		try {
 			app.#server = await startServer({
 				config: config.signaling,
@@ -151,7 +154,7 @@ export class Alongside {
 		return app;
 	}
 
-	private constructor(config: Config, logger: Logger, sfu: Sfu, store: Store, keys: KeyStore, firstRun: FirstRunInfo | null, metrics: Metrics) {
+	private constructor(config: Config, logger: Logger, sfu: Sfu, store: Store, keys: KeyStore, firstRun: FirstRunInfo | null, metrics: Metrics, recordingStorage: RecordingStorage & { close?(): void }) {
 		this.config = config;
 		this.#logger = logger;
 		this.#sfu = sfu;
@@ -159,7 +162,7 @@ export class Alongside {
 		this.firstRun = firstRun;
 		this.metrics = metrics;
 		this.audit = createAudit(store, logger, metrics);
-		this.recordingStorage = new LocalRecordingStorage(path.join(config.signaling.dataDir, 'recordings'));
+		this.recordingStorage = recordingStorage;
 		this.recordings = new Recordings({
 			store,
 			storage: this.recordingStorage,
@@ -418,6 +421,7 @@ export class Alongside {
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.recordings.settled();
 		await this.#server?.close();
+		this.recordingStorage.close?.();
 		this.#sfu.close();
 		// NOTE: after every browser has stopped: this deletes the instance's directory.
 		await this.config.publisher.host?.close();

@@ -100,8 +100,11 @@ export interface SessionEvents {
 	control: [{ actor: string; paused: boolean }];
 	/** Something for the session's timeline happened (see events.ts). */
 	event: [TimedSessionEvent];
-	/** What viewers draw over the video was sent: a pointer, a drawing, the page's scroll (for recordings). */
-	overlay: [kind: 'cursor' | 'annotation' | 'scroll', message: unknown];
+	/**
+	 * What viewers draw over the video was sent, for recordings: a pointer (with whose it
+	 * is), a drawing, the page's scroll, or the page's viewport changed.
+	 */
+	overlay: [kind: 'cursor' | 'annotation' | 'scroll' | 'viewport', message: unknown, who?: { name: string; role: Role }];
 }
 
 /** Who a session belongs to, set when an agent redeems a PIN (pool sessions start unbound). */
@@ -330,7 +333,9 @@ export class Session extends EventEmitter<SessionEvents> {
 		if (this.#locale) void browser.setLocale(this.#locale.lang, this.#locale.timeZone).catch((error: Error) => this.#logger.warn({ err: error.message }, 'language not set'));
 		this.#metrics.browserStart.observe((performance.now() - started) / 1000);
 		browser.on('state', (s) => {
+			const was = this.#browserState.viewport;
 			this.#browserState = s;
+			if (this.#recording && (was.width !== s.viewport.width || was.height !== s.viewport.height)) this.emit('overlay', 'viewport', { ...s.viewport });
 			this.#broadcastState();
 			this.#logBrowser();
 		});
@@ -799,12 +804,12 @@ export class Session extends EventEmitter<SessionEvents> {
 		return participant.role === 'agent' || (participant.role === 'customer' && this.#binding?.customerAnnotations === true);
 	}
 
-	/** Join-time state of the shared view for a participant: whether it may draw, the strokes, the scroll. */
-	/** The drawings shown now and where the page is scrolled (a recording's overlay starts from them). */
-	get overlayState(): { annotations: StrokeSnapshot[]; scroll: PageScroll } {
-		return { annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll } };
+	/** The drawings shown now, where the page is scrolled and its viewport (a recording's overlay starts from them). */
+	get overlayState(): { annotations: StrokeSnapshot[]; scroll: PageScroll; viewport: { width: number; height: number } } {
+		return { annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll }, viewport: { ...this.#browserState.viewport } };
 	}
 
+	/** Join-time state of the shared view for a participant: whether it may draw, the strokes, the scroll. */
 	annotationsFor(participantId: string): { mayAnnotate: boolean; annotations: StrokeSnapshot[]; scroll: PageScroll } {
 		const participant = this.#participant(participantId);
 		return { mayAnnotate: this.#mayAnnotate(participant), annotations: this.#annotations.snapshot(), scroll: { ...this.#scroll } };
@@ -1295,7 +1300,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
 	#sendCursor(message: CursorMessage): void {
 		this.room.broadcastCursor(JSON.stringify(message));
-		if (this.#recording) this.emit('overlay', 'cursor', message);
+		if (!this.#recording) return;
+		const participant = this.#participants.get(message.participantId);
+		this.emit('overlay', 'cursor', message, participant ? { name: participant.name, role: participant.role } : undefined);
 	}
 
 	#onInput(participantId: string, channel: InputChannel, payload: Buffer): void {

@@ -31,4 +31,20 @@ describe('loadConfig', () => {
 	it('rejects a malformed viewport and names it', () => {
 		expect(() => loadConfig({ ALONGSIDE_VIEWPORT: '1280*720' })).toThrow(/ALONGSIDE_VIEWPORT: expected WIDTHxHEIGHT/);
 	});
+
+	it('keeps recordings in the data directory unless a bucket is named, and checks the bucket settings', () => {
+		expect(loadConfig({}).signaling.recordingStore).toEqual({ kind: 'local' });
+		expect(loadConfig({ ALONGSIDE_RECORDINGS_S3_BUCKET: 'acme-recordings', ALONGSIDE_RECORDINGS_S3_PREFIX: 'alongside/eu/', AWS_REGION: 'eu-west-1' }).signaling.recordingStore).toEqual({
+			kind: 's3',
+			bucket: 'acme-recordings',
+			prefix: 'alongside/eu/',
+			region: 'eu-west-1',
+			endpoint: undefined,
+			sse: undefined,
+		});
+		expect(() => loadConfig({ ALONGSIDE_RECORDINGS_S3_BUCKET: 'Not_A_Bucket' })).toThrow(/ALONGSIDE_RECORDINGS_S3_BUCKET: not a bucket name/);
+		for (const prefix of ['no-slash', '../up/', '/root/', 'a//b/']) expect(() => loadConfig({ ALONGSIDE_RECORDINGS_S3_BUCKET: 'b-1', ALONGSIDE_RECORDINGS_S3_PREFIX: prefix }), prefix).toThrow(/ALONGSIDE_RECORDINGS_S3_PREFIX/);
+		expect(() => loadConfig({ ALONGSIDE_RECORDINGS_S3_ENDPOINT: 'file:///etc' })).toThrow(/ALONGSIDE_RECORDINGS_S3_ENDPOINT/);
+		expect(() => loadConfig({ ALONGSIDE_RECORDINGS_S3_SSE: 'rot13' })).toThrow(/ALONGSIDE_RECORDINGS_S3_SSE/);
+	});
 });

@@ -119,6 +119,27 @@ const SignalingEnv = z.object({
 	ALONGSIDE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
 	/** The ffmpeg that writes recordings (a path, or a name looked up in PATH). Default `ffmpeg`. */
 	ALONGSIDE_FFMPEG: z.string().min(1).default('ffmpeg'),
+	/**
+	 * Keep recordings in this S3 bucket (AWS, or any S3-compatible store with
+	 * ALONGSIDE_RECORDINGS_S3_ENDPOINT) instead of the data directory. Credentials come from
+	 * the AWS SDK's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, a role).
+	 */
+	ALONGSIDE_RECORDINGS_S3_BUCKET: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a bucket name')
+		.optional(),
+	/** Prepended to every object's key, e.g. `alongside/`. Default none. */
+	ALONGSIDE_RECORDINGS_S3_PREFIX: z
+		.string()
+		.regex(/^((?!\.{1,2}\/)[A-Za-z0-9_.-]+\/)*$/, 'a path of names, each followed by /')
+		.max(200)
+		.default(''),
+	/** The bucket's region. Default: AWS_REGION, else us-east-1. */
+	ALONGSIDE_RECORDINGS_S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'not a region').optional(),
+	/** An S3-compatible store's address (MinIO, Ceph, R2…); addressed by path. Default: AWS. */
+	ALONGSIDE_RECORDINGS_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+	/** Encryption at rest asked of the store: AES256 or aws:kms. Default: the bucket's own. */
+	ALONGSIDE_RECORDINGS_S3_SSE: z.enum(['AES256', 'aws:kms']).optional(),
 });
 
 export interface SignalingConfig {
@@ -146,6 +167,8 @@ export interface SignalingConfig {
 	sessionLimits: { host: number; company: number; agent: number };
 	auditRetentionDays: number;
 	ffmpeg: string;
+	/** Where finished recordings are kept: the data directory, or an S3 bucket. */
+	recordingStore: { kind: 'local' } | { kind: 's3'; bucket: string; prefix: string; region: string; endpoint: string | undefined; sse: 'AES256' | 'aws:kms' | undefined };
 }
 
 export interface Config {
@@ -205,6 +228,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			},
 			auditRetentionDays: e.ALONGSIDE_AUDIT_RETENTION_DAYS,
 			ffmpeg: e.ALONGSIDE_FFMPEG,
+			recordingStore: e.ALONGSIDE_RECORDINGS_S3_BUCKET
+				? {
+						kind: 's3',
+						bucket: e.ALONGSIDE_RECORDINGS_S3_BUCKET,
+						prefix: e.ALONGSIDE_RECORDINGS_S3_PREFIX,
+						region: e.ALONGSIDE_RECORDINGS_S3_REGION ?? env.AWS_REGION ?? 'us-east-1',
+						endpoint: e.ALONGSIDE_RECORDINGS_S3_ENDPOINT,
+						sse: e.ALONGSIDE_RECORDINGS_S3_SSE,
+					}
+				: { kind: 'local' },
 		},
 		sfu,
 		publisher,

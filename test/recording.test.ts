@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERMISSIONS } from '../signaling/api/common.js';
 import { hashPassword } from '../signaling/auth/passwords.js';
 import type { Alongside } from '../signaling/Alongside.js';
 import { api, launchViewerBrowser, login, metricSum, newViewerPage, startAlongside, startFixtureServer, startSessionWithPin, until, WsClient } from './helpers.js';
-import { shot, signInToConsole, startSessionInBrowsers } from './ui.js';
+import { shot, signInToConsole, startSessionInBrowsers, videoPoint } from './ui.js';
 import { videoTimeOf } from '../protocol/timeline.js';
 import { RECORDED_PAGES } from './recording/pages.js';
 import { colourCounts, probe } from './recording/frames.js';
@@ -242,11 +243,25 @@ describe('recording a session', () => {
 			const live = app.liveSessions()[0]!;
 			const id = live.id;
 			await until(() => (live.recording ? true : undefined), 30_000);
-			const box = (await agent.locator('video').first().boundingBox())!;
+			// The agent points across the page, then draws a line under it.
+			let pointedAt = 0;
 			for (let i = 1; i <= 10; i++) {
-				await agent.mouse.move(box.x + (box.width * i) / 12, box.y + box.height / 2);
+				const p = await videoPoint(agent, i / 12, 0.5);
+				await agent.mouse.move(p.x, p.y);
+				if (i === 6) pointedAt = Date.now();
 				await new Promise((r) => setTimeout(r, 150));
 			}
+			const beforeDrawing = Date.now();
+			await agent.getByTestId('annotate-toggle').click();
+			const from = await videoPoint(agent, 0.2, 0.7);
+			const to = await videoPoint(agent, 0.6, 0.7);
+			await agent.mouse.move(from.x, from.y);
+			await agent.mouse.down();
+			await agent.mouse.move(to.x, to.y, { steps: 20 });
+			await agent.mouse.up();
+			await agent.getByTestId('annotate-toggle').click();
+			await new Promise((r) => setTimeout(r, 700));
+			const afterDrawing = Date.now();
 			await agent.getByRole('button', { name: 'End session' }).click();
 			await agent.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
 			const form = agent.getByTestId('wrapup');
@@ -271,6 +286,76 @@ describe('recording a session', () => {
 			const moves = overlay.entries.filter((e: [number, string, { type: string }]) => e[1] === 'cursor' && e[2].type === 'cursor/move');
 			expect(moves.length).toBeGreaterThanOrEqual(5);
 			expect(moves.length).toBeLessThanOrEqual(40);
+			expect(overlay.people[moves[0][2].participantId]).toEqual({ name: 'Alex', role: 'agent' });
+
+			// The report's player draws them again over the video, as they were at each moment.
+			const full = (await api(app, 'GET', `/api/sessions/${id}/report`, { token: supervisor })).body.recordings[0];
+			const page = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
+			await signInToConsole(page, app, 'supervisor', '/supervisor/');
+			await page.getByTestId('past-sessions').click();
+			await page.getByTestId('history-row').first().getByRole('button').click();
+			await page.waitForFunction(() => (document.querySelector('[data-testid=report-video]') as HTMLVideoElement | null)?.readyState! >= 1);
+			const showAt = async (wall: number) => {
+				const seconds = videoTimeOf(full, wall)!;
+				expect(seconds, 'recorded then').not.toBeNull();
+				await page.evaluate((s) => {
+					const video = document.querySelector('[data-testid=report-video]') as HTMLVideoElement;
+					video.pause();
+					video.currentTime = s;
+				}, seconds);
+				await page.waitForFunction((s) => {
+					const video = document.querySelector('[data-testid=report-video]') as HTMLVideoElement;
+					return !video.seeking && Math.abs(video.currentTime - s) < 0.01 && video.readyState >= 2;
+				}, seconds);
+				await new Promise((r) => setTimeout(r, 100));
+			};
+			const ink = async (nx: number, ny: number) => {
+				const { x, y } = await videoPoint(page, nx, ny, '[data-testid=report-video]');
+				return page.evaluate(([px, py]) => {
+					const canvas = document.querySelector('[data-testid=replay-drawings]') as HTMLCanvasElement | null;
+					if (!canvas) return 0;
+					const r = canvas.getBoundingClientRect();
+					const k = canvas.width / r.width;
+					const data = canvas.getContext('2d')!.getImageData(Math.round((px! - r.left) * k) - 3, Math.round((py! - r.top) * k) - 3, 7, 7).data;
+					let alpha = 0;
+					for (let i = 3; i < data.length; i += 4) alpha = Math.max(alpha, data[i]!);
+					return alpha;
+				}, [x, y]);
+			};
+			// The pointer, where the track has it then, named.
+			const seekTo = pointedAt + 60;
+			await showAt(seekTo);
+			const kept = moves.filter((e: [number]) => e[0] <= seekTo).at(-1)[2] as { x: number; y: number };
+			expect(kept.x).toBeGreaterThan(0.3);
+			expect(kept.x).toBeLessThan(0.55);
+			const cursor = page.getByTestId('replay-pointers').getByTestId('cursor');
+			await expect.poll(() => cursor.count()).toBe(1);
+			expect(await cursor.getAttribute('aria-label')).toContain('Alex');
+			const shownAt = await cursor.evaluate((el) => {
+				const m = /translate3d\(([-\d.]+)px, ([-\d.]+)px/.exec((el as HTMLElement).style.transform)!;
+				const box = el.parentElement!.getBoundingClientRect();
+				return { x: box.left + Number(m[1]), y: box.top + Number(m[2]) };
+			});
+			const expected = await videoPoint(page, kept.x, kept.y, '[data-testid=report-video]');
+			expect(Math.abs(shownAt.x - expected.x)).toBeLessThan(2);
+			expect(Math.abs(shownAt.y - expected.y)).toBeLessThan(2);
+			await shot(page, 'report-replay-pointer-1280');
+			// Not drawn yet then; drawn afterwards, where the agent drew it.
+			expect(await ink(0.4, 0.7)).toBe(0);
+			await showAt(beforeDrawing - 300);
+			expect(await ink(0.4, 0.7)).toBe(0);
+			await showAt(afterDrawing);
+			await expect.poll(() => ink(0.4, 0.7)).toBeGreaterThan(200);
+			expect(await ink(0.4, 0.5)).toBe(0);
+			await shot(page, 'report-replay-1280');
+			// Hidden at the reader's wish.
+			await page.getByTestId('show-overlay').uncheck();
+			expect(await page.getByTestId('replay-drawings').count()).toBe(0);
+			await page.getByTestId('show-overlay').check();
+			await page.setViewportSize({ width: 390, height: 844 });
+			await expect.poll(() => ink(0.4, 0.7)).toBeGreaterThan(200);
+			await shot(page, 'report-replay-390', { fullPage: true });
+			await page.close();
 			expect((await api(app, 'PATCH', '/api/company', { token: admin, body: { recording: 'off' } })).status).toBe(200);
 		} finally {
 			await browser.close();
@@ -352,5 +437,53 @@ describe('recording a session', () => {
 		expect(stopped).toEqual([expect.objectContaining({ reason: 'failed', by: null })]);
 		expect(report.body.events.some((e: { type: string }) => e.type === 'recording.started')).toBe(false);
 		expect(report.body.recordings.map((r: { status: string }) => r.status)).toEqual(['failed']);
+	});
+
+	it('keeps recordings in an S3-compatible bucket where configured, serves them from there, and will not start without the bucket', async () => {
+		await app.close();
+		const store = path.join(dir, 's3');
+		const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: store, configureBuckets: [{ name: 'recordings', configs: [] }] });
+		const { port } = await server.run();
+		const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+		process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+		process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+		try {
+			const s3 = { ALONGSIDE_RECORDINGS_S3_BUCKET: 'recordings', ALONGSIDE_RECORDINGS_S3_PREFIX: 'alongside/', ALONGSIDE_RECORDINGS_S3_ENDPOINT: `http://127.0.0.1:${port}` };
+			await expect(startAlongside({ ...s3, ALONGSIDE_RECORDINGS_S3_BUCKET: 'not-there' })).rejects.toThrow(/"not-there" cannot be reached/);
+			app = await startAlongside(s3);
+			const adminToken = await login(app, 'admin');
+			expect((await api(app, 'PATCH', '/api/company', { token: adminToken, body: { recording: 'always' } })).status).toBe(200);
+			const { session } = await recordedSession();
+			await until(() => (session.recording ? true : undefined), 30_000);
+			await session.browser.navigate(`${fixtures.url}/blue`);
+			await new Promise((r) => setTimeout(r, 2500));
+			await session.end('agent_ended');
+			await app.recordings.settled();
+			const [recording] = (await api(app, 'GET', `/api/sessions/${session.id}/report`, { token: await login(app, 'supervisor') })).body.recordings;
+			expect(recording.status).toBe('ready');
+			// In the bucket, under the prefix; not in the data directory.
+			const objects = fs.readdirSync(path.join(store, 'recordings', 'alongside', 'demo'));
+			expect(objects.some((f) => f.startsWith(`${recording.id}.mp4`))).toBe(true);
+			expect(objects.some((f) => f.startsWith(`${recording.id}.overlay.json`))).toBe(true);
+			expect(fs.existsSync(path.join(app.config.signaling.dataDir, 'recordings', 'demo', `${recording.id}.mp4`))).toBe(false);
+			const ranged = await fetch(`${app.url}${recording.videoUrl}`, { headers: { Range: 'bytes=0-99' } });
+			expect(ranged.status).toBe(206);
+			expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+			const whole = path.join(dir, 's3-session.mp4');
+			fs.writeFileSync(whole, Buffer.from(await (await fetch(`${app.url}${recording.videoUrl}`)).arrayBuffer()));
+			expect((await probe(whole)).codec).toBe('h264');
+			expect((await colourCounts(whole, { blue: BLUE })).some((f) => f.counts.blue! > 2000)).toBe(true);
+			// Deleted from the bucket with the recording.
+			expect((await api(app, 'DELETE', `/api/recordings/${recording.id}`, { token: adminToken })).status).toBe(204);
+			const left = fs.existsSync(path.join(store, 'recordings', 'alongside', 'demo')) ? fs.readdirSync(path.join(store, 'recordings', 'alongside', 'demo')) : [];
+			expect(left.some((f) => f.startsWith(recording.id))).toBe(false);
+		} finally {
+			for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+				if (value === undefined) delete process.env[name];
+				else process.env[name] = value;
+			}
+			await app.close();
+			await server.close();
+		}
 	});
 });

@@ -81,19 +81,20 @@ export async function shot(page: Page, name: string, options: { fullPage?: boole
 
 /**
  * Where a point of the cloud page (fractions of the frame) is on a viewer's screen: the
- * video keeps its aspect ratio inside its box (object-fit: contain).
+ * video keeps its aspect ratio inside its box (object-fit: contain). `selector`: another
+ * video than the stage's (a report's player).
  */
-export async function videoPoint(viewer: Page, nx: number, ny: number): Promise<{ x: number; y: number }> {
+export async function videoPoint(viewer: Page, nx: number, ny: number, selector?: string): Promise<{ x: number; y: number }> {
 	return viewer.evaluate(
-		([x, y]) => {
-			const video = window.alongside!.video!;
+		([x, y, sel]) => {
+			const video = sel ? (document.querySelector(sel) as HTMLVideoElement) : window.alongside!.video!;
 			const box = video.getBoundingClientRect();
 			const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
 			const w = video.videoWidth * scale;
 			const h = video.videoHeight * scale;
-			return { x: box.left + (box.width - w) / 2 + x! * w, y: box.top + (box.height - h) / 2 + y! * h };
+			return { x: box.left + (box.width - w) / 2 + (x as number) * w, y: box.top + (box.height - h) / 2 + (y as number) * h };
 		},
-		[nx, ny],
+		[nx, ny, selector] as const,
 	);
 }
 

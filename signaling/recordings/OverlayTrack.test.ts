@@ -28,6 +28,14 @@ describe('OverlayTrack', () => {
 		expect(track.data().entries.map((e) => (e[2] as { x: number }).x)).toEqual([0.1, 0.2, 0.9]);
 	});
 
+	it('names each pointer once, by the name and role it went by', () => {
+		const track = new OverlayTrack();
+		track.cursor(move('a', 0.1), 0, { name: 'Ana', role: 'agent' });
+		track.cursor(move('a', 0.2), 200, { name: 'Ana', role: 'agent' });
+		track.cursor(move('c', 0.2), 300);
+		expect(track.data().people).toEqual({ a: { name: 'Ana', role: 'agent' } });
+	});
+
 	it('keeps every drawing and scroll, and a hide at once', () => {
 		const track = new OverlayTrack();
 		track.cursor(move('a', 0.1), 0);
@@ -36,6 +44,7 @@ describe('OverlayTrack', () => {
 		track.annotation({ type: 'annotation/start', stroke: 1 }, 30);
 		track.annotation({ type: 'annotation/points', stroke: 1 }, 31);
 		track.scroll({ tab: 't', x: 0, y: 100, scale: 1 }, 32);
+		track.viewport({ width: 390, height: 844 }, 33);
 		expect(track.data().entries.map((e) => [e[0], e[1]])).toEqual([
 			[0, 'cursor'],
 			[10, 'cursor'],
@@ -43,6 +52,7 @@ describe('OverlayTrack', () => {
 			[30, 'annotation'],
 			[31, 'annotation'],
 			[32, 'scroll'],
+			[33, 'viewport'],
 		]);
 	});
 

@@ -121,9 +121,10 @@ export class Recordings {
 		});
 		const live: Live = { record, recorder, session, overlay: new OverlayTrack() };
 		this.#live.set(session.id, live);
-		session.on('overlay', (kind, message) => {
-			if (kind === 'cursor') live.overlay.cursor(message as { type: string; participantId: string });
+		session.on('overlay', (kind, message, who) => {
+			if (kind === 'cursor') live.overlay.cursor(message as { type: string; participantId: string }, Date.now(), who);
 			else if (kind === 'annotation') live.overlay.annotation(message);
+			else if (kind === 'viewport') live.overlay.viewport(message as { width: number; height: number });
 			else live.overlay.scroll(message);
 		});
 		recorder.on('segment', () => {

@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { SignalingConfig } from '../config.js';
+
+type RecordingStoreConfig = SignalingConfig['recordingStore'];
 
 export interface RecordingStorage {
 	/** Takes the file at `from` (moved, or uploaded and removed) under `key`. */
@@ -13,9 +16,24 @@ export interface RecordingStorage {
 	/** The stored file's size, or undefined if there is none. */
 	size(key: string): Promise<number | undefined>;
 	/** The bytes `start` to `end` (inclusive) of the stored file. */
-	read(key: string, range: { start: number; end: number }): Readable;
+	read(key: string, range: { start: number; end: number }): Promise<Readable>;
 	/** Deletes the file; nothing if it is already gone. */
 	delete(key: string): Promise<void>;
+}
+
+/** The storage the configuration names; an S3 bucket is checked first (a wrong setting fails the start, by name). */
+export async function openRecordingStorage(store: RecordingStoreConfig, dataDir: string): Promise<RecordingStorage & { close?(): void }> {
+	if (store.kind === 'local') return new LocalRecordingStorage(path.join(dataDir, 'recordings'));
+	// NOTE: loaded only when used: the SDK is large.
+	const { S3RecordingStorage } = await import('./s3Storage.js');
+	const s3 = new S3RecordingStorage({ bucket: store.bucket, prefix: store.prefix, region: store.region, endpoint: store.endpoint, forcePathStyle: store.endpoint !== undefined, serverSideEncryption: store.sse });
+	try {
+		await s3.check();
+	} catch (error) {
+		s3.close();
+		throw error;
+	}
+	return s3;
 }
 
 /** Files under one directory. */
@@ -49,7 +67,7 @@ export class LocalRecordingStorage implements RecordingStorage {
 		}
 	}
 
-	read(key: string, range: { start: number; end: number }): Readable {
+	async read(key: string, range: { start: number; end: number }): Promise<Readable> {
 		return fs.createReadStream(this.#path(key), range);
 	}
 
@@ -59,7 +77,12 @@ export class LocalRecordingStorage implements RecordingStorage {
 
 	/** The file of a key; refuses a key that would leave the directory. */
 	#path(key: string): string {
-		if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.(mp4|overlay\.json)$/.test(key)) throw new Error(`not a recording key: ${JSON.stringify(key)}`);
+		assertRecordingKey(key);
 		return path.join(this.#dir, key);
 	}
+}
+
+/** Refuses anything but `<company>/<id>.mp4` or `<company>/<id>.overlay.json` (no path can leave its place). */
+export function assertRecordingKey(key: string): void {
+	if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.(mp4|overlay\.json)$/.test(key)) throw new Error(`not a recording key: ${JSON.stringify(key)}`);
 }

@@ -31,7 +31,7 @@ export function recordingRoutes(api: ApiContext): Router {
 		ctx.set('Cache-Control', 'private, no-store');
 		ctx.type = 'application/json';
 		ctx.length = size;
-		ctx.body = api.recordingStorage.read(key, { start: 0, end: Math.max(0, size - 1) });
+		ctx.body = await api.recordingStorage.read(key, { start: 0, end: Math.max(0, size - 1) });
 	});
 
 	// The MP4, with byte ranges (a player seeks by asking for them).
@@ -60,7 +60,7 @@ export function recordingRoutes(api: ApiContext): Router {
 			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'recording.downloaded', sessionId: recording.sessionId, detail: { recordingId: id }, ip: ctx.ip });
 		}
 		ctx.length = end - start + 1;
-		ctx.body = api.recordingStorage.read(recording.storageKey, { start, end });
+		ctx.body = await api.recordingStorage.read(recording.storageKey, { start, end });
 	});
 
 	// Deletes one recording for good (admins); the rest of the report stays. Audited.

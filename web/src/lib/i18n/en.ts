@@ -508,6 +508,8 @@ const en = {
 	'report.seek': "Play from here",
 	'report.notInVideo': "Not recorded",
 	'report.delete': "Delete report",
+	'report.showOverlay': "Show pointers and drawings",
+	'report.overlayPartial': "A very long session: not every pointer move was kept.",
 	'report.deleteRecording': "Delete recording",
 	'report.confirmDelete': "Delete this report and its recording for good?",
 	'report.confirmDeleteRecording': "Delete this recording for good? The rest of the report stays.",

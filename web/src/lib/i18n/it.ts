@@ -511,6 +511,8 @@ const it: Record<keyof typeof en, string> = {
 	'report.seek': "Riproduci da qui",
 	'report.notInVideo': "Non registrato",
 	'report.delete': "Elimina report",
+	'report.showOverlay': "Mostra puntatori e disegni",
+	'report.overlayPartial': "Sessione molto lunga: non tutti i movimenti del puntatore sono stati conservati.",
 	'report.deleteRecording': "Elimina registrazione",
 	'report.confirmDelete': "Eliminare definitivamente questo report e la sua registrazione?",
 	'report.confirmDeleteRecording': "Eliminare definitivamente questa registrazione? Il resto del report rimane.",
