@@ -664,7 +664,7 @@ export interface PageScroll {
 	scale: number;
 }
 
-export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'supervisor_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed' | 'internal_error';
+export type SessionEndReason = 'customer_ended' | 'agent_ended' | 'supervisor_ended' | 'api_ended' | 'idle' | 'server_shutdown' | 'browser_crashed' | 'media_failed' | 'internal_error';
 
 /** Formats a zod error as one line naming each offending field. */
 export function describeZodError(error: z.ZodError): string {

@@ -6,6 +6,7 @@
  *
  * Entries exist only while an address has sockets open, so memory follows what is open.
  */
+import { TokenBucket } from './TokenBucket.js';
 
 export interface AddressLimitOptions {
 	/** Concurrent TCP connections per address (HTTP and WebSocket). */
@@ -16,33 +17,6 @@ export interface AddressLimitOptions {
 	maxWebSockets: number;
 	/** WebSocket frames per second per address (all its sockets together), with bursts of twice that. */
 	framesPerSecond: number;
-}
-
-/** A token bucket: `rate` tokens a second, holding at most `burst`. */
-class TokenBucket {
-	#tokens: number;
-	#at: number;
-
-	constructor(
-		readonly rate: number,
-		readonly burst: number,
-		now: number,
-	) {
-		this.#tokens = burst;
-		this.#at = now;
-	}
-
-	take(now: number): boolean {
-		this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.rate);
-		this.#at = now;
-		if (this.#tokens < 1) return false;
-		this.#tokens -= 1;
-		return true;
-	}
-
-	full(now: number): boolean {
-		return this.#tokens + ((now - this.#at) / 1000) * this.rate >= this.burst;
-	}
 }
 
 interface Entry {

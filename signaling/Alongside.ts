@@ -28,6 +28,7 @@ import { Session } from './Session.js';
 import { SessionPool } from './SessionPool.js';
 import { SqliteStore } from './store/SqliteStore.js';
 import { Recordings } from './recordings/Recordings.js';
+import { ApiKeys } from './apikeys/ApiKeys.js';
 import { openRecordingStorage, type RecordingStorage } from './recordings/storage.js';
 import { RecordingLinks } from './recordings/links.js';
 import type { Store } from './store/Store.js';
@@ -50,6 +51,7 @@ export class Alongside {
 	readonly store: Store;
 	readonly tokens: TokenService;
 	readonly pins: PinService;
+	readonly apiKeys: ApiKeys;
 	readonly watchers = new PinWatchers();
 	readonly audit: Audit;
 	readonly recordings: Recordings;
@@ -178,6 +180,7 @@ export class Alongside {
 			refreshTtlSeconds: config.signaling.refreshTokenTtl,
 		});
 		this.pins = new PinService({ store, pepper: keys.pinPepper, issueMax: config.signaling.pinIssueMax });
+		this.apiKeys = new ApiKeys({ store, pepper: () => keys.pinPepper, ratePerSecond: config.signaling.apiKeyRate });
 		this.#links = new RecordingLinks(keys.pinPepper);
 		this.#pool = new SessionPool({
 			size: config.signaling.warmBrowsers,
@@ -245,7 +248,7 @@ export class Alongside {
 	 * Refused (LimitReachedError) when this machine, the company or the agent already runs as
 	 * many sessions as allowed; with `replace`, the agent's own live sessions end first.
 	 */
-	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null } = {}): Promise<Session> {
+	async startSession(agent: User, pinId: string | null = null, options: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null; reference?: string | null } = {}): Promise<Session> {
 		// NOTE: an admin has one rules preview at a time, besides any session they run as an
 		// agent (a preview neither replaces one nor counts against the agent's limit).
 		const preview = options.preview === true;
@@ -257,7 +260,7 @@ export class Alongside {
 		const admitted = this.#admit(agent, new Set(replaced), preview);
 		try {
 			await Promise.all(replaced.map((s) => s.end('agent_ended')));
-			return await this.#startSession(agent, pinId, admitted, options.locale ?? undefined);
+			return await this.#startSession(agent, pinId, admitted, options.locale ?? undefined, options.reference ?? null);
 		} finally {
 			this.#admitted.delete(admitted);
 		}
@@ -286,7 +289,7 @@ export class Alongside {
 		return admitted;
 	}
 
-	async #startSession(agent: User, pinId: string | null, admitted: Admitted, locale?: { lang: string; timeZone?: string }): Promise<Session> {
+	async #startSession(agent: User, pinId: string | null, admitted: Admitted, locale?: { lang: string; timeZone?: string }, reference: string | null = null): Promise<Session> {
 		const { preview } = admitted;
 		const company = await this.store.getCompany(agent.companyId);
 		if (!company) throw new NotFoundError('company');
@@ -324,6 +327,7 @@ export class Alongside {
 			startedAt: session.boundAt,
 			endedAt: null,
 			endReason: null,
+			reference,
 		});
 		session.on('event', ({ at, ...event }) => {
 			const { type, ...detail } = event;
@@ -455,6 +459,7 @@ export class Alongside {
 
 	/** Every 15 s: ends idle sessions and deletes expired PINs. */
 	#sweep(): void {
+		this.apiKeys.sweep();
 		const limit = this.config.signaling.sessionIdleTimeout * 1000;
 		for (const session of this.#sessions.values()) if (session.idleMs > limit) void session.end('idle');
 		this.store.deleteExpiredPins(Date.now()).catch((error: unknown) => {
@@ -544,6 +549,8 @@ export class Alongside {
 		};
 		return {
 			store: this.store,
+			apiKeys: this.apiKeys,
+			publicUrl: (ctx) => this.config.signaling.publicUrl ?? `${ctx.protocol}://${ctx.host}`,
 			tokens: this.tokens,
 			config: this.config,
 			logger: this.#logger,

@@ -117,6 +117,8 @@ const SignalingEnv = z.object({
 	ALONGSIDE_MAX_SESSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(1),
 	/** Days the audit log is kept; older entries are deleted. Default 365. */
 	ALONGSIDE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+	/** Requests a second one API key may make to /api/v1, sustained (bursts of twice that). Default 10. */
+	ALONGSIDE_API_KEY_RATE: z.coerce.number().int().min(1).max(10_000).default(10),
 	/** The ffmpeg that writes recordings (a path, or a name looked up in PATH). Default `ffmpeg`. */
 	ALONGSIDE_FFMPEG: z.string().min(1).default('ffmpeg'),
 	/**
@@ -167,6 +169,7 @@ export interface SignalingConfig {
 	sessionLimits: { host: number; company: number; agent: number };
 	auditRetentionDays: number;
 	ffmpeg: string;
+	apiKeyRate: number;
 	/** Where finished recordings are kept: the data directory, or an S3 bucket. */
 	recordingStore: { kind: 'local' } | { kind: 's3'; bucket: string; prefix: string; region: string; endpoint: string | undefined; sse: 'AES256' | 'aws:kms' | undefined };
 }
@@ -228,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			},
 			auditRetentionDays: e.ALONGSIDE_AUDIT_RETENTION_DAYS,
 			ffmpeg: e.ALONGSIDE_FFMPEG,
+			apiKeyRate: e.ALONGSIDE_API_KEY_RATE,
 			recordingStore: e.ALONGSIDE_RECORDINGS_S3_BUCKET
 				? {
 						kind: 's3',

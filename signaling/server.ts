@@ -22,17 +22,19 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { AddressLimits } from './AddressLimits.js';
 import { auditRoutes } from './api/audit/routes.js';
 import { authRoutes } from './api/auth/routes.js';
-import { jsonBody } from './api/body.js';
 import { companyRoutes } from './api/company/routes.js';
 import { ruleRoutes } from './api/rules/routes.js';
 import type { ApiContext } from './api/context.js';
-import { errorMiddleware } from './api/errors-middleware.js';
+import { ALLOWED_METHODS, errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
 import { sessionRoutes } from './api/sessions/routes.js';
 import { recordingRoutes } from './api/recordings/routes.js';
 import { reportRoutes } from './api/reports/routes.js';
 import { fileRoutes } from './api/files/routes.js';
 import { userRoutes } from './api/users/routes.js';
+import { apiKeyRoutes } from './api/apikeys/routes.js';
+import { v1Routes } from './api/v1/routes.js';
+import { openApiRoutes } from './api/v1/openapi.js';
 import { addressKey, ClientAddresses } from './clientAddress.js';
 import type { SignalingConfig } from './config.js';
 import type { Metrics } from './metrics.js';
@@ -104,7 +106,8 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		await next();
 	});
 	app.use(errorMiddleware(options.metrics, options.logger));
-	app.use(jsonBody());
+	// NOTE: no body parser here: each router parses JSON for its own routes, after checking
+	// who calls where it can (the integration API checks the key first).
 
 	router.get('/healthz', (ctx) => {
 		const health = options.health();
@@ -123,13 +126,13 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
 	});
 
-	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, reportRoutes, fileRoutes]) {
+	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, reportRoutes, fileRoutes, apiKeyRoutes, v1Routes, (api: ApiContext) => openApiRoutes(api.publicUrl)]) {
 		const r = routes(options.api);
 		app.use(r.routes());
-		app.use(r.allowedMethods());
+		app.use(r.allowedMethods(ALLOWED_METHODS));
 	}
 	app.use(router.routes());
-	app.use(router.allowedMethods());
+	app.use(router.allowedMethods(ALLOWED_METHODS));
 	app.use(serve(WEB_DIST, { index: 'index.html', maxage: 0 }));
 	return app;
 }

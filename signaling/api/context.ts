@@ -5,6 +5,7 @@
 import type { RecordingLinks } from '../recordings/links.js';
 import type { RecordingStorage } from '../recordings/storage.js';
 import type { Logger } from 'pino';
+import type { ApiKeys } from '../apikeys/ApiKeys.js';
 import type { Audit } from '../audit.js';
 import type { Tokens } from '../auth/types.js';
 import type { Config } from '../config.js';
@@ -16,6 +17,10 @@ import type { CompanyRules, RecordingRecord, Store, User } from '../store/Store.
 
 export interface ApiContext {
 	store: Store;
+	/** Keys of the integration API (/api/v1). */
+	apiKeys: ApiKeys;
+	/** The service's address as people reach it (ALONGSIDE_PUBLIC_URL, else this request's origin), for links. */
+	publicUrl(ctx: { protocol: string; host: string }): string;
 	tokens: Tokens;
 	config: Config;
 	logger: Logger;
@@ -30,7 +35,7 @@ export interface ApiContext {
 	 * Starts a session bound to the agent's company (warm pool first); refused when a session
 	 * limit is reached. `replace` ends the agent's own live sessions first.
 	 */
-	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null }): Promise<Session>;
+	startSession(agent: User, pinId: string | null, options?: { replace?: boolean; preview?: boolean; locale?: { lang: string; timeZone?: string } | null; reference?: string | null }): Promise<Session>;
 	/** A live session by id (bound, not ended). */
 	liveSession(sessionId: string): Session | undefined;
 	/** The live session whose page asks for a file with this upload token (see api/files). */

@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { LimitReachedError, TooManyAttemptsError, toAppError } from '../../protocol/errors.js';
+import { AppError, LimitReachedError, TooManyAttemptsError, toAppError } from '../../protocol/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorBody } from './common.js';
 
@@ -27,3 +27,13 @@ export function errorMiddleware(metrics: Metrics, logger: Logger): Middleware {
 		}
 	};
 }
+
+/**
+ * Options for each router's `allowedMethods()`: a method the path does not take answers like
+ * every other error (JSON with a stable code), not with koa-router's plain text.
+ */
+export const ALLOWED_METHODS = {
+	throw: true,
+	methodNotAllowed: () => new AppError('bad_request', 'this path does not take that method', 405),
+	notImplemented: () => new AppError('bad_request', 'method not supported', 501),
+};

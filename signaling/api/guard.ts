@@ -46,3 +46,10 @@ export function requireRole(claims: AccessClaims, ...roles: UserRole[]): void {
 export function requirePermission(claims: AccessClaims, perm: keyof Permissions): void {
 	if (!claims.perms[perm]) throw new ForbiddenError(`needs the "${perm}" permission`);
 }
+
+/** The claims of an active admin of the caller's company, or 401/403. */
+export async function requireAdmin(ctx: HeaderSource, api: Pick<ApiContext, 'store' | 'tokens'>): Promise<AccessClaims> {
+	const { claims } = await requireActiveUser(ctx, api);
+	requireRole(claims, 'admin');
+	return claims;
+}

@@ -19,6 +19,7 @@ import { TokenService } from '../auth/TokenService.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Metrics } from '../metrics.js';
+import { ApiKeys } from '../apikeys/ApiKeys.js';
 import { PinService } from '../pins/PinService.js';
 import { PinWatchers } from '../pins/PinWatchers.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -26,7 +27,7 @@ import type { Company, User, UserRole } from '../store/Store.js';
 import type { AuthResponse } from './auth/schema.js';
 import { DEFAULT_PERMISSIONS } from './common.js';
 import type { ApiContext } from './context.js';
-import { errorMiddleware } from './errors-middleware.js';
+import { ALLOWED_METHODS, errorMiddleware } from './errors-middleware.js';
 
 /** The password every seeded user gets. */
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -66,6 +67,8 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 	const metrics = new Metrics({ defaultMetrics: false });
 	const api: ApiContext = {
 		store,
+		apiKeys: new ApiKeys({ store, pepper: () => keys.pinPepper, ratePerSecond: 10 }),
+		publicUrl: (ctx) => `${ctx.protocol}://${ctx.host}`,
 		tokens,
 		config: loadConfig({ ALONGSIDE_DATA_DIR: dir }),
 		logger,
@@ -103,7 +106,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 	for (const build of routes) {
 		const router = build(api);
 		app.use(router.routes());
-		app.use(router.allowedMethods());
+		app.use(router.allowedMethods(ALLOWED_METHODS));
 	}
 	const server = http.createServer(app.callback());
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

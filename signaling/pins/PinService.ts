@@ -66,7 +66,7 @@ export class PinService {
 	}
 
 	/** Issues a PIN for a company, valid for `ttlSeconds`. Rate-limited per address. */
-	async issue(companyId: string, ttlSeconds: number, address: string, locale?: Pin['locale']): Promise<IssuedPin> {
+	async issue(companyId: string, ttlSeconds: number, address: string, locale?: Pin['locale'], reference: string | null = null): Promise<IssuedPin> {
 		const now = this.#now();
 		const limited = await this.#store.hitAttempt(`pin-issue:ip:${address}`, now, this.#issueLimit);
 		if (!limited.allowed) throw lockout(limited, now, 'too many codes requested; try again later', 'rate_limited');
@@ -87,6 +87,7 @@ export class PinService {
 				redeemedBy: null,
 				sessionId: null,
 				locale: locale ?? null,
+				reference,
 			};
 			await this.#store.insertPin(record);
 			return { pin, expiresAt: record.expiresAt, watchToken, pinId: record.id };

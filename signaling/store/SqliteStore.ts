@@ -13,6 +13,7 @@ import { ConflictError } from '../../protocol/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { DEFAULT_COMPANY_RULES, DEFAULT_COMPANY_SETTINGS } from './Store.js';
 import type {
+	ApiKey,
 	AttemptLimits,
 	AttemptResult,
 	AuditActor,
@@ -258,10 +259,10 @@ export class SqliteStore implements Store {
 
 	async insertPin(pin: Pin): Promise<void> {
 		this.#insert(
-			`INSERT INTO pins (id, company_id, lookup, watch_token_hash, created_at, expires_at, redeemed_at, redeemed_by, session_id, locale)
-			 VALUES (@id, @companyId, @lookup, @watchTokenHash, @createdAt, @expiresAt, @redeemedAt, @redeemedBy, @sessionId, @locale)`,
+			`INSERT INTO pins (id, company_id, lookup, watch_token_hash, created_at, expires_at, redeemed_at, redeemed_by, session_id, locale, reference)
+			 VALUES (@id, @companyId, @lookup, @watchTokenHash, @createdAt, @expiresAt, @redeemedAt, @redeemedBy, @sessionId, @locale, @reference)`,
 			'PIN',
-			{ ...pin, locale: pin.locale ? JSON.stringify(pin.locale) : null },
+			{ ...pin, locale: pin.locale ? JSON.stringify(pin.locale) : null, reference: pin.reference ?? null },
 		);
 	}
 
@@ -296,10 +297,19 @@ export class SqliteStore implements Store {
 
 	async insertSession(record: SessionRecord): Promise<void> {
 		this.#insert(
-			`INSERT INTO sessions (id, company_id, agent_user_id, pin_id, started_at, ended_at, end_reason)
-			 VALUES (@id, @companyId, @agentUserId, @pinId, @startedAt, @endedAt, @endReason)`,
+			`INSERT INTO sessions (id, company_id, agent_user_id, pin_id, started_at, ended_at, end_reason, reference)
+			 VALUES (@id, @companyId, @agentUserId, @pinId, @startedAt, @endedAt, @endReason, @reference)`,
 			'session',
-			{ id: record.id, companyId: record.companyId, agentUserId: record.agentUserId, pinId: record.pinId, startedAt: record.startedAt, endedAt: record.endedAt, endReason: record.endReason },
+			{
+				id: record.id,
+				companyId: record.companyId,
+				agentUserId: record.agentUserId,
+				pinId: record.pinId,
+				startedAt: record.startedAt,
+				endedAt: record.endedAt,
+				endReason: record.endReason,
+				reference: record.reference ?? null,
+			},
 		);
 	}
 
@@ -350,10 +360,41 @@ export class SqliteStore implements Store {
 		return row && toSession(row);
 	}
 
-	async listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]> {
-		const filter = options.live === undefined ? '' : options.live ? 'AND ended_at IS NULL' : 'AND ended_at IS NOT NULL';
-		const rows = this.#q(`SELECT * FROM sessions WHERE company_id = ? ${filter} ORDER BY started_at DESC, id LIMIT ?`).all(companyId, options.limit) as Row[];
+	async listSessions(companyId: string, options: { live?: boolean; reference?: string; before?: number; limit: number }): Promise<SessionRecord[]> {
+		const live = options.live === undefined ? '' : options.live ? 'AND ended_at IS NULL' : 'AND ended_at IS NOT NULL';
+		const rows = this.#q(
+			`SELECT * FROM sessions WHERE company_id = @companyId ${live} AND (@reference IS NULL OR reference = @reference) AND (@before IS NULL OR started_at < @before)
+			 ORDER BY started_at DESC, id LIMIT @limit`,
+		).all({ companyId, reference: options.reference ?? null, before: options.before ?? null, limit: options.limit }) as Row[];
 		return rows.map(toSession);
+	}
+
+	// API keys --------------------------------------------------------------------------
+
+	async insertApiKey(key: ApiKey): Promise<void> {
+		this.#insert(
+			`INSERT INTO api_keys (id, company_id, name, scopes, secret_hash, created_at, created_by, last_used_at, revoked_at)
+			 VALUES (@id, @companyId, @name, @scopes, @secretHash, @createdAt, @createdBy, @lastUsedAt, @revokedAt)`,
+			'API key',
+			{ ...key, scopes: JSON.stringify(key.scopes) },
+		);
+	}
+
+	async getApiKey(id: string): Promise<ApiKey | undefined> {
+		const row = this.#q('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
+		return row && toApiKey(row);
+	}
+
+	async listApiKeys(companyId: string): Promise<ApiKey[]> {
+		return (this.#q('SELECT * FROM api_keys WHERE company_id = ? ORDER BY created_at DESC, id').all(companyId) as Row[]).map(toApiKey);
+	}
+
+	async revokeApiKey(companyId: string, id: string, at: number): Promise<boolean> {
+		return this.#q('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND company_id = ? AND revoked_at IS NULL').run(at, id, companyId).changes === 1;
+	}
+
+	async touchApiKey(id: string, at: number): Promise<void> {
+		this.#q('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id);
 	}
 
 	async listCompanyIds(): Promise<string[]> {
@@ -608,6 +649,21 @@ function toPin(row: Row): Pin {
 		redeemedBy: row.redeemed_by as string | null,
 		sessionId: row.session_id as string | null,
 		locale: typeof row.locale === 'string' ? (JSON.parse(row.locale) as Pin['locale']) : null,
+		reference: (row.reference as string | null) ?? null,
+	};
+}
+
+function toApiKey(row: Row): ApiKey {
+	return {
+		id: row.id as string,
+		companyId: row.company_id as string,
+		name: row.name as string,
+		scopes: JSON.parse(row.scopes as string) as ApiKey['scopes'],
+		secretHash: row.secret_hash as string,
+		createdAt: row.created_at as number,
+		createdBy: (row.created_by as string | null) ?? null,
+		lastUsedAt: (row.last_used_at as number | null) ?? null,
+		revokedAt: (row.revoked_at as number | null) ?? null,
 	};
 }
 
@@ -638,6 +694,7 @@ function toSession(row: Row): SessionRecord {
 		outcome: (row.outcome as string | null) ?? null,
 		wrapupNotes: (row.wrapup_notes as string | null) ?? null,
 		wrappedUpAt: (row.wrapped_up_at as number | null) ?? null,
+		reference: (row.reference as string | null) ?? null,
 	};
 }
 

@@ -156,6 +156,8 @@ export interface Pin {
 	sessionId: string | null;
 	/** The customer's language and time zone, as their page told (or their Accept-Language). */
 	locale?: { lang: string; timeZone?: string } | null;
+	/** An integration's own reference for it (a ticket id); the session started with it keeps it. */
+	reference?: string | null;
 }
 
 /** A session's record: kept after the session ends, as the basis of its report. */
@@ -171,6 +173,27 @@ export interface SessionRecord {
 	outcome?: string | null;
 	wrapupNotes?: string | null;
 	wrappedUpAt?: number | null;
+	/** An integration's reference (from the PIN it issued). */
+	reference?: string | null;
+}
+
+/** What an API key may do. */
+export const API_SCOPES = ['sessions:read', 'sessions:write', 'reports:read', 'recordings:read'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A company's key for the integration API (`/api/v1`). Its secret is shown once; only a hash is kept. */
+export interface ApiKey {
+	id: string;
+	companyId: string;
+	name: string;
+	scopes: ApiScope[];
+	/** HMAC-SHA256 of the secret (keyed by the service's pepper), hex. */
+	secretHash: string;
+	createdAt: number;
+	/** The admin who made it. */
+	createdBy: string | null;
+	lastUsedAt: number | null;
+	revokedAt: number | null;
 }
 
 /** A supervisor's review of a session, for coaching. */
@@ -223,7 +246,7 @@ export interface SessionMessage {
 	note: boolean;
 }
 
-export type AuditActor = 'user' | 'customer' | 'system' | 'anonymous';
+export type AuditActor = 'user' | 'customer' | 'system' | 'anonymous' | 'api_key';
 
 export interface AuditEntry {
 	id: number;
@@ -329,7 +352,8 @@ export interface Store {
 	insertSession(record: SessionRecord): Promise<void>;
 	endSession(id: string, at: number, reason: string): Promise<void>;
 	getSession(id: string): Promise<SessionRecord | undefined>;
-	listSessions(companyId: string, options: { live?: boolean; limit: number }): Promise<SessionRecord[]>;
+	/** A company's sessions, newest first: live or ended or both, with a reference or any, started before `before`. */
+	listSessions(companyId: string, options: { live?: boolean; reference?: string; before?: number; limit: number }): Promise<SessionRecord[]>;
 	insertSessionMessage(message: SessionMessage): Promise<void>;
 	/** Replaces (or, with null, removes) the company's logo. */
 	setCompanyLogo(companyId: string, logo: CompanyLogo | null): Promise<void>;
@@ -363,6 +387,16 @@ export interface Store {
 	/** Recordings left `recording` (the service stopped during their session). */
 	listUnfinishedRecordings(): Promise<RecordingRecord[]>;
 	deleteRecording(id: string): Promise<void>;
+
+	// API keys --------------------------------------------------------------------------
+	insertApiKey(key: ApiKey): Promise<void>;
+	getApiKey(id: string): Promise<ApiKey | undefined>;
+	/** A company's keys, revoked ones too, newest first. */
+	listApiKeys(companyId: string): Promise<ApiKey[]>;
+	/** Revokes a key of the company; false if there is none (or it was revoked already). */
+	revokeApiKey(companyId: string, id: string, at: number): Promise<boolean>;
+	/** Notes when a key was last used (at most once a minute matters; callers may skip). */
+	touchApiKey(id: string, at: number): Promise<void>;
 
 	// Audit log -------------------------------------------------------------------------
 	audit(entry: NewAuditEntry): Promise<void>;

@@ -201,4 +201,39 @@ export const MIGRATIONS: readonly string[] = [
 		at           INTEGER NOT NULL
 	) STRICT;
 	`,
+	// 10: API keys for integrations (only a hash of each secret is kept), and the reference an
+	// integration gives a PIN (a ticket id), which the session started with it keeps.
+	`
+	CREATE TABLE api_keys (
+		id            TEXT PRIMARY KEY,
+		company_id    TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+		scopes        TEXT NOT NULL CHECK (json_valid(scopes)),
+		secret_hash   TEXT NOT NULL,
+		created_at    INTEGER NOT NULL,
+		created_by    TEXT,
+		last_used_at  INTEGER,
+		revoked_at    INTEGER
+	) STRICT;
+	CREATE INDEX api_keys_company ON api_keys (company_id, created_at);
+	ALTER TABLE pins ADD COLUMN reference TEXT CHECK (reference IS NULL OR length(reference) <= 200);
+	ALTER TABLE sessions ADD COLUMN reference TEXT CHECK (reference IS NULL OR length(reference) <= 200);
+	CREATE INDEX sessions_reference ON sessions (company_id, reference) WHERE reference IS NOT NULL;
+	CREATE TABLE audit_new (
+		id          INTEGER PRIMARY KEY AUTOINCREMENT,
+		at          INTEGER NOT NULL,
+		company_id  TEXT,
+		actor_type  TEXT NOT NULL CHECK (actor_type IN ('user', 'customer', 'system', 'anonymous', 'api_key')),
+		actor_id    TEXT,
+		action      TEXT NOT NULL,
+		session_id  TEXT,
+		detail      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+		ip          TEXT
+	) STRICT;
+	INSERT INTO audit_new SELECT id, at, company_id, actor_type, actor_id, action, session_id, detail, ip FROM audit;
+	DROP TABLE audit;
+	ALTER TABLE audit_new RENAME TO audit;
+	CREATE INDEX audit_company ON audit (company_id, id);
+	CREATE INDEX audit_at ON audit (at);
+	`,
 ];

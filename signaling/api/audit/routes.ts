@@ -25,13 +25,14 @@ export function auditRoutes(api: ApiContext): Router {
 		};
 		const csv = query.format === 'csv';
 		const entries = await api.store.listAudit(claims.cid, { ...filter, limit: csv ? CSV_MAX_ROWS : query.limit, ...(query.beforeId !== undefined ? { beforeId: query.beforeId } : {}) });
-		const names = new Map((await api.store.listUsers(claims.cid)).map((u) => [u.id, u.name]));
+		const [users, keys] = await Promise.all([api.store.listUsers(claims.cid), api.store.listApiKeys(claims.cid)]);
+		const names = new Map<string, string>([...users.map((u) => [`user:${u.id}`, u.name] as const), ...keys.map((k) => [`api_key:${k.id}`, k.name] as const)]);
 		const views: AuditEntryView[] = entries.map(({ id, at, actorType, actorId, action, sessionId, detail, ip }) => ({
 			id,
 			at,
 			actorType,
 			actorId,
-			actorName: actorType === 'user' && actorId ? (names.get(actorId) ?? null) : null,
+			actorName: actorId ? (names.get(`${actorType}:${actorId}`) ?? null) : null,
 			action,
 			sessionId,
 			detail,

@@ -18,7 +18,7 @@ export const AuditQuery = z.object({
 export interface AuditEntryView {
 	id: number;
 	at: number;
-	actorType: 'user' | 'customer' | 'system' | 'anonymous';
+	actorType: 'user' | 'customer' | 'system' | 'anonymous' | 'api_key';
 	actorId: string | null;
 	/** The user's name now (null for customers, the system, unknown or deleted users). */
 	actorName: string | null;

@@ -16,7 +16,8 @@ import { type CompanyResponse, type PublicCompanyResponse, UpdateCompanySettings
 /** The routes of /api/company and /api/companies/:companyId/public. */
 export function companyRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api' });
-	router.use(jsonBody());
+	// NOTE: for its one JSON route only: this router's prefix is all of /api.
+	const json = jsonBody();
 
 	const load = async (id: string): Promise<Company> => {
 		const company = await api.store.getCompany(id);
@@ -29,7 +30,7 @@ export function companyRoutes(api: ApiContext): Router {
 		ctx.body = view(await load(claims.cid));
 	});
 
-	router.patch('/company', async (ctx) => {
+	router.patch('/company', json, async (ctx) => {
 		const { claims } = await requireActiveUser(ctx, api);
 		requireRole(claims, 'admin');
 		const body = parseBody(UpdateCompanySettingsBody, ctx);

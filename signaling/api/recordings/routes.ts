@@ -13,13 +13,26 @@ export function recordingRoutes(api: ApiContext): Router {
 	/** The recording a signed link names, if the link is genuine and its user may watch it now. */
 	async function linked(ctx: { params: Record<string, string>; query: Record<string, unknown> }) {
 		const id = String(ctx.params.id);
-		const userId = api.links.verify(id, ctx.query);
+		const principal = api.links.verify(id, ctx.query);
 		// NOTE: a bad, expired or someone else's link is as unknown as a recording that does not exist.
-		if (!userId) throw new NotFoundError('recording');
-		const [user, recording] = await Promise.all([api.store.getUser(userId), api.store.getRecording(id)]);
-		const mayWatch = user && !user.disabled && (user.role === 'admin' || user.permissions.supervise);
-		if (!mayWatch || !recording || recording.companyId !== user.companyId || recording.status !== 'ready' || !recording.storageKey) throw new NotFoundError('recording');
-		return { user, recording: { ...recording, storageKey: recording.storageKey } };
+		if (!principal) throw new NotFoundError('recording');
+		const recording = await api.store.getRecording(id);
+		const viewer = await viewerOf(principal);
+		if (!viewer || !recording || recording.companyId !== viewer.companyId || recording.status !== 'ready' || !recording.storageKey) throw new NotFoundError('recording');
+		return { viewer, recording: { ...recording, storageKey: recording.storageKey } };
+	}
+
+	/**
+	 * Who a link was made for, if they may still watch: a user (enabled, supervisor or admin),
+	 * or an API key (`key:<id>`: not revoked, with the recordings:read scope), as they are now.
+	 */
+	async function viewerOf(principal: string): Promise<{ companyId: string; actorType: 'user' | 'api_key'; actorId: string } | undefined> {
+		if (principal.startsWith('key:')) {
+			const key = await api.store.getApiKey(principal.slice(4));
+			return key && key.revokedAt === null && key.scopes.includes('recordings:read') ? { companyId: key.companyId, actorType: 'api_key', actorId: key.id } : undefined;
+		}
+		const user = await api.store.getUser(principal);
+		return user && !user.disabled && (user.role === 'admin' || user.permissions.supervise) ? { companyId: user.companyId, actorType: 'user', actorId: user.id } : undefined;
 	}
 
 	// The pointers, drawings and page scrolls while it was recorded, for the player to draw again.
@@ -36,7 +49,7 @@ export function recordingRoutes(api: ApiContext): Router {
 
 	// The MP4, with byte ranges (a player seeks by asking for them).
 	router.get('/:id/video', async (ctx) => {
-		const { user, recording } = await linked(ctx);
+		const { viewer, recording } = await linked(ctx);
 		const id = recording.id;
 		const size = await api.recordingStorage.size(recording.storageKey);
 		if (size === undefined) throw new NotFoundError('recording');
@@ -57,7 +70,7 @@ export function recordingRoutes(api: ApiContext): Router {
 			ctx.set('Content-Range', `bytes ${start}-${end}/${size}`);
 		} else {
 			// NOTE: a whole download (not a player's range request) is audited once.
-			api.audit({ companyId: user.companyId, actorType: 'user', actorId: user.id, action: 'recording.downloaded', sessionId: recording.sessionId, detail: { recordingId: id }, ip: ctx.ip });
+			api.audit({ companyId: viewer.companyId, actorType: viewer.actorType, actorId: viewer.actorId, action: 'recording.downloaded', sessionId: recording.sessionId, detail: { recordingId: id }, ip: ctx.ip });
 		}
 		ctx.length = end - start + 1;
 		ctx.body = await api.recordingStorage.read(recording.storageKey, { start, end });

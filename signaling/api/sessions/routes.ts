@@ -34,7 +34,7 @@ export function sessionRoutes(api: ApiContext): Router {
 			throw error;
 		}
 		// NOTE: a refusal by a session limit leaves the PIN unredeemed: the agent can retry.
-		const session = await api.startSession(user, found.id, { replace, locale: found.locale ?? null });
+		const session = await api.startSession(user, found.id, { replace, locale: found.locale ?? null, reference: found.reference ?? null });
 		if (!(await api.pins.redeem(found, user.id, session.id))) {
 			// NOTE: another agent redeemed the same PIN between our lookup and now.
 			await session.end('agent_ended');

@@ -11,7 +11,7 @@ import type { Permissions, User } from '../../store/Store.js';
 import { DEFAULT_PERMISSIONS } from '../common.js';
 import type { ApiContext } from '../context.js';
 import { jsonBody, parseBody } from '../body.js';
-import { requireActiveUser, requireRole } from '../guard.js';
+import { requireAdmin as requireCompanyAdmin } from '../guard.js';
 import { toUserView } from '../views.js';
 import { CreateUserBody, type CreateUserResponse, type ListUsersResponse, UpdateUserBody, type UpdateUserResponse } from './schema.js';
 
@@ -20,11 +20,7 @@ export function userRoutes(api: ApiContext): Router {
 	const router = new Router({ prefix: '/api/users' });
 	router.use(jsonBody());
 
-	const requireAdmin = async (ctx: Context) => {
-		const { claims } = await requireActiveUser(ctx, api);
-		requireRole(claims, 'admin');
-		return claims;
-	};
+	const requireAdmin = (ctx: Context) => requireCompanyAdmin(ctx, api);
 
 	router.get('/', async (ctx) => {
 		const admin = await requireAdmin(ctx);

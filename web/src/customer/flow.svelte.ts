@@ -18,7 +18,7 @@ import { ApiClient, ApiError, apiErrorText } from '../lib/api';
 import { deviceStorage, tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';
 import { currentLocale, t } from '../lib/i18n';
-import { companyIdFromPath, parseStoredSession, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
+import { companyIdFromPath, parseStoredSession, pinFromLink, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
 import { Session } from '../lib/session.svelte';
 import { SignalingClient, SignalingError, defaultSocketUrl } from '../lib/signaling';
 
@@ -80,7 +80,15 @@ export class CustomerFlow {
 			else this.#failed(error);
 			return;
 		}
-		const kept = parseStoredSession(this.#read('session')) ?? this.#deviceSession();
+		// NOTE: a link from the company's own system brings its PIN: shown, and watched, at once.
+		// The secret leaves the address bar (and the history) as soon as it is kept.
+		const linked = pinFromLink(window.location.hash, Date.now());
+		if (linked) {
+			history.replaceState(history.state, '', window.location.pathname + window.location.search);
+			this.#remove('ended');
+			this.#write('pin', JSON.stringify(linked));
+		}
+		const kept = parseStoredSession(this.#read('session')) ?? (linked ? null : this.#deviceSession());
 		if (kept) this.#join(kept);
 		// NOTE: a reload of the end card shows it again rather than issuing a PIN unasked.
 		else if (this.#read('ended')) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, usableStoredPin } from './pin';
+import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, pinFromLink, usableStoredPin } from './pin';
 
 describe('formatPin and parsePin', () => {
 	it('shows six digits in two groups of three', () => {
@@ -66,5 +66,17 @@ describe('companyIdFromPath', () => {
 		expect(companyIdFromPath('/c/a')).toBeNull();
 		expect(companyIdFromPath('/c/demo/extra')).toBeNull();
 		expect(companyIdFromPath('/c/%E0%A4%A')).toBeNull();
+	});
+});
+
+describe('pinFromLink', () => {
+	const watch = 'w'.repeat(43);
+	it('takes the PIN an integration link carries in its fragment', () => {
+		expect(pinFromLink(`#pin=482913&watch=${watch}&exp=200000`, 100_000)).toEqual({ pin: '482913', watchToken: watch, expiresAt: 200_000 });
+		// An expiry in the past by this device's clock (clocks drift): a minute, until the watch says.
+		expect(pinFromLink(`#pin=482913&watch=${watch}&exp=5`, 100_000)).toEqual({ pin: '482913', watchToken: watch, expiresAt: 160_000 });
+	});
+	it('ignores anything else', () => {
+		for (const hash of ['', '#', '#pin=12345&watch=' + watch, `#pin=482913&watch=short`, `#pin=<script>&watch=${watch}`, '#/agent']) expect(pinFromLink(hash, 0), hash).toBeNull();
 	});
 });

@@ -48,6 +48,21 @@ export function usableStoredPin(raw: string | null, now: number): StoredPin | nu
 	}
 }
 
+/**
+ * The PIN an integration's link carries (`/c/<company>#pin=…&watch=…&exp=…`, see
+ * POST /api/v1/pins), or null. In the fragment, so that no server, proxy or log sees it.
+ */
+export function pinFromLink(hash: string, now: number): StoredPin | null {
+	const params = new URLSearchParams(hash.replace(/^#/, ''));
+	const pin = params.get('pin') ?? '';
+	const watchToken = params.get('watch') ?? '';
+	const exp = Number(params.get('exp'));
+	if (!/^\d{6}$/.test(pin) || !/^[A-Za-z0-9_-]{43}$/.test(watchToken)) return null;
+	// NOTE: this device's clock may be off; the watch's answer corrects the countdown.
+	const expiresAt = Number.isFinite(exp) && exp > now ? Math.min(exp, now + 24 * 3600_000) : now + 60_000;
+	return { pin, watchToken, expiresAt };
+}
+
 /** The customer's session token as kept across reloads. */
 export interface StoredSession {
 	sessionId: string;
