@@ -29,6 +29,9 @@ import { SessionPool } from './SessionPool.js';
 import { SqliteStore } from './store/SqliteStore.js';
 import { Recordings } from './recordings/Recordings.js';
 import { ApiKeys } from './apikeys/ApiKeys.js';
+import { SecretBox } from './webhooks/secrets.js';
+import { Webhooks } from './webhooks/Webhooks.js';
+import type { WebhookEventType } from './store/Store.js';
 import { openRecordingStorage, type RecordingStorage } from './recordings/storage.js';
 import { RecordingLinks } from './recordings/links.js';
 import type { Store } from './store/Store.js';
@@ -52,6 +55,7 @@ export class Alongside {
 	readonly tokens: TokenService;
 	readonly pins: PinService;
 	readonly apiKeys: ApiKeys;
+	readonly webhooks: Webhooks;
 	readonly watchers = new PinWatchers();
 	readonly audit: Audit;
 	readonly recordings: Recordings;
@@ -146,6 +150,7 @@ export class Alongside {
 				},
 				health: () => ({ ok: app.#sfu.healthy, sessions: app.#sessions.size, warm: app.#pool.ready }),
 			});
+			app.webhooks.start();
 			const recovered = await app.recordings.recover();
 			if (recovered > 0) logger.warn({ recovered }, 'finished recordings the last run left unfinished');
 			await app.#pool.fill();
@@ -172,6 +177,20 @@ export class Alongside {
 			logger: logger.child({ component: 'recordings' }),
 			metrics,
 			ffmpeg: config.signaling.ffmpeg,
+			onReady: (record) => {
+				void this.store.getSession(record.sessionId).then((session) =>
+					this.#webhook(record.companyId, 'recording.ready', { sessionId: record.sessionId, reference: session?.reference ?? null, recordingId: record.id, durationMs: record.durationMs, bytes: record.bytes }),
+				);
+			},
+		});
+		this.webhooks = new Webhooks({
+			store,
+			box: new SecretBox(() => keys.pinPepper),
+			logger: logger.child({ component: 'webhooks' }),
+			metrics,
+			egress: { allow: config.publisher.egressAllow, protectedPorts: () => [this.port, ...Array.from({ length: config.sfu.workers }, (_, i) => config.sfu.port + i)] },
+			allowHttp: config.signaling.webhooks.allowHttp,
+			retryBaseMs: config.signaling.webhooks.retryBaseMs,
 		});
 		this.tokens = new TokenService({
 			keys,
@@ -329,6 +348,7 @@ export class Alongside {
 			endReason: null,
 			reference,
 		});
+		if (!preview) this.#webhook(company.id, 'session.started', { sessionId: session.id, reference, agent: { id: agent.id, name: agent.name }, startedAt: session.boundAt });
 		session.on('event', ({ at, ...event }) => {
 			const { type, ...detail } = event;
 			this.#track(this.store.insertSessionEvent({ sessionId: session.id, at, type, detail })).catch((error: unknown) => {
@@ -340,6 +360,7 @@ export class Alongside {
 			// NOTE: what was tried and why it was refused; never what the page showed or held.
 			this.audit({ companyId: company.id, actorType: 'user', actorId: actor, action: 'input.refused', sessionId: session.id, detail: { reason, kind } });
 			session.log({ type: 'input.refused', name: session.binding?.agentName ?? '', reason, kind });
+			if (!preview) this.#webhook(company.id, 'policy.refused', { sessionId: session.id, reference, agent: { id: agent.id, name: agent.name }, reason, kind, at: Date.now() });
 		});
 		session.on('chat', (message) => {
 			// NOTE: kept as written, for the report (which only supervisors and admins read,
@@ -374,8 +395,18 @@ export class Alongside {
 				this.#logger.error({ err: error, sessionId: session.id }, 'could not record session end');
 			});
 			this.audit({ companyId: company.id, actorType: 'system', actorId: null, action: 'session.ended', sessionId: session.id, detail: { reason } });
+			const endedAt = Date.now();
+			if (!preview) this.#webhook(company.id, 'session.ended', { sessionId: session.id, reference, agent: { id: agent.id, name: agent.name }, reason, startedAt: session.boundAt, endedAt, durationMs: endedAt - session.boundAt });
 		});
 		return session;
+	}
+
+	/** Queues a webhook event (in the store's outbox: sent, and retried, in the background). */
+	#webhook(companyId: string, type: WebhookEventType, data: Record<string, unknown>): void {
+		this.#track(this.webhooks.emit(companyId, type, data)).catch((error: unknown) => {
+			this.metrics.backgroundErrors.inc({ kind: 'store' });
+			this.#logger.error({ err: error, type }, 'could not queue a webhook event');
+		});
 	}
 
 	/**
@@ -424,6 +455,7 @@ export class Alongside {
 		await this.#pool.close();
 		await Promise.all([...this.#sessions.values()].map((s) => s.end('server_shutdown')));
 		await this.recordings.settled();
+		await this.webhooks.stop();
 		await this.#server?.close();
 		this.recordingStorage.close?.();
 		this.#sfu.close();
@@ -479,6 +511,8 @@ export class Alongside {
 		});
 		const now = Date.now();
 		const auditBefore = now - this.config.signaling.auditRetentionDays * 86400_000;
+		// NOTE: finished webhook deliveries are kept a month, for the admin page.
+		this.#track(this.store.purgeDeliveries(now - 30 * 86400_000)).catch((error: unknown) => this.#logger.error({ err: error }, 'webhook delivery purge failed'));
 		this.#track(this.store.purge(now, { attemptsBefore: now - 3600_000, auditBefore }))
 			.then((purged) => this.#logger.debug({ purged }, 'retention purge'))
 			.catch((error: unknown) => {
@@ -550,6 +584,7 @@ export class Alongside {
 		return {
 			store: this.store,
 			apiKeys: this.apiKeys,
+			webhooks: this.webhooks,
 			publicUrl: (ctx) => this.config.signaling.publicUrl ?? `${ctx.protocol}://${ctx.host}`,
 			tokens: this.tokens,
 			config: this.config,

@@ -119,6 +119,10 @@ const SignalingEnv = z.object({
 	ALONGSIDE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
 	/** Requests a second one API key may make to /api/v1, sustained (bursts of twice that). Default 10. */
 	ALONGSIDE_API_KEY_RATE: z.coerce.number().int().min(1).max(10_000).default(10),
+	/** Webhook endpoints may be plain http:// (development only; never in production). Default false. */
+	ALONGSIDE_WEBHOOKS_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+	/** The wait before a failed webhook delivery is tried again (ms); later waits grow from it, about a day in all at the default 10000. */
+	ALONGSIDE_WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
 	/** The ffmpeg that writes recordings (a path, or a name looked up in PATH). Default `ffmpeg`. */
 	ALONGSIDE_FFMPEG: z.string().min(1).default('ffmpeg'),
 	/**
@@ -170,6 +174,7 @@ export interface SignalingConfig {
 	auditRetentionDays: number;
 	ffmpeg: string;
 	apiKeyRate: number;
+	webhooks: { allowHttp: boolean; retryBaseMs: number };
 	/** Where finished recordings are kept: the data directory, or an S3 bucket. */
 	recordingStore: { kind: 'local' } | { kind: 's3'; bucket: string; prefix: string; region: string; endpoint: string | undefined; sse: 'AES256' | 'aws:kms' | undefined };
 }
@@ -232,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			auditRetentionDays: e.ALONGSIDE_AUDIT_RETENTION_DAYS,
 			ffmpeg: e.ALONGSIDE_FFMPEG,
 			apiKeyRate: e.ALONGSIDE_API_KEY_RATE,
+			webhooks: { allowHttp: e.ALONGSIDE_WEBHOOKS_ALLOW_HTTP === 'true', retryBaseMs: e.ALONGSIDE_WEBHOOK_RETRY_MS },
 			recordingStore: e.ALONGSIDE_RECORDINGS_S3_BUCKET
 				? {
 						kind: 's3',

@@ -40,6 +40,7 @@ export class Metrics {
 	readonly maskScanFailures: Counter;
 	readonly recordingBytes: Counter;
 	readonly recorderFailures: Counter<'reason'>;
+	readonly webhookDeliveries: Counter<'result'>;
 	#recordingsActive: () => number = () => 0;
 
 	#sources: MetricSources = { sessions: () => 0, transports: () => 0 };
@@ -66,6 +67,7 @@ export class Metrics {
 			},
 		});
 		this.recordingBytes = new Counter({ name: 'alongside_recording_bytes_total', help: 'Bytes of video written by recorders', registers });
+		this.webhookDeliveries = new Counter({ name: 'alongside_webhook_deliveries_total', help: 'Webhook delivery attempts by result: delivered, retry (will be tried again), failed (given up)', labelNames: ['result'], registers });
 		this.recorderFailures = new Counter({ name: 'alongside_recorder_failures_total', help: 'Recorder failures: could not start, died (and restarted), gave up, could not finish', labelNames: ['reason'], registers });
 		this.participants = new Gauge({ name: 'alongside_participants', help: 'Joined participants, by role', labelNames: ['role'], registers });
 		this.transports = new Gauge({

@@ -33,6 +33,7 @@ import { reportRoutes } from './api/reports/routes.js';
 import { fileRoutes } from './api/files/routes.js';
 import { userRoutes } from './api/users/routes.js';
 import { apiKeyRoutes } from './api/apikeys/routes.js';
+import { webhookRoutes } from './api/webhooks/routes.js';
 import { v1Routes } from './api/v1/routes.js';
 import { openApiRoutes } from './api/v1/openapi.js';
 import { addressKey, ClientAddresses } from './clientAddress.js';
@@ -118,7 +119,15 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.type = options.metrics.registry.contentType;
 		ctx.body = await options.metrics.registry.metrics();
 	});
-	for (const app of ['agent', 'customer', 'supervisor', 'admin']) router.get(`/${app}`, (ctx) => ctx.redirect(`/${app}/`));
+	for (const app of ['agent', 'customer', 'supervisor', 'admin', 'developers']) router.get(`/${app}`, (ctx) => ctx.redirect(`/${app}/`));
+	// The one line of code on a company's site (web/embed/embed.ts): loaded by other sites' pages.
+	router.get('/embed.js', (ctx) => {
+		ctx.type = 'application/javascript; charset=utf-8';
+		ctx.set('Cache-Control', 'public, max-age=300');
+		ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+		ctx.set('Access-Control-Allow-Origin', '*');
+		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'embed.js'));
+	});
 	// The customer app answers every company link: /c/<company>.
 	router.get(['/c/:companyId', '/c/:companyId/'], (ctx) => {
 		ctx.type = 'html';
@@ -126,7 +135,7 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'customer', 'index.html'));
 	});
 
-	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, reportRoutes, fileRoutes, apiKeyRoutes, v1Routes, (api: ApiContext) => openApiRoutes(api.publicUrl)]) {
+	for (const routes of [authRoutes, userRoutes, ruleRoutes, companyRoutes, auditRoutes, pinRoutes, sessionRoutes, recordingRoutes, reportRoutes, fileRoutes, apiKeyRoutes, webhookRoutes, v1Routes, (api: ApiContext) => openApiRoutes(api.publicUrl)]) {
 		const r = routes(options.api);
 		app.use(r.routes());
 		app.use(r.allowedMethods(ALLOWED_METHODS));

@@ -1,8 +1,9 @@
 /**
  * Build of the browser apps, one multi-page Vite build: the home page, the agent console,
- * the customer page, the supervisor view and the company admin.
+ * the customer page, the supervisor view, the company admin and the integration API's
+ * reference (/developers/).
  * `vite build --config web/vite.config.ts` writes web/dist/index.html and
- * web/dist/{agent,customer,supervisor,admin}/index.html with shared assets under
+ * web/dist/{agent,customer,supervisor,admin,developers}/index.html with shared assets under
  * web/dist/assets; the signaling server serves them (and web/dist/customer/index.html for
  * every path under /c/).
  */
@@ -28,6 +29,7 @@ export default defineConfig({
 				customer: fileURLToPath(new URL('./customer/index.html', import.meta.url)),
 				supervisor: fileURLToPath(new URL('./supervisor/index.html', import.meta.url)),
 				admin: fileURLToPath(new URL('./admin/index.html', import.meta.url)),
+				developers: fileURLToPath(new URL('./developers/index.html', import.meta.url)),
 			},
 		},
 	},

@@ -7,6 +7,7 @@ import type { RecordingStorage } from '../recordings/storage.js';
 import type { Logger } from 'pino';
 import type { ApiKeys } from '../apikeys/ApiKeys.js';
 import type { Audit } from '../audit.js';
+import type { Webhooks } from '../webhooks/Webhooks.js';
 import type { Tokens } from '../auth/types.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -19,6 +20,8 @@ export interface ApiContext {
 	store: Store;
 	/** Keys of the integration API (/api/v1). */
 	apiKeys: ApiKeys;
+	/** The company's endpoints' outbox and deliveries. */
+	webhooks: Webhooks;
 	/** The service's address as people reach it (ALONGSIDE_PUBLIC_URL, else this request's origin), for links. */
 	publicUrl(ctx: { protocol: string; host: string }): string;
 	tokens: Tokens;

@@ -20,6 +20,9 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Metrics } from '../metrics.js';
 import { ApiKeys } from '../apikeys/ApiKeys.js';
+import { SecretBox } from '../webhooks/secrets.js';
+import { Webhooks } from '../webhooks/Webhooks.js';
+import { parseEgressAllowList } from '../../publisher/egress/policy.js';
 import { PinService } from '../pins/PinService.js';
 import { PinWatchers } from '../pins/PinWatchers.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -68,6 +71,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 	const api: ApiContext = {
 		store,
 		apiKeys: new ApiKeys({ store, pepper: () => keys.pinPepper, ratePerSecond: 10 }),
+		webhooks: new Webhooks({ store, box: new SecretBox(() => keys.pinPepper), logger, metrics, egress: { allow: parseEgressAllowList('127.0.0.0/8'), protectedPorts: () => [] }, allowHttp: true, retryBaseMs: 50 }),
 		publicUrl: (ctx) => `${ctx.protocol}://${ctx.host}`,
 		tokens,
 		config: loadConfig({ ALONGSIDE_DATA_DIR: dir }),
@@ -160,6 +164,7 @@ export async function startTestApi(routes: Array<(api: ApiContext) => Router>): 
 		},
 		request,
 		async close() {
+			await api.webhooks.stop();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			await store.close();

@@ -30,6 +30,8 @@ export interface RecordingsOptions {
 	metrics: Metrics;
 	/** The ffmpeg binary. Default `ffmpeg`. */
 	ffmpeg?: string;
+	/** A recording is stored and ready to watch. */
+	onReady?: (record: RecordingRecord & { durationMs: number; bytes: number }) => void;
 }
 
 interface Live {
@@ -187,6 +189,7 @@ export class Recordings {
 			storageKey: key,
 			segments: finished.segments,
 		});
+		this.#options.onReady?.({ ...record, status: 'ready', durationMs: finished.durationMs, bytes: finished.bytes, storageKey: key });
 	}
 
 	/** Settles once every recording of ended sessions is stored (tests, shutdown). */

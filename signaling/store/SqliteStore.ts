@@ -14,6 +14,8 @@ import { MIGRATIONS } from './migrations.js';
 import { DEFAULT_COMPANY_RULES, DEFAULT_COMPANY_SETTINGS } from './Store.js';
 import type {
 	ApiKey,
+	Webhook,
+	WebhookDelivery,
 	AttemptLimits,
 	AttemptResult,
 	AuditActor,
@@ -369,6 +371,76 @@ export class SqliteStore implements Store {
 		return rows.map(toSession);
 	}
 
+	// Webhooks --------------------------------------------------------------------------
+
+	async insertWebhook(webhook: Webhook): Promise<void> {
+		this.#insert(
+			`INSERT INTO webhooks (id, company_id, url, events, secret, created_at, created_by, disabled)
+			 VALUES (@id, @companyId, @url, @events, @secret, @createdAt, @createdBy, @disabled)`,
+			'webhook',
+			{ ...webhook, events: JSON.stringify(webhook.events), disabled: webhook.disabled ? 1 : 0 },
+		);
+	}
+
+	async getWebhook(id: string): Promise<Webhook | undefined> {
+		const row = this.#q('SELECT * FROM webhooks WHERE id = ?').get(id) as Row | undefined;
+		return row && toWebhook(row);
+	}
+
+	async listWebhooks(companyId: string): Promise<Webhook[]> {
+		return (this.#q('SELECT * FROM webhooks WHERE company_id = ? ORDER BY created_at, id').all(companyId) as Row[]).map(toWebhook);
+	}
+
+	async updateWebhook(companyId: string, id: string, patch: Partial<Pick<Webhook, 'url' | 'events' | 'disabled'>>): Promise<boolean> {
+		const result = this.#q(
+			`UPDATE webhooks SET url = coalesce(@url, url), events = coalesce(@events, events), disabled = coalesce(@disabled, disabled) WHERE id = @id AND company_id = @companyId`,
+		).run({ id, companyId, url: patch.url ?? null, events: patch.events ? JSON.stringify(patch.events) : null, disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0 });
+		return result.changes === 1;
+	}
+
+	async deleteWebhook(companyId: string, id: string): Promise<boolean> {
+		return this.#q('DELETE FROM webhooks WHERE id = ? AND company_id = ?').run(id, companyId).changes === 1;
+	}
+
+	async insertDeliveries(deliveries: WebhookDelivery[]): Promise<void> {
+		const insert = this.#q(
+			`INSERT INTO webhook_deliveries (id, webhook_id, company_id, event_id, event_type, payload, status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at)
+			 VALUES (@id, @webhookId, @companyId, @eventId, @eventType, @payload, @status, @attempts, @nextAttemptAt, @lastStatus, @lastError, @createdAt, @deliveredAt)`,
+		);
+		this.#db.transaction(() => {
+			for (const delivery of deliveries) insert.run(delivery);
+		})();
+	}
+
+	async dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+		return (this.#q(`SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`).all(now, limit) as Row[]).map(toDelivery);
+	}
+
+	async nextDeliveryAt(): Promise<number | null> {
+		const row = this.#q(`SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending'`).get() as Row | undefined;
+		return (row?.at as number | null | undefined) ?? null;
+	}
+
+	async updateDelivery(id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatus' | 'lastError' | 'deliveredAt'>>): Promise<void> {
+		const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastStatus: 'last_status', lastError: 'last_error', deliveredAt: 'delivered_at' };
+		const keys = Object.keys(patch).filter((k) => k in columns);
+		if (keys.length === 0) return;
+		this.#q(`UPDATE webhook_deliveries SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`).run({ id, ...patch });
+	}
+
+	async getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+		const row = this.#q('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as Row | undefined;
+		return row && toDelivery(row);
+	}
+
+	async listDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
+		return (this.#q('SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, id LIMIT ?').all(webhookId, limit) as Row[]).map(toDelivery);
+	}
+
+	async purgeDeliveries(before: number): Promise<number> {
+		return this.#q(`DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?`).run(before).changes;
+	}
+
 	// API keys --------------------------------------------------------------------------
 
 	async insertApiKey(key: ApiKey): Promise<void> {
@@ -650,6 +722,37 @@ function toPin(row: Row): Pin {
 		sessionId: row.session_id as string | null,
 		locale: typeof row.locale === 'string' ? (JSON.parse(row.locale) as Pin['locale']) : null,
 		reference: (row.reference as string | null) ?? null,
+	};
+}
+
+function toWebhook(row: Row): Webhook {
+	return {
+		id: row.id as string,
+		companyId: row.company_id as string,
+		url: row.url as string,
+		events: JSON.parse(row.events as string) as Webhook['events'],
+		secret: row.secret as string,
+		createdAt: row.created_at as number,
+		createdBy: (row.created_by as string | null) ?? null,
+		disabled: row.disabled === 1,
+	};
+}
+
+function toDelivery(row: Row): WebhookDelivery {
+	return {
+		id: row.id as string,
+		webhookId: row.webhook_id as string,
+		companyId: row.company_id as string,
+		eventId: row.event_id as string,
+		eventType: row.event_type as string,
+		payload: row.payload as string,
+		status: row.status as WebhookDelivery['status'],
+		attempts: row.attempts as number,
+		nextAttemptAt: (row.next_attempt_at as number | null) ?? null,
+		lastStatus: (row.last_status as number | null) ?? null,
+		lastError: (row.last_error as string | null) ?? null,
+		createdAt: row.created_at as number,
+		deliveredAt: (row.delivered_at as number | null) ?? null,
 	};
 }
 

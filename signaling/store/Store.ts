@@ -177,6 +177,42 @@ export interface SessionRecord {
 	reference?: string | null;
 }
 
+/** What a company's systems can be told of. */
+export const WEBHOOK_EVENTS = ['session.started', 'session.ended', 'recording.ready', 'policy.refused'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** An endpoint a company registered to be told of events. */
+export interface Webhook {
+	id: string;
+	companyId: string;
+	url: string;
+	events: WebhookEventType[];
+	/** Sealed (see webhooks/secrets.ts); the signing secret itself only in memory. */
+	secret: string;
+	createdAt: number;
+	createdBy: string | null;
+	disabled: boolean;
+}
+
+/** One event for one endpoint, in the outbox until delivered or given up. */
+export interface WebhookDelivery {
+	id: string;
+	webhookId: string;
+	companyId: string;
+	/** The same for every delivery of one event (a redelivery too): receivers dedupe on it. */
+	eventId: string;
+	eventType: string;
+	/** The JSON body sent, exactly. */
+	payload: string;
+	status: 'pending' | 'delivered' | 'failed';
+	attempts: number;
+	nextAttemptAt: number | null;
+	lastStatus: number | null;
+	lastError: string | null;
+	createdAt: number;
+	deliveredAt: number | null;
+}
+
 /** What an API key may do. */
 export const API_SCOPES = ['sessions:read', 'sessions:write', 'reports:read', 'recordings:read'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
@@ -397,6 +433,25 @@ export interface Store {
 	revokeApiKey(companyId: string, id: string, at: number): Promise<boolean>;
 	/** Notes when a key was last used (at most once a minute matters; callers may skip). */
 	touchApiKey(id: string, at: number): Promise<void>;
+
+	// Webhooks --------------------------------------------------------------------------
+	insertWebhook(webhook: Webhook): Promise<void>;
+	getWebhook(id: string): Promise<Webhook | undefined>;
+	listWebhooks(companyId: string): Promise<Webhook[]>;
+	updateWebhook(companyId: string, id: string, patch: Partial<Pick<Webhook, 'url' | 'events' | 'disabled'>>): Promise<boolean>;
+	deleteWebhook(companyId: string, id: string): Promise<boolean>;
+	/** Adds deliveries to the outbox (one event to several endpoints: all or none). */
+	insertDeliveries(deliveries: WebhookDelivery[]): Promise<void>;
+	/** Pending deliveries due at `now`, oldest first. */
+	dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]>;
+	/** When the next pending delivery is due, if any. */
+	nextDeliveryAt(): Promise<number | null>;
+	updateDelivery(id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatus' | 'lastError' | 'deliveredAt'>>): Promise<void>;
+	getDelivery(id: string): Promise<WebhookDelivery | undefined>;
+	/** An endpoint's latest deliveries, newest first. */
+	listDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]>;
+	/** Deletes finished deliveries created before `before`; returns how many. */
+	purgeDeliveries(before: number): Promise<number>;
 
 	// Audit log -------------------------------------------------------------------------
 	audit(entry: NewAuditEntry): Promise<void>;

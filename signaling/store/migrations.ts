@@ -236,4 +236,38 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX audit_company ON audit (company_id, id);
 	CREATE INDEX audit_at ON audit (at);
 	`,
+	// 11: webhooks a company registers, and the outbox of their deliveries (kept until
+	// delivered or given up, then for a while for the admin page), so that nothing is lost
+	// across restarts. Each endpoint's secret is stored sealed (AES-GCM, see webhooks/secrets.ts).
+	`
+	CREATE TABLE webhooks (
+		id           TEXT PRIMARY KEY,
+		company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+		url          TEXT NOT NULL CHECK (length(url) <= 2000),
+		events       TEXT NOT NULL CHECK (json_valid(events)),
+		secret       TEXT NOT NULL,
+		created_at   INTEGER NOT NULL,
+		created_by   TEXT,
+		disabled     INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+	) STRICT;
+	CREATE INDEX webhooks_company ON webhooks (company_id);
+	CREATE TABLE webhook_deliveries (
+		id               TEXT PRIMARY KEY,
+		webhook_id       TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+		company_id       TEXT NOT NULL,
+		event_id         TEXT NOT NULL,
+		event_type       TEXT NOT NULL,
+		payload          TEXT NOT NULL CHECK (json_valid(payload)),
+		status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+		attempts         INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at  INTEGER,
+		last_status      INTEGER,
+		last_error       TEXT,
+		created_at       INTEGER NOT NULL,
+		delivered_at     INTEGER
+	) STRICT;
+	CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+	CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at);
+	CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
+	`,
 ];

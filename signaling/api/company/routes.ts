@@ -7,6 +7,7 @@ import { NotFoundError } from '../../../protocol/errors.js';
 import type { Company, CompanySettings } from '../../store/Store.js';
 import { LOGO_MAX_BYTES, sniffLogo } from '../../../protocol/brand.js';
 import { AppError } from '../../../protocol/errors.js';
+import { allowAnyOrigin } from '../pins/routes.js';
 import { jsonBody, parseBody, readRawBody } from '../body.js';
 import { CompanyId } from '../common.js';
 import type { ApiContext } from '../context.js';
@@ -84,6 +85,8 @@ export function companyRoutes(api: ApiContext): Router {
 	});
 
 	router.get('/companies/:companyId/public', async (ctx) => {
+		// NOTE: read by the embed on the company's own site too (public, no credentials).
+		allowAnyOrigin(ctx);
 		const id = CompanyId.safeParse(ctx.params.companyId);
 		// NOTE: a malformed id is just another unknown company.
 		if (!id.success) throw new NotFoundError('company');

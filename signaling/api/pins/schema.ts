@@ -17,3 +17,6 @@ export interface IssuePinResponse {
 	 */
 	watchToken: string;
 }
+
+/** POST /api/companies/:companyId/pins/watch: what became of a PIN (see the route). */
+export type WatchPinResponse = { state: 'waiting'; expiresIn: number } | { state: 'redeemed'; sessionId: string; token: string } | { state: 'gone' };

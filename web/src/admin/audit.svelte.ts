@@ -9,7 +9,7 @@ import { saveFile } from '../lib/saveFile';
 export const AUDIT_PAGE = 50;
 
 /** The domains of actions, for the "what" filter. */
-export const AUDIT_DOMAINS = ['auth', 'session', 'pin', 'recording', 'report', 'input', 'control', 'rules', 'company', 'user', 'api_key', 'audit'] as const;
+export const AUDIT_DOMAINS = ['auth', 'session', 'pin', 'recording', 'report', 'input', 'control', 'rules', 'company', 'user', 'api_key', 'webhook', 'audit'] as const;
 
 /** The filters as the admin sets them (dates as `yyyy-mm-dd` in the reader's time zone). */
 export interface AuditFilters {

@@ -18,7 +18,7 @@ import { ApiClient, ApiError, apiErrorText } from '../lib/api';
 import { deviceStorage, tabStorage } from '../lib/boot';
 import { backoffDelay } from '../lib/connection';
 import { currentLocale, t } from '../lib/i18n';
-import { companyIdFromPath, parseStoredSession, pinFromLink, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
+import { companyIdFromPath, parseStoredSession, pinFromLink, sessionFromLink, usableStoredPin, type StoredPin, type StoredSession } from '../lib/pin';
 import { Session } from '../lib/session.svelte';
 import { SignalingClient, SignalingError, defaultSocketUrl } from '../lib/signaling';
 
@@ -83,10 +83,16 @@ export class CustomerFlow {
 		// NOTE: a link from the company's own system brings its PIN: shown, and watched, at once.
 		// The secret leaves the address bar (and the history) as soon as it is kept.
 		const linked = pinFromLink(window.location.hash, Date.now());
-		if (linked) {
+		// NOTE: or, from the embed on the company's site, the session its PIN already started.
+		const handed = sessionFromLink(window.location.hash);
+		if (linked || handed) {
 			history.replaceState(history.state, '', window.location.pathname + window.location.search);
 			this.#remove('ended');
-			this.#write('pin', JSON.stringify(linked));
+		}
+		if (linked) this.#write('pin', JSON.stringify(linked));
+		if (handed) {
+			this.#write('session', JSON.stringify(handed));
+			this.#keepOnDevice(handed);
 		}
 		const kept = parseStoredSession(this.#read('session')) ?? (linked ? null : this.#deviceSession());
 		if (kept) this.#join(kept);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, pinFromLink, usableStoredPin } from './pin';
+import { companyIdFromPath, formatCountdown, formatPin, parsePin, parseStoredSession, pinFromLink, sessionFromLink, usableStoredPin } from './pin';
 
 describe('formatPin and parsePin', () => {
 	it('shows six digits in two groups of three', () => {
@@ -78,5 +78,13 @@ describe('pinFromLink', () => {
 	});
 	it('ignores anything else', () => {
 		for (const hash of ['', '#', '#pin=12345&watch=' + watch, `#pin=482913&watch=short`, `#pin=<script>&watch=${watch}`, '#/agent']) expect(pinFromLink(hash, 0), hash).toBeNull();
+	});
+});
+
+describe('sessionFromLink', () => {
+	it('takes the session the embed hands over, and nothing else', () => {
+		const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJwIn0.c2ln';
+		expect(sessionFromLink(`#session=8f0e-11&token=${token}`)).toEqual({ sessionId: '8f0e-11', token });
+		for (const hash of ['', '#session=x', `#token=${token}`, `#session=<x>&token=${token}`, '#session=a&token=short']) expect(sessionFromLink(hash), hash).toBeNull();
 	});
 });

@@ -79,6 +79,17 @@ export function parseStoredSession(raw: string | null): StoredSession | null {
 	}
 }
 
+/**
+ * The session the embed's "Open the shared view" link hands over (`#session=…&token=…`:
+ * the agent already redeemed the PIN on the company's own site), or null.
+ */
+export function sessionFromLink(hash: string): StoredSession | null {
+	const params = new URLSearchParams(hash.replace(/^#/, ''));
+	const sessionId = params.get('session') ?? '';
+	const token = params.get('token') ?? '';
+	return /^[A-Za-z0-9-]{1,64}$/.test(sessionId) && /^[A-Za-z0-9_.-]{20,4096}$/.test(token) ? { sessionId, token } : null;
+}
+
 /** The company id of a customer link's path (`/c/<id>`), or null. */
 export function companyIdFromPath(pathname: string): string | null {
 	const match = /^\/c\/([^/]+)\/?$/.exec(pathname);
