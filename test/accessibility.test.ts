@@ -98,6 +98,16 @@ describe('accessibility', () => {
 		await page.close();
 	});
 
+	it("the integration API's reference", async () => {
+		const page = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
+		await page.goto(`${app.url}/developers/`);
+		// Made from the served OpenAPI document: every operation, and the webhooks.
+		await expect.poll(() => page.getByTestId('operation').count()).toBe(6);
+		expect(await page.locator('#webhooks').count()).toBe(1);
+		expect(await violations(page)).toEqual([]);
+		await page.close();
+	});
+
 	it("the admin's pages", async () => {
 		const page = await newViewerPage(browser, { viewport: { width: 1280, height: 800 } });
 		await signInToConsole(page, app, 'admin', '/admin/');

@@ -41,7 +41,13 @@ async function call(opId: (typeof OPERATIONS)[number]['id'], key: string | null,
 	const response = await t.request(op.method.toUpperCase(), url, { ...(key ? { token: key } : {}), ...(args.body !== undefined ? { body: args.body } : {}) });
 	const text = await response.text();
 	const body = text ? JSON.parse(text) : undefined;
-	const documented = doc.paths[`/api/v1${op.path}`]![op.method]!.responses[String(response.status)] as { content?: unknown } | undefined;
+	const documentedOp = doc.paths[`/api/v1${op.path}`]![op.method]! as unknown as { responses: Record<string, unknown>; requestBody?: unknown };
+	// A request the server took conforms to the document too.
+	if (response.status < 300 && documentedOp.requestBody && args.body !== undefined) {
+		const validate = ajv.compile({ $ref: `openapi#/paths/${`/api/v1${op.path}`.replace(/~/g, '~0').replace(/\//g, '~1')}/${op.method}/requestBody/content/application~1json/schema` });
+		expect(validate(args.body), `${opId} request: ${JSON.stringify(validate.errors)}`).toBe(true);
+	}
+	const documented = documentedOp.responses[String(response.status)] as { content?: unknown } | undefined;
 	expect(documented, `${opId} answered ${response.status}, which the document does not list`).toBeDefined();
 	if (documented?.content) {
 		const pointer = `openapi#/paths/${`/api/v1${op.path}`.replace(/~/g, '~0').replace(/\//g, '~1')}/${op.method}/responses/${response.status}/content/application~1json/schema`;
