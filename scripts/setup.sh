@@ -9,7 +9,7 @@
 #      set during install so mediasoup does not try to download a worker.
 #   3. The mediasoup worker, built against Debian's libraries and cached per version
 #      (scripts/mediasoup-worker/build.sh).
-#   4. The web apps (vite build) when their sources changed.
+#   4. The web apps and the embed script (npm run build:web) when their sources changed.
 #   5. The unprivileged user the cloud browsers run as (ALONGSIDE_BROWSER_USER, default
 #      alongside-browser; needs root), and a check that it can use Chromium's sandbox.
 #
@@ -59,7 +59,8 @@ fi
 web_sum=$(cat package-lock.json $(find protocol -type f | sort) $(find web -path web/dist -prune -o -type f -print | sort) | sha256sum | cut -d' ' -f1)
 if [ ! -f web/dist/.alongside-build ] || [ "$(cat web/dist/.alongside-build)" != "$web_sum" ]; then
 	log "building the web apps"
-	npx vite build --config web/vite.config.ts --logLevel warn >&2
+	# NOTE: the apps (vite) and the embed for companies' sites (esbuild): package.json's build:web.
+	npm run -s build:web >&2
 	echo "$web_sum" > web/dist/.alongside-build
 fi
 

@@ -25,6 +25,7 @@ import { authRoutes } from './api/auth/routes.js';
 import { companyRoutes } from './api/company/routes.js';
 import { ruleRoutes } from './api/rules/routes.js';
 import type { ApiContext } from './api/context.js';
+import { NotFoundError } from '../protocol/errors.js';
 import { ALLOWED_METHODS, errorMiddleware } from './api/errors-middleware.js';
 import { pinRoutes } from './api/pins/routes.js';
 import { sessionRoutes } from './api/sessions/routes.js';
@@ -121,12 +122,14 @@ export function createApp(options: Pick<ServerOptions, 'metrics' | 'logger' | 'h
 	});
 	for (const app of ['agent', 'customer', 'supervisor', 'admin', 'developers']) router.get(`/${app}`, (ctx) => ctx.redirect(`/${app}/`));
 	// The one line of code on a company's site (web/embed/embed.ts): loaded by other sites' pages.
-	router.get('/embed.js', (ctx) => {
+	router.get('/embed.js', async (ctx) => {
+		const script = await fs.promises.readFile(path.join(WEB_DIST, 'embed.js')).catch(() => undefined);
+		if (!script) throw new NotFoundError('embed.js (the web apps are not built: npm run build:web)');
 		ctx.type = 'application/javascript; charset=utf-8';
 		ctx.set('Cache-Control', 'public, max-age=300');
 		ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
 		ctx.set('Access-Control-Allow-Origin', '*');
-		ctx.body = fs.createReadStream(path.join(WEB_DIST, 'embed.js'));
+		ctx.body = script;
 	});
 	// The customer app answers every company link: /c/<company>.
 	router.get(['/c/:companyId', '/c/:companyId/'], (ctx) => {

@@ -46,7 +46,7 @@ beforeAll(async () => {
 			'Content-Type': 'text/html; charset=utf-8',
 			'Content-Security-Policy': `default-src 'none'; script-src 'self' ${alongside}; connect-src ${alongside}; style-src 'self'; img-src 'self'; report-uri /csp-report`,
 		});
-		res.end(`<!doctype html><html lang="en"><head><title>Acme shop</title></head><body><h1 class="title">Acme shop</h1><p id="intro">Welcome.</p><button class="launch">The shop's own button</button>
+		res.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme shop</title></head><body><h1 class="title">Acme shop</h1><p id="intro">Welcome.</p><button class="launch">The shop's own button</button>
 <script src="/host.js"></script>
 <script async src="${alongside}/embed.js" data-company="demo" data-label="Get help"></script></body></html>`);
 	});
@@ -155,6 +155,26 @@ describe('the embed script', () => {
 		await Promise.all([shared.waitForSelector('body[data-status=live]'), agent.waitForSelector('body[data-status=live]')]);
 		expect(new URL(shared.url()).hash).toBe('');
 		for (const page of [shared, agent, visitor]) await page.close();
+	});
+
+	it('fits a phone: the panel stays on screen', async () => {
+		const phone = await newViewerPage(browser, PHONE);
+		await phone.goto(siteUrl);
+		const cdp = await phone.context().newCDPSession(phone);
+		await cdp.send('DOM.enable');
+		await expect.poll(async () => find(await dom(cdp), (n) => n.nodeName === 'ALONGSIDE-HELP') !== undefined).toBe(true);
+		const launch = find(inShadow(await dom(cdp)), (n) => n.nodeName === 'BUTTON' && (attr(n, 'class') ?? '').includes('launch'))!;
+		await clickNode(phone, cdp, launch);
+		await expect.poll(async () => text(find(inShadow(await dom(cdp)), (n) => attr(n, 'data-testid') === 'embed-pin')).replace(/\D/g, ''), { timeout: 10_000 }).toMatch(/^\d{6}$/);
+		const panel = find(inShadow(await dom(cdp)), (n) => attr(n, 'role') === 'dialog')!;
+		const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: panel.backendNodeId })) as { model: { border: number[] } };
+		const [left, top, right, , , bottom] = model.border as [number, number, number, number, number, number];
+		expect(left).toBeGreaterThanOrEqual(0);
+		expect(top).toBeGreaterThanOrEqual(0);
+		expect(right).toBeLessThanOrEqual(PHONE.viewport.width);
+		expect(bottom).toBeLessThanOrEqual(PHONE.viewport.height);
+		await shot(phone, 'embed-phone');
+		await phone.close();
 	});
 
 	it('is small: embed.js gzipped', async () => {

@@ -183,7 +183,7 @@ h2 { margin: 0 28px 8px 0; font-size: 16px; }
 	}
 
 	launch.addEventListener('click', () => {
-		if (!panel.hidden) return;
+		if (!panel.hidden) return close.click();
 		panel.hidden = false;
 		launch.setAttribute('aria-expanded', 'true');
 		void start();
