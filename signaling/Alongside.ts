@@ -188,7 +188,7 @@ export class Alongside {
 			box: new SecretBox(() => keys.pinPepper),
 			logger: logger.child({ component: 'webhooks' }),
 			metrics,
-			egress: { allow: config.publisher.egressAllow, protectedPorts: () => [this.port, ...Array.from({ length: config.sfu.workers }, (_, i) => config.sfu.port + i)] },
+			egress: { allow: config.publisher.egressAllow, protectedPorts: () => this.#protectedPorts() },
 			allowHttp: config.signaling.webhooks.allowHttp,
 			retryBaseMs: config.signaling.webhooks.retryBaseMs,
 		});
@@ -401,6 +401,15 @@ export class Alongside {
 		return session;
 	}
 
+	/**
+	 * The service's own ports (HTTP, every SFU worker's), which neither a cloud browser nor a
+	 * webhook may reach whatever ALONGSIDE_EGRESS_ALLOW says. The HTTP port is known once the
+	 * server listens.
+	 */
+	#protectedPorts(): number[] {
+		return [this.port, ...Array.from({ length: this.config.sfu.workers }, (_, i) => this.config.sfu.port + i)];
+	}
+
 	/** Queues a webhook event (in the store's outbox: sent, and retried, in the background). */
 	#webhook(companyId: string, type: WebhookEventType, data: Record<string, unknown>): void {
 		this.#track(this.webhooks.emit(companyId, type, data)).catch((error: unknown) => {
@@ -477,12 +486,7 @@ export class Alongside {
 		return Session.start({
 			id,
 			sfu: this.#sfu,
-			// NOTE: the service's own ports (HTTP, every SFU worker's), which no cloud browser may
-			// reach whatever ALONGSIDE_EGRESS_ALLOW says. The HTTP port is known once the server listens.
-			publisherConfig: {
-				...this.config.publisher,
-				protectedPorts: [this.port, ...Array.from({ length: this.config.sfu.workers }, (_, i) => this.config.sfu.port + i)],
-			},
+			publisherConfig: { ...this.config.publisher, protectedPorts: this.#protectedPorts() },
 			startUrl: this.config.signaling.startUrl ?? WELCOME_URL,
 			logger: this.#logger.child({ sessionId: id }),
 			metrics: this.metrics,

@@ -28,7 +28,7 @@ import {
 } from '../protocol/wire.js';
 import { type FaultScope, runInScope } from './faults.js';
 import { renditionFor, type Session } from './Session.js';
-import type { PinService } from './pins/PinService.js';
+import { customerSessionToken, type PinService } from './pins/PinService.js';
 import type { PinWatchers } from './pins/PinWatchers.js';
 import type { Store, User } from './store/Store.js';
 import { navigationTarget } from './urls.js';
@@ -375,10 +375,7 @@ export class SignalingConnection {
 		const redeemed = (sessionId: string) => {
 			const session = this.#context.findSession(sessionId);
 			if (!session?.binding) return this.notify('pin/expired', {});
-			// NOTE: every token a PIN yields names the same customer (its subject is the PIN's id),
-			// and the session admits one participant per customer.
-			const token = this.#context.tokens.issueSessionToken({ sub: pin.id, cid: pin.companyId, sid: sessionId, role: 'customer', name: 'Customer' });
-			this.notify('pin/redeemed', { sessionId, token });
+			this.notify('pin/redeemed', { sessionId, token: customerSessionToken(this.#context.tokens, pin, sessionId) });
 		};
 		if (pin.sessionId) {
 			// NOTE: the page reconnected between redemption and joining: hand it its token again,

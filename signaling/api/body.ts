@@ -45,16 +45,19 @@ export async function readRawBody(ctx: { get(name: string): string; req: import(
 	return Buffer.concat(chunks);
 }
 
+/** `value` parsed by `schema`; throws BadRequestError naming the offending fields (after `where: `, if given). */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where?: string): z.output<S> {
+	const result = schema.safeParse(value);
+	if (!result.success) throw new BadRequestError(where ? `${where}: ${describeZodError(result.error)}` : describeZodError(result.error));
+	return result.data;
+}
+
 /** The request body parsed by `schema`; throws BadRequestError naming the offending fields. */
 export function parseBody<S extends z.ZodType>(schema: S, ctx: { request: { body?: unknown } }): z.output<S> {
-	const result = schema.safeParse(ctx.request.body ?? {});
-	if (!result.success) throw new BadRequestError(describeZodError(result.error));
-	return result.data;
+	return parseInput(schema, ctx.request.body ?? {});
 }
 
 /** The query string parsed by `schema`; throws BadRequestError naming the offending parameters. */
 export function parseQuery<S extends z.ZodType>(schema: S, ctx: { query: ParsedUrlQuery }): z.output<S> {
-	const result = schema.safeParse(ctx.query);
-	if (!result.success) throw new BadRequestError(describeZodError(result.error));
-	return result.data;
+	return parseInput(schema, ctx.query);
 }

@@ -11,6 +11,7 @@
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { AppError, TooManyAttemptsError } from '../../protocol/errors.js';
 import type { AttemptResult, Pin, Store } from '../store/Store.js';
+import type { Tokens } from '../auth/types.js';
 
 /** Attempt limits. Each counts failures only; exceeding `max` in `windowMs` locks for `lockMs`. */
 export const PIN_LIMITS = {
@@ -141,4 +142,13 @@ function sha256(text: string): string {
 
 function lockout(result: AttemptResult, now: number, message: string, code: 'locked_out' | 'rate_limited' = 'locked_out'): TooManyAttemptsError {
 	return TooManyAttemptsError.until(result.lockedUntil ?? now, now, message, code);
+}
+
+/**
+ * The session token a redeemed PIN yields its customer (the WebSocket's pin/watch and the
+ * embed's HTTP watch). NOTE: every token a PIN yields names the same customer (its subject
+ * is the PIN's id), and the session admits one participant per customer.
+ */
+export function customerSessionToken(tokens: Pick<Tokens, 'issueSessionToken'>, pin: Pick<Pin, 'id' | 'companyId'>, sessionId: string): string {
+	return tokens.issueSessionToken({ sub: pin.id, cid: pin.companyId, sid: sessionId, role: 'customer', name: 'Customer' });
 }

@@ -10,6 +10,7 @@ import { CompanyId } from '../common.js';
 import { BrowserLocale } from '../../../protocol/wire.js';
 import { jsonBody } from '../body.js';
 import type { IssuePinResponse, WatchPinResponse } from './schema.js';
+import { customerSessionToken } from '../../pins/PinService.js';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseBody } from '../body.js';
@@ -74,7 +75,7 @@ export function pinRoutes(api: ApiContext): Router {
 		const redeemedInto = (sessionId: string): WatchPinResponse => {
 			const session = api.liveSession(sessionId);
 			if (!session?.binding || session.customerHasJoined) return { state: 'gone' };
-			return { state: 'redeemed', sessionId, token: api.tokens.issueSessionToken({ sub: pin!.id, cid: pin!.companyId, sid: sessionId, role: 'customer', name: 'Customer' }) };
+			return { state: 'redeemed', sessionId, token: customerSessionToken(api.tokens, pin!, sessionId) };
 		};
 		if (!pin || pin.companyId !== companyId) return void (ctx.body = { state: 'gone' } satisfies WatchPinResponse);
 		if (pin.sessionId) return void (ctx.body = redeemedInto(pin.sessionId));

@@ -11,8 +11,7 @@ import type { ApiContext, LiveSessionInfo } from '../context.js';
 import { requireActiveUser, requirePermission, requireRole } from '../guard.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../../protocol/errors.js';
 import type { SessionRecord, User } from '../../store/Store.js';
-import { hide } from '../../../publisher/dialogs.js';
-import { detectorRules } from '../rules/schema.js';
+import { reportParts } from './timeline.js';
 import { type ListSessionsResponse, type LiveSessionView, ReviewBody, type SessionHistoryResponse, type SessionReportResponse, WrapUpBody, type WrapUpResponse, StartSessionBody, type StartSessionResponse } from './schema.js';
 
 export function sessionRoutes(api: ApiContext): Router {
@@ -74,14 +73,7 @@ export function sessionRoutes(api: ApiContext): Router {
 		const record = await api.store.getSession(String(ctx.params.id));
 		// NOTE: another company's session is as unknown as one that never existed.
 		if (!record || record.companyId !== claims.cid) throw new NotFoundError('session');
-		const rules = detectorRules(await api.store.getRules(claims.cid));
-		const [messages, events, recordings, agent, review] = await Promise.all([
-			api.store.listSessionMessages(record.id),
-			api.store.listSessionEvents(record.id),
-			api.store.listSessionRecordings(record.id),
-			api.store.getUser(record.agentUserId),
-			api.store.getReview(record.id),
-		]);
+		const [{ events, chat, recordings }, agent, review] = await Promise.all([reportParts(api, record), api.store.getUser(record.agentUserId), api.store.getReview(record.id)]);
 		const reviewer = review ? await api.store.getUser(review.reviewerId) : undefined;
 		api.audit({ companyId: claims.cid, actorType: 'user', actorId: claims.sub, action: 'session.report_viewed', sessionId: record.id, detail: {}, ip: ctx.ip });
 		const body: SessionReportResponse = {
@@ -96,8 +88,8 @@ export function sessionRoutes(api: ApiContext): Router {
 				wrapupNotes: record.wrapupNotes ?? null,
 			},
 			review: review ? { rating: review.rating, notes: review.notes, at: review.at, reviewer: reviewer?.name ?? null } : null,
-			chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
-			events: events.map((e) => ({ at: e.at, type: e.type, ...e.detail })),
+			chat,
+			events,
 			recordings: recordings.map((r) => ({
 				id: r.id,
 				status: r.status,

@@ -8,13 +8,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../../protocol/errors.js';
-import { describeZodError } from '../../../protocol/wire.js';
-import { hide } from '../../../publisher/dialogs.js';
-import { detectorRules } from '../rules/schema.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../protocol/errors.js';
+import { reportParts } from '../sessions/timeline.js';
 import type { ApiKey, SessionRecord } from '../../store/Store.js';
 import { LINK_TTL_MS } from '../../recordings/links.js';
-import { jsonBody } from '../body.js';
+import { jsonBody, parseInput } from '../body.js';
 import type { ApiContext } from '../context.js';
 import type { IssuedPin, SessionList, SessionReport, SessionSummary, RecordingLink } from './schema.js';
 import { OPERATIONS, type Operation, type OperationId } from './spec.js';
@@ -44,13 +42,14 @@ export function v1Routes(api: ApiContext): Router {
 		return record;
 	};
 
-	const summary = async (record: SessionRecord): Promise<z.input<typeof SessionSummary>> => {
-		const agent = await api.store.getUser(record.agentUserId);
+	/** A session as the API shows it; `agentName` when the caller already has it (a list). */
+	const summary = async (record: SessionRecord, agentName?: string | null): Promise<z.input<typeof SessionSummary>> => {
+		const name = agentName !== undefined ? agentName : ((await api.store.getUser(record.agentUserId))?.name ?? null);
 		return {
 			id: record.id,
 			reference: record.reference ?? null,
 			live: record.endedAt === null && api.liveSession(record.id) !== undefined,
-			agent: { id: record.agentUserId, name: agent?.name ?? null },
+			agent: { id: record.agentUserId, name },
 			startedAt: record.startedAt,
 			endedAt: record.endedAt,
 			endReason: record.endReason,
@@ -85,7 +84,9 @@ export function v1Routes(api: ApiContext): Router {
 				...(query.before !== undefined ? { before: query.before } : {}),
 				limit: query.limit,
 			});
-			return { sessions: await Promise.all(records.map(summary)) } satisfies z.input<typeof SessionList>;
+			// NOTE: the company's people once, not one lookup per session listed.
+			const names = new Map((await api.store.listUsers(key.companyId)).map((u) => [u.id, u.name]));
+			return { sessions: await Promise.all(records.map((r) => summary(r, names.get(r.agentUserId) ?? null))) } satisfies z.input<typeof SessionList>;
 		},
 
 		async getSession({ params, key }) {
@@ -102,15 +103,14 @@ export function v1Routes(api: ApiContext): Router {
 
 		async getSessionReport({ params, key, ctx }) {
 			const record = await sessionOf(key, params.id);
-			const rules = detectorRules(await api.store.getRules(key.companyId));
-			const [messages, events, recordings] = await Promise.all([api.store.listSessionMessages(record.id), api.store.listSessionEvents(record.id), api.store.listSessionRecordings(record.id)]);
+			const [{ events, chat, recordings }, session] = await Promise.all([reportParts(api, record), summary(record)]);
 			audit(key, ctx, 'session.report_viewed', record.id, {});
 			ctx.set('Cache-Control', 'no-store');
 			return {
-				session: await summary(record),
+				session,
 				wrapupNotes: record.wrapupNotes ?? null,
-				events: events.map((e) => ({ at: e.at, type: e.type, ...e.detail })),
-				chat: messages.map((m) => ({ at: m.at, name: m.authorName, role: m.authorRole, text: hide(m.text, rules), note: m.note })),
+				events,
+				chat,
 				recordings: recordings.map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, endedAt: r.endedAt, durationMs: r.durationMs, bytes: r.bytes })),
 			} satisfies z.input<typeof SessionReport>;
 		},
@@ -135,9 +135,9 @@ export function v1Routes(api: ApiContext): Router {
 			const key = ctx.state.apiKey as ApiKey;
 			if (!key.scopes.includes(op.scope)) throw new ForbiddenError(`this API key lacks the ${op.scope} scope`);
 			const input = {
-				params: op.params ? parse(op.params, ctx.params, 'path') : undefined,
-				query: op.query ? parse(op.query, ctx.query, 'query') : undefined,
-				body: op.body ? parse(op.body, ctx.request.body ?? {}, 'body') : undefined,
+				params: op.params ? parseInput(op.params, ctx.params, 'path') : undefined,
+				query: op.query ? parseInput(op.query, ctx.query, 'query') : undefined,
+				body: op.body ? parseInput(op.body, ctx.request.body ?? {}, 'body') : undefined,
 				key,
 				ctx,
 			};
@@ -149,9 +149,4 @@ export function v1Routes(api: ApiContext): Router {
 	return router;
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-	const result = schema.safeParse(value);
-	if (!result.success) throw new BadRequestError(`${where}: ${describeZodError(result.error)}`);
-	return result.data;
-}
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { compactJson, formatDuration, formatSize, formatTime, hostOf, showsRole } from './format';
+import { compactJson, endReasonText, formatDuration, formatSize, formatTime, hostOf, showsRole } from './format';
 import { setLocale } from './i18n';
 
 describe('format', () => {
@@ -83,5 +83,13 @@ describe('with the language the apps speak', () => {
 		setLocale('en');
 		expect(formatTime(earlier, now)).toBe(formatTime(earlier, now, 'en'));
 		expect(formatTime(earlier, now)).toMatch(/Mar/);
+	});
+});
+
+describe('endReasonText', () => {
+	it('words every way a session ends, and nothing else', () => {
+		expect(endReasonText('api_ended')).toBe("The session was ended from the company's own system.");
+		// Another message of the same family is not a reason; an unknown one is "over".
+		for (const other of ['title', 'closeHint', 'nonsense', null, undefined]) expect(endReasonText(other), String(other)).toBe('The session is over.');
 	});
 });

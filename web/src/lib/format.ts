@@ -2,7 +2,8 @@
  * Small, pure formatting helpers shared by the supervisor and admin pages. Numbers and dates
  * follow `locale` when given, else the language the apps speak now ({@link intlLocale}).
  */
-import { intlLocale } from './i18n';
+import type { SessionEndReason } from '../../../protocol/wire';
+import { intlLocale, t } from './i18n';
 
 /**
  * Elapsed time as "45 s", "12 min", "1 h 05 min": the SI symbols read the same in English
@@ -63,4 +64,22 @@ export function formatSize(bytes: number, locale: string = intlLocale()): string
 	if (bytes < 1024) return `${number.format(Math.round(bytes))} B`;
 	if (bytes < 1024 * 1024) return `${number.format(Math.round(bytes / 1024))} KB`;
 	return `${number.format(Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
+}
+
+/** Every way a session ends (the compiler keeps it whole), for {@link endReasonText}. */
+const END_REASONS: Record<SessionEndReason, true> = {
+	customer_ended: true,
+	agent_ended: true,
+	supervisor_ended: true,
+	api_ended: true,
+	idle: true,
+	server_shutdown: true,
+	browser_crashed: true,
+	media_failed: true,
+	internal_error: true,
+};
+
+/** How a session ended, in words; "unknown" for a reason this page does not know. */
+export function endReasonText(reason: string | null | undefined): string {
+	return t(reason && Object.hasOwn(END_REASONS, reason) ? `ended.${reason as SessionEndReason}` : 'ended.unknown');
 }
