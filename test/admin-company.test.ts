@@ -57,4 +57,17 @@ describe("the admin's company settings", () => {
 			await page.close();
 		});
 	}
+
+	it('fits a phone: no tab widens the page (a table scrolls inside its own box)', async () => {
+		const page = await newViewerPage(browser, PHONE);
+		await signInToConsole(page, app, 'admin', '/admin/');
+		await page.getByRole('tab').first().waitFor();
+		for (const tab of await page.getByRole('tab').all()) {
+			await tab.click();
+			await page.waitForTimeout(400);
+			const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+			expect(scroll, (await tab.textContent()) ?? '').toBeLessThanOrEqual(client);
+		}
+		await page.close();
+	});
 });
